@@ -1,0 +1,2 @@
+export { hostNowMs } from './host.js';
+export { ClockName, Duration, parseDuration, formatMs } from './duration.js';

@@ -1,0 +1,191 @@
+import { MavLinkProtocolV1, MavLinkProtocolV2, MavLinkPacketSignature } from 'node-mavlink';
+import type { MavLinkData } from 'node-mavlink';
+import { CRC_EXTRA, REGISTRY, fullPayloadLength } from './registry.js';
+
+const STX_V1 = 0xfe;
+const STX_V2 = 0xfd;
+const V1_HEADER = 6;
+const V2_HEADER = 10;
+const CRC_LEN = 2;
+const SIG_LEN = 13;
+const IFLAG_SIGNED = 0x01;
+
+/** One frame cut from the byte stream, checked against its CRC but not yet decoded. */
+export interface Frame {
+  version: 1 | 2;
+  msgid: number;
+  sysid: number;
+  compid: number;
+  seq: number;
+  signed: boolean;
+  /** The whole frame as received (a view into the receive buffer: copy it to keep it). */
+  raw: Buffer;
+  /** The payload as received (MAVLink 2 trims trailing zeros). */
+  payload: Buffer;
+}
+
+/** What the decoder saw; every malformed input ends up counted here, never thrown. */
+export interface DecoderCounters {
+  bytes: number;
+  frames: number;
+  /** Bytes skipped while looking for a start byte or after a bad frame. */
+  skippedBytes: number;
+  badCrc: number;
+  /** Frames with a message id this build has no CRC_EXTRA for: length-skipped. */
+  unknownMsgid: number;
+  /** Frames that passed the CRC but whose payload could not be decoded. */
+  decodeErrors: number;
+}
+
+export function newDecoderCounters(): DecoderCounters {
+  return { bytes: 0, frames: 0, skippedBytes: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0 };
+}
+
+/**
+ * Cuts a byte stream into MAVLink v1/v2 frames. Written for the hot path: it keeps at most one
+ * partial frame between chunks instead of concatenating every chunk onto a growing buffer.
+ */
+export class FrameSplitter {
+  readonly counters: DecoderCounters = newDecoderCounters();
+  private pending: Buffer | null = null;
+
+  push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
+    this.counters.bytes += chunk.length;
+    let buf = chunk;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    let i = 0;
+    const n = buf.length;
+    while (i < n) {
+      const b = buf[i]!;
+      if (b !== STX_V2 && b !== STX_V1) {
+        i++;
+        this.counters.skippedBytes++;
+        continue;
+      }
+      const v2 = b === STX_V2;
+      const header = v2 ? V2_HEADER : V1_HEADER;
+      if (n - i < header) break; // need the header
+      const plen = buf[i + 1]!;
+      const iflags = v2 ? buf[i + 2]! : 0;
+      const signed = v2 && (iflags & IFLAG_SIGNED) !== 0;
+      const total = header + plen + CRC_LEN + (signed ? SIG_LEN : 0);
+      if (n - i < total) break; // need the rest of the frame
+      const msgid = v2 ? buf[i + 7]! | (buf[i + 8]! << 8) | (buf[i + 9]! << 16) : buf[i + 5]!;
+      const extra = CRC_EXTRA[msgid];
+      if (extra === undefined) {
+        // Cannot verify it: skip the frame by its length, as the MAVLink spec suggests.
+        this.counters.unknownMsgid++;
+        i += total;
+        continue;
+      }
+      const crcAt = i + header + plen;
+      const crc = crcX25(buf, i + 1, crcAt, extra);
+      if (crc !== (buf[crcAt]! | (buf[crcAt + 1]! << 8))) {
+        // A false start byte or a corrupted frame: resynchronise one byte later.
+        this.counters.badCrc++;
+        this.counters.skippedBytes++;
+        i++;
+        continue;
+      }
+      this.counters.frames++;
+      onFrame({
+        version: v2 ? 2 : 1,
+        msgid,
+        sysid: buf[i + (v2 ? 5 : 3)]!,
+        compid: buf[i + (v2 ? 6 : 4)]!,
+        seq: buf[i + (v2 ? 4 : 2)]!,
+        signed,
+        raw: buf.subarray(i, i + total),
+        payload: buf.subarray(i + header, i + header + plen),
+      });
+      i += total;
+    }
+    if (i < n) this.pending = Buffer.from(buf.subarray(i));
+  }
+}
+
+/** MAVLink's CRC-16/MCRF4XX over buf[start, end) followed by the message's CRC_EXTRA byte. */
+export function crcX25(buf: Buffer, start: number, end: number, extra: number): number {
+  let crc = 0xffff;
+  for (let i = start; i <= end; i++) {
+    let tmp = (i < end ? buf[i]! : extra) ^ (crc & 0xff);
+    tmp = (tmp ^ (tmp << 4)) & 0xff;
+    crc = ((crc >> 8) ^ (tmp << 8) ^ (tmp << 3) ^ (tmp >> 4)) & 0xffff;
+  }
+  return crc;
+}
+
+/**
+ * Decodes a frame's payload into its node-mavlink message class, or null for an id outside
+ * the registry. Truncated MAVLink 2 payloads are zero-padded to the class's full length.
+ */
+export function decodePayload(frame: Frame, protocol: MavLinkProtocolV2 = DECODER_PROTOCOL): MavLinkData | null {
+  const clazz = REGISTRY[frame.msgid];
+  if (!clazz) return null;
+  const need = fullPayloadLength(clazz);
+  let payload = frame.payload;
+  if (payload.length < need) {
+    const padded = Buffer.alloc(need);
+    payload.copy(padded);
+    payload = padded;
+  }
+  return protocol.data(payload, clazz);
+}
+
+const DECODER_PROTOCOL = new MavLinkProtocolV2();
+
+export interface EncoderOptions {
+  sysId: number;
+  compId: number;
+  version?: 1 | 2;
+  /** MAVLink 2 signing: a 32-byte secret key and the link id stamped into each signature. */
+  signing?: { key: Buffer; linkId?: number };
+}
+
+/** Serialises messages with this endpoint's ids, its own sequence counter and optional signing. */
+export class FrameEncoder {
+  private seq = 0;
+  private lastSignatureTs = 0;
+  private readonly v1: MavLinkProtocolV1 | null;
+  private readonly v2: MavLinkProtocolV2;
+
+  constructor(private readonly opts: EncoderOptions) {
+    const signed = opts.signing !== undefined;
+    // The signed flag must be set before serialising: the CRC covers it.
+    this.v2 = new MavLinkProtocolV2(opts.sysId, opts.compId, signed ? MavLinkProtocolV2.IFLAG_SIGNED : 0);
+    this.v1 = opts.version === 1 && !signed ? new MavLinkProtocolV1(opts.sysId, opts.compId) : null;
+  }
+
+  encode(msg: MavLinkData): Buffer {
+    const seq = this.seq;
+    this.seq = (this.seq + 1) & 0xff;
+    if (this.v1) return this.v1.serialize(msg, seq);
+    const frame = this.v2.serialize(msg, seq);
+    const signing = this.opts.signing;
+    if (!signing) return frame;
+    // Signature timestamps are 10 µs ticks since 2015 and must strictly increase per link.
+    const ticks = Math.max(this.lastSignatureTs + 1, (Date.now() - MavLinkProtocolV2.SIGNATURE_START_TIME) * 100);
+    this.lastSignatureTs = ticks;
+    const out = Buffer.concat([frame, Buffer.alloc(SIG_LEN)]);
+    const sig = new MavLinkPacketSignature(out);
+    sig.linkId = signing.linkId ?? 0;
+    sig.timestamp = ticks;
+    sig.signature = sig.calculate(signing.key);
+    return out;
+  }
+}
+
+/** True when a signed frame's signature matches the key. */
+export function signatureMatches(frame: Frame, key: Buffer): boolean {
+  if (!frame.signed) return false;
+  return new MavLinkPacketSignature(frame.raw).matches(key);
+}
+
+/** The signing key from a passphrase (SHA-256, as Mission Planner and QGroundControl derive it) or 64 hex digits. */
+export function signingKey(secret: string): Buffer {
+  if (/^[0-9a-fA-F]{64}$/.test(secret)) return Buffer.from(secret, 'hex');
+  return MavLinkPacketSignature.key(secret);
+}

@@ -1,0 +1,18 @@
+import { formatMs } from '../clock/duration.js';
+
+/** The vehicle stopped talking: no HEARTBEAT for longer than the link's silence limit (host clock). */
+export class LinkLost extends Error {
+  override name = 'LinkLost';
+  constructor(
+    readonly link: string,
+    readonly silenceMs: number,
+    readonly limitMs: number,
+    cause?: Error,
+  ) {
+    super(
+      `link lost: ${link}: no HEARTBEAT for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)` +
+        (cause ? ` — ${cause.message}` : ''),
+      cause ? { cause } : undefined,
+    );
+  }
+}

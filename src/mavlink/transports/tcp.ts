@@ -1,0 +1,40 @@
+import net from 'node:net';
+import { BaseTransport } from './transport.js';
+
+export class TcpTransport extends BaseTransport {
+  private socket: net.Socket | null = null;
+
+  constructor(private readonly host: string, private readonly port: number) {
+    super();
+  }
+
+  get description(): string {
+    return `tcp ${this.host}:${this.port}`;
+  }
+
+  async open(): Promise<void> {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot connect tcp ${this.host}:${this.port}: ${err.code ?? err.message}`)),
+      );
+    });
+    socket.removeAllListeners('error');
+    socket.on('data', (chunk) => this.emitData(chunk));
+    socket.on('error', (err) => this.emitClose(err));
+    socket.on('close', () => this.emitClose());
+    this.socket = socket;
+  }
+
+  write(bytes: Buffer): void {
+    if (this.socket?.writable) this.socket.write(bytes);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const s = this.socket;
+    this.socket = null;
+    if (s && !s.destroyed) await new Promise<void>((resolve) => s.end(() => { s.destroy(); resolve(); }));
+  }
+}
