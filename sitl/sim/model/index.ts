@@ -1,0 +1,3 @@
+export * from './types.js';
+export { SimVehicle } from './vehicle.js';
+export { createParamStore, PX4_PARAMS } from './params.js';
