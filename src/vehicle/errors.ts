@@ -1,0 +1,48 @@
+import type { StatusText } from './telemetry.js';
+
+/** The vehicle answered a command with a refusal (DENIED, FAILED, TEMPORARILY_REJECTED, UNSUPPORTED, …). */
+export class CommandDenied extends Error {
+  override name = 'CommandDenied';
+  constructor(
+    readonly command: string,
+    readonly result: string,
+    /** PX4 explains refusals in a STATUSTEXT: the last one near the ack, if any. */
+    readonly statusText: StatusText | null,
+    readonly tries: number,
+    readonly latencyMs: number,
+  ) {
+    super(
+      `${command} ${result === 'DENIED' ? 'denied' : `refused: ${result}`}` +
+        (statusText ? ` — "${statusText.text}" (STATUSTEXT ${statusText.severityName})` : ' (no STATUSTEXT from the vehicle around the ack)'),
+    );
+  }
+}
+
+/** No COMMAND_ACK after every try. */
+export class CommandTimeout extends Error {
+  override name = 'CommandTimeout';
+  constructor(
+    readonly command: string,
+    readonly tries: number,
+    readonly timeoutMs: number,
+    readonly link: string,
+    /** Set when the vehicle had answered IN_PROGRESS but never finished. */
+    readonly lastProgress: number | null = null,
+  ) {
+    super(
+      lastProgress === null
+        ? `${command}: no COMMAND_ACK after ${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms each (host clock) on ${link}`
+        : `${command}: IN_PROGRESS (${lastProgress === 255 ? 'progress unknown' : `${lastProgress}%`}) but no final COMMAND_ACK within ${timeoutMs} ms (host clock) on ${link}`,
+    );
+  }
+}
+
+/** A parameter could not be read or set. */
+export class ParamError extends Error {
+  override name = 'ParamError';
+}
+
+/** A pilot operation that cannot be done in the current state (named in the message). */
+export class PilotError extends Error {
+  override name = 'PilotError';
+}

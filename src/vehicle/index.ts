@@ -1,0 +1,55 @@
+export * from './px4-modes.js';
+export { Series, type SeriesSpec, type SeriesColumns } from './series.js';
+export {
+  Telemetry,
+  SERIES_NAMES,
+  type TelemetryOptions,
+  type TelemetrySnapshot,
+  type SeriesName,
+  type SeriesColumnName,
+  type SampleListener,
+  type AnySeries,
+  type UpdateListener,
+  type StatusText,
+  type ModeState,
+  type LocalPosition,
+  type AttitudeState,
+  type GlobalPosition,
+  type BatteryState,
+  type HomeState,
+  type GpsState,
+  type LandedStateName,
+  type SeverityName,
+} from './telemetry.js';
+export {
+  VehicleClock,
+  hostClock,
+  clockFor,
+  Deadline,
+  deadlineFor,
+  TimeoutOptions,
+  InvalidOptionsError,
+  estimateClockOffset,
+  ClockOffsetOptions,
+  ClockSyncError,
+  type ClockView,
+  type ClockOffset,
+  type TimeoutOptionsInput,
+} from './clock.js';
+export { waitFor, reachAndHold, WaitTimeout, Band, formatValue, formatDuration, type WaitOptions, type HoldOptions, type HoldResult, type Elapsed } from './wait.js';
+export {
+  Setpoint,
+  PositionSetpoint,
+  VelocitySetpoint,
+  type Pilot,
+  type CommandResult,
+  type ParamAccess,
+  type FailureUnitName,
+  type FailureTypeName,
+} from './pilot.js';
+export { CommandDenied, CommandTimeout, ParamError, PilotError } from './errors.js';
+export { CommandSender, commandName, resultName, type CommandAckSample, type CommandSenderOptions } from './command-sender.js';
+export { ParamClient, encodeParamBytes, decodeParamBytes, type ParamClientOptions } from './params.js';
+export { SetpointStreamer, type SetpointSent, type SetpointStreamerOptions } from './setpoint-streamer.js';
+export { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
+export { createVehicle, type Vehicle, type CreateVehicleOptions } from './vehicle.js';

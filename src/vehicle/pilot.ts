@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Px4ModeName } from './px4-modes.js';
+
+/**
+ * The contract every way of flying a vehicle implements: MavlinkPilot (PX4 commands over MAVLink)
+ * and DroneCorePilot (drone_core's ROS 2 services). Every command resolves when the vehicle
+ * ACCEPTED it, never when the manoeuvre is complete: completion is asserted on telemetry
+ * (waitFor / reachAndHold), which comes from PX4 whatever pilot is used.
+ */
+
+const Finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+/** Position NED (metres, relative to the EKF origin), optional yaw (radians; omitted = keep). */
+export const PositionSetpoint = z
+  .object({ type: z.literal('position'), north: Finite, east: Finite, down: Finite, yaw: Finite.optional() })
+  .strict();
+/** Velocity NED (m/s), optional yaw (radians) or yaw rate (rad/s). */
+export const VelocitySetpoint = z
+  .object({ type: z.literal('velocity'), vn: Finite, ve: Finite, vd: Finite, yaw: Finite.optional(), yawRate: Finite.optional() })
+  .strict();
+export const Setpoint = z.discriminatedUnion('type', [PositionSetpoint, VelocitySetpoint]);
+export type PositionSetpoint = z.infer<typeof PositionSetpoint>;
+export type VelocitySetpoint = z.infer<typeof VelocitySetpoint>;
+export type Setpoint = z.infer<typeof Setpoint>;
+
+/** How a command was accepted. */
+export interface CommandResult {
+  /** e.g. 'MAV_CMD_COMPONENT_ARM_DISARM', or a service name for other pilots. */
+  command: string;
+  /** e.g. 'ACCEPTED'. */
+  result: string;
+  /** Host clock, from the first send to the accepting reply. */
+  latencyMs: number;
+  /** Transmissions it took (1 = the first was answered). */
+  tries: number;
+}
+
+export interface ParamAccess {
+  /** The parameter's current value as the vehicle reports it. */
+  get(name: string): Promise<number>;
+  /** Sets and returns the value the vehicle confirmed. */
+  set(name: string, value: number): Promise<number>;
+}
+
+/** MAV_CMD_INJECT_FAILURE units and types by name (FAILURE_UNIT / FAILURE_TYPE without prefix), or raw numbers. */
+export type FailureUnitName =
+  | 'SENSOR_GYRO' | 'SENSOR_ACCEL' | 'SENSOR_MAG' | 'SENSOR_BARO' | 'SENSOR_GPS' | 'SENSOR_OPTICAL_FLOW'
+  | 'SENSOR_VIO' | 'SENSOR_DISTANCE_SENSOR' | 'SENSOR_AIRSPEED' | 'SYSTEM_BATTERY' | 'SYSTEM_MOTOR'
+  | 'SYSTEM_SERVO' | 'SYSTEM_AVOIDANCE' | 'SYSTEM_RC_SIGNAL' | 'SYSTEM_MAVLINK_SIGNAL';
+export type FailureTypeName = 'OK' | 'OFF' | 'STUCK' | 'GARBAGE' | 'WRONG' | 'SLOW' | 'DELAYED' | 'INTERMITTENT';
+
+export interface Pilot {
+  /** 'mavlink' | 'drone-core' | … — for reports. */
+  readonly kind: string;
+  arm(): Promise<CommandResult>;
+  /** `force` disarms even in flight (PX4: param2 = 21196). */
+  disarm(opts?: { force?: boolean }): Promise<CommandResult>;
+  /** Take off to `altitudeM` above home; omitted = the vehicle's default (PX4 MIS_TAKEOFF_ALT). */
+  takeoff(altitudeM?: number): Promise<CommandResult>;
+  land(): Promise<CommandResult>;
+  returnToLaunch(): Promise<CommandResult>;
+  /** Hold position (PX4 AUTO.LOITER, "Hold"). */
+  hold(): Promise<CommandResult>;
+  setMode(name: Px4ModeName): Promise<CommandResult>;
+  /** Starts streaming setpoints (the initial one, or hold-here) and switches to offboard. */
+  startOffboard(initial?: Setpoint): Promise<CommandResult>;
+  /** Stops the setpoint stream; the vehicle leaves offboard by its own failsafe (PX4: COM_OF_LOSS_T). */
+  stopOffboard(): Promise<void>;
+  /** Replaces the streamed setpoint (takes effect with the next transmission, sent at once). */
+  setSetpoint(sp: Setpoint): void;
+  /** In offboard: a position setpoint. Otherwise a reposition command, where the pilot supports one. */
+  goTo(north: number, east: number, down: number, yaw?: number): Promise<CommandResult>;
+  readonly params: ParamAccess;
+  injectFailure(unit: FailureUnitName | number, type: FailureTypeName | number, instance?: number): Promise<CommandResult>;
+  /** Stops streams and listeners (does not close the link). */
+  close(): Promise<void>;
+}

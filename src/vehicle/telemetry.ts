@@ -1,0 +1,545 @@
+import { common, minimal } from 'node-mavlink';
+import type { MavLinkData } from 'node-mavlink';
+import type { Link, Message } from '../mavlink/link.js';
+import type { LinkLost } from '../mavlink/errors.js';
+import { decodePx4CustomMode, px4ModeName } from './px4-modes.js';
+import { Series, type SeriesColumns } from './series.js';
+
+/**
+ * The latest typed state of one vehicle plus its time series, fed by a Link.
+ *
+ * Every sample carries two stamps: the vehicle clock (`time_boot_ms` / `time_usec` of the message,
+ * or the latest vehicle time seen for messages without one) and the host clock (receipt). State
+ * objects are updated in place (no allocation per message): read them, or `snapshot()` to keep.
+ */
+
+const SERIES_COLUMNS = {
+  heartbeat: { armed: 'f32', mainMode: 'f32', subMode: 'f32', systemStatus: 'f32' },
+  landed: { landedState: 'f32', vtolState: 'f32' },
+  localPosition: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' },
+  attitude: { roll: 'f32', pitch: 'f32', yaw: 'f32', rollspeed: 'f32', pitchspeed: 'f32', yawspeed: 'f32' },
+  globalPosition: { lat: 'f64', lon: 'f64', alt: 'f32', relativeAlt: 'f32', vn: 'f32', ve: 'f32', vd: 'f32', heading: 'f32' },
+  battery: { voltage: 'f32', current: 'f32', remaining: 'f32' },
+  gps: { fixType: 'f32', satellites: 'f32', lat: 'f64', lon: 'f64', alt: 'f32', eph: 'f32', epv: 'f32' },
+} as const;
+
+export type SeriesName = keyof typeof SERIES_COLUMNS;
+export type SeriesColumnName<N extends SeriesName> = Extract<keyof (typeof SERIES_COLUMNS)[N], string>;
+export const SERIES_NAMES = Object.keys(SERIES_COLUMNS) as SeriesName[];
+
+export type LandedStateName = 'UNDEFINED' | 'ON_GROUND' | 'IN_AIR' | 'TAKEOFF' | 'LANDING';
+const LANDED_NAMES: LandedStateName[] = ['UNDEFINED', 'ON_GROUND', 'IN_AIR', 'TAKEOFF', 'LANDING'];
+
+export type SeverityName = 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'DEBUG';
+const SEVERITY_NAMES: SeverityName[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+
+export interface StatusText {
+  severity: number;
+  severityName: SeverityName;
+  text: string;
+  vehicleMs: number;
+  hostMs: number;
+}
+
+/** Mode and arming from the autopilot's HEARTBEAT. */
+export interface ModeState {
+  armed: boolean;
+  baseMode: number;
+  customMode: number;
+  mainMode: number;
+  subMode: number;
+  /** QGroundControl's name ("Hold", "Offboard", ...) or `Unknown(main.sub)`. */
+  name: string;
+  systemStatus: number;
+  vehicleMs: number;
+  hostMs: number;
+}
+
+/** LOCAL_POSITION_NED: metres and m/s, NED, relative to the EKF origin. */
+export interface LocalPosition {
+  x: number; y: number; z: number;
+  vx: number; vy: number; vz: number;
+  vehicleMs: number; hostMs: number;
+}
+
+/** ATTITUDE: radians and rad/s. */
+export interface AttitudeState {
+  roll: number; pitch: number; yaw: number;
+  rollspeed: number; pitchspeed: number; yawspeed: number;
+  vehicleMs: number; hostMs: number;
+}
+
+/** GLOBAL_POSITION_INT in SI units: degrees, metres (AMSL and above home), m/s NED, heading degrees (NaN = unknown). */
+export interface GlobalPosition {
+  lat: number; lon: number; alt: number; relativeAlt: number;
+  vn: number; ve: number; vd: number; heading: number;
+  vehicleMs: number; hostMs: number;
+}
+
+/** Volts, amperes (NaN = unknown), remaining percent (NaN = unknown); from BATTERY_STATUS, else SYS_STATUS. */
+export interface BatteryState {
+  voltage: number; current: number; remaining: number;
+  source: 'BATTERY_STATUS' | 'SYS_STATUS';
+  vehicleMs: number; hostMs: number;
+}
+
+/** HOME_POSITION: global (degrees, metres AMSL) and local NED (metres). */
+export interface HomeState {
+  lat: number; lon: number; alt: number;
+  x: number; y: number; z: number;
+  vehicleMs: number; hostMs: number;
+}
+
+/** GPS_RAW_INT: fix type (GPS_FIX_TYPE), degrees, metres AMSL, eph/epv as dimensionless HDOP/VDOP (NaN = unknown). */
+export interface GpsState {
+  fixType: number; satellites: number;
+  lat: number; lon: number; alt: number; eph: number; epv: number;
+  vehicleMs: number; hostMs: number;
+}
+
+export interface TelemetrySnapshot {
+  vehicleTimeMs: number | null;
+  mode: ModeState | null;
+  landedState: LandedStateName;
+  localPosition: LocalPosition | null;
+  attitude: AttitudeState | null;
+  globalPosition: GlobalPosition | null;
+  battery: BatteryState | null;
+  home: HomeState | null;
+  gps: GpsState | null;
+}
+
+export interface TelemetryOptions {
+  /** The vehicle's MAVLink system id. */
+  sysId: number;
+  /** The autopilot component to listen to (default 1, MAV_COMP_ID_AUTOPILOT1); 'any' accepts every component of sysId. */
+  compId?: number | 'any';
+  /** How many status texts to keep (oldest dropped first). Default 1000. */
+  statusTextLimit?: number;
+  /** Record time series (default true). State is tracked either way. */
+  record?: boolean;
+}
+
+/** A vehicle boot clock stepping back by more than this is a reboot, not reordering: it is accepted. */
+const REBOOT_STEP_BACK_MS = 5000;
+/** time_usec above this is Unix epoch time (after 2001), not time since boot. */
+const EPOCH_USEC_THRESHOLD = 1e15;
+const UINT16_MAX = 65535;
+
+type Unsubscribe = () => void;
+/** Any of telemetry's series (read rows with `row(i)` or `get(column, i)`; `name` says which). */
+export type AnySeries = { [N in SeriesName]: Series<SeriesColumnName<N>> }[SeriesName];
+export type SampleListener = (series: AnySeries, row: number) => void;
+export type UpdateListener = (msg: Message) => void;
+
+export class Telemetry {
+  readonly sysId: number;
+  readonly compId: number | 'any';
+  /** Messages applied (from the target, of a tracked kind). */
+  applied = 0;
+  /** Times the vehicle boot clock restarted (a reboot). */
+  vehicleClockResets = 0;
+
+  private vehicleTime: number | null = null;
+  private mode_: ModeState | null = null;
+  private landed: number = 0;
+  private vtol = 0;
+  private local: LocalPosition | null = null;
+  private att: AttitudeState | null = null;
+  private global: GlobalPosition | null = null;
+  private batt: BatteryState | null = null;
+  private sawBatteryStatus = false;
+  private home_: HomeState | null = null;
+  private gps_: GpsState | null = null;
+  private readonly texts: StatusText[] = [];
+  private readonly textLimit: number;
+  private pendingChunks: { id: number; severity: number; parts: string[]; hostMs: number; vehicleMs: number } | null = null;
+
+  private readonly store: { [N in SeriesName]: Series<SeriesColumnName<N>> };
+  private readonly record: boolean;
+  private readonly sampleListeners = new Set<SampleListener>();
+  private readonly updateListeners = new Set<UpdateListener>();
+  private readonly textListeners = new Set<(t: StatusText) => void>();
+  private readonly unsubscribes: Unsubscribe[] = [];
+
+  constructor(
+    readonly link: Link,
+    opts: TelemetryOptions,
+  ) {
+    if (!Number.isInteger(opts.sysId) || opts.sysId < 1 || opts.sysId > 255) throw new RangeError(`telemetry: sysId: must be an integer 1..255, got ${opts.sysId}`);
+    this.sysId = opts.sysId;
+    this.compId = opts.compId ?? 1;
+    this.textLimit = opts.statusTextLimit ?? 1000;
+    this.record = opts.record ?? true;
+    this.store = Object.fromEntries(
+      SERIES_NAMES.map((name) => [name, new Series({ name, columns: SERIES_COLUMNS[name] as Record<string, 'f32' | 'f64'> })]),
+    ) as unknown as { [N in SeriesName]: Series<SeriesColumnName<N>> };
+
+    this.sub(minimal.Heartbeat, (m) => this.onHeartbeat(m));
+    this.sub(common.ExtendedSysState, (m) => this.onExtendedSysState(m));
+    this.sub(common.LocalPositionNed, (m) => this.onLocalPosition(m));
+    this.sub(common.Attitude, (m) => this.onAttitude(m));
+    this.sub(common.GlobalPositionInt, (m) => this.onGlobalPosition(m));
+    this.sub(common.BatteryStatus, (m) => this.onBatteryStatus(m));
+    this.sub(common.SysStatus, (m) => this.onSysStatus(m));
+    this.sub(common.HomePosition, (m) => this.onHome(m));
+    this.sub(common.GpsRawInt, (m) => this.onGps(m));
+    this.sub(common.StatusText, (m) => this.applyStatusText(m));
+    this.sub(common.SystemTime, (m) => this.stamp(m.data.timeBootMs));
+  }
+
+  private sub<T extends MavLinkData>(kind: { MSG_ID: number; new (): T }, handle: (m: Message<T>) => void): void {
+    const sysId = this.sysId;
+    const compId = this.compId;
+    this.unsubscribes.push(
+      this.link.on(kind, (msg) => {
+        if (msg.sysid !== sysId || (compId !== 'any' && msg.compid !== compId)) return;
+        handle(msg);
+        this.applied++;
+        for (const cb of this.updateListeners) cb(msg);
+      }),
+    );
+  }
+
+  // ---- clocks -------------------------------------------------------------------------------
+
+  /** The latest vehicle time seen (ms since the vehicle booted), or null before any. */
+  get vehicleTimeMs(): number | null {
+    return this.vehicleTime;
+  }
+
+  /** Advances the vehicle clock from a message's own stamp; returns the stamp to record with it. */
+  private stamp(vehicleMs: number): number {
+    const now = this.vehicleTime;
+    if (now === null || vehicleMs > now) this.vehicleTime = vehicleMs;
+    else if (now - vehicleMs > REBOOT_STEP_BACK_MS) {
+      this.vehicleTime = vehicleMs;
+      this.vehicleClockResets++;
+    }
+    return vehicleMs;
+  }
+
+  /** The stamp for a message without its own time: the latest vehicle time (NaN before any). */
+  private get currentStamp(): number {
+    return this.vehicleTime ?? NaN;
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  get mode(): Readonly<ModeState> | null {
+    return this.mode_;
+  }
+  get armed(): boolean {
+    return this.mode_?.armed ?? false;
+  }
+  /** The PX4 mode name, or null before the first HEARTBEAT. */
+  get modeName(): string | null {
+    return this.mode_?.name ?? null;
+  }
+  get landedState(): LandedStateName {
+    return LANDED_NAMES[this.landed] ?? 'UNDEFINED';
+  }
+  get vtolState(): number {
+    return this.vtol;
+  }
+  get localPosition(): Readonly<LocalPosition> | null {
+    return this.local;
+  }
+  /** Height above the EKF origin (−z), or null before LOCAL_POSITION_NED. */
+  get altitude(): number | null {
+    return this.local ? -this.local.z : null;
+  }
+  get attitude(): Readonly<AttitudeState> | null {
+    return this.att;
+  }
+  get globalPosition(): Readonly<GlobalPosition> | null {
+    return this.global;
+  }
+  get battery(): Readonly<BatteryState> | null {
+    return this.batt;
+  }
+  get home(): Readonly<HomeState> | null {
+    return this.home_;
+  }
+  get gps(): Readonly<GpsState> | null {
+    return this.gps_;
+  }
+  /** Status texts received so far (chunked texts joined), oldest first. */
+  get statusTexts(): readonly StatusText[] {
+    return this.texts;
+  }
+
+  /** The last status text received at or after `sinceHostMs` (host clock), if any. */
+  lastStatusText(sinceHostMs = -Infinity, maxSeverity = 7): StatusText | null {
+    for (let i = this.texts.length - 1; i >= 0; i--) {
+      const t = this.texts[i]!;
+      if (t.hostMs < sinceHostMs) return null;
+      if (t.severity <= maxSeverity) return t;
+    }
+    return null;
+  }
+
+  /** A deep copy of the current state. */
+  snapshot(): TelemetrySnapshot {
+    const copy = <T extends object>(v: T | null): T | null => (v ? { ...v } : null);
+    return {
+      vehicleTimeMs: this.vehicleTime,
+      mode: copy(this.mode_),
+      landedState: this.landedState,
+      localPosition: copy(this.local),
+      attitude: copy(this.att),
+      globalPosition: copy(this.global),
+      battery: copy(this.batt),
+      home: copy(this.home_),
+      gps: copy(this.gps_),
+    };
+  }
+
+  // ---- series and hooks -----------------------------------------------------------------------
+
+  /** Columns of one series: views of the recorded samples (valid until the next sample grows them). */
+  series<N extends SeriesName>(name: N): SeriesColumns<SeriesColumnName<N>> {
+    const s = this.store[name];
+    if (!s) throw new RangeError(`unknown telemetry series "${String(name)}": expected one of ${SERIES_NAMES.join(', ')}`);
+    return s.columns();
+  }
+
+  /** The underlying store of a series (for recorders reading rows by index). */
+  seriesStore<N extends SeriesName>(name: N): Series<SeriesColumnName<N>> {
+    return this.store[name];
+  }
+
+  /** Called after each recorded sample with its series and row: flush it to disk from here. */
+  onSample(cb: SampleListener): Unsubscribe {
+    this.sampleListeners.add(cb);
+    return () => this.sampleListeners.delete(cb);
+  }
+
+  /** Called after each applied message (state already updated). Waits re-evaluate from here. */
+  onUpdate(cb: UpdateListener): Unsubscribe {
+    this.updateListeners.add(cb);
+    return () => this.updateListeners.delete(cb);
+  }
+
+  onStatusText(cb: (t: StatusText) => void): Unsubscribe {
+    this.textListeners.add(cb);
+    return () => this.textListeners.delete(cb);
+  }
+
+  /** The link's LinkLost once the vehicle went silent. */
+  get lost(): LinkLost | null {
+    return this.link.lost;
+  }
+
+  onLost(cb: (err: LinkLost) => void): Unsubscribe {
+    return this.link.onLost(cb);
+  }
+
+  /** Stops listening to the link (state and series stay readable). */
+  detach(): void {
+    for (const u of this.unsubscribes.splice(0)) u();
+  }
+
+  private emitSample(series: AnySeries, row: number): void {
+    for (const cb of this.sampleListeners) cb(series, row);
+  }
+
+  // ---- handlers -----------------------------------------------------------------------------
+
+  private onHeartbeat(m: Message<minimal.Heartbeat>): void {
+    const d = m.data;
+    // Only the autopilot's own heartbeat carries its mode (a companion may share the sys id).
+    if (d.autopilot === minimal.MavAutopilot.INVALID || d.type === minimal.MavType.GCS) return;
+    const { main, sub } = decodePx4CustomMode(d.customMode);
+    const armed = (d.baseMode & minimal.MavModeFlag.SAFETY_ARMED) !== 0;
+    const vehicleMs = this.currentStamp;
+    let s = this.mode_;
+    if (!s) s = this.mode_ = { armed, baseMode: 0, customMode: -1, mainMode: main, subMode: sub, name: '', systemStatus: 0, vehicleMs, hostMs: m.hostTimeMs };
+    if (s.customMode !== d.customMode) {
+      s.customMode = d.customMode;
+      s.mainMode = main;
+      s.subMode = sub;
+      s.name = px4ModeName(main, sub);
+    }
+    s.armed = armed;
+    s.baseMode = d.baseMode;
+    s.systemStatus = d.systemStatus;
+    s.vehicleMs = vehicleMs;
+    s.hostMs = m.hostTimeMs;
+    if (!this.record) return;
+    const series = this.store.heartbeat;
+    const row = series.beginRow(vehicleMs, m.hostTimeMs);
+    series.set(0, row, armed ? 1 : 0);
+    series.set(1, row, main);
+    series.set(2, row, sub);
+    series.set(3, row, d.systemStatus);
+    this.emitSample(series, row);
+  }
+
+  private onExtendedSysState(m: Message<common.ExtendedSysState>): void {
+    this.landed = m.data.landedState;
+    this.vtol = m.data.vtolState;
+    if (!this.record) return;
+    const series = this.store.landed;
+    const row = series.beginRow(this.currentStamp, m.hostTimeMs);
+    series.set(0, row, this.landed);
+    series.set(1, row, this.vtol);
+    this.emitSample(series, row);
+  }
+
+  private onLocalPosition(m: Message<common.LocalPositionNed>): void {
+    const d = m.data;
+    const vehicleMs = this.stamp(d.timeBootMs);
+    let s = this.local;
+    if (!s) s = this.local = { x: 0, y: 0, z: 0, vx: 0, vy: 0, vz: 0, vehicleMs, hostMs: m.hostTimeMs };
+    s.x = d.x; s.y = d.y; s.z = d.z;
+    s.vx = d.vx; s.vy = d.vy; s.vz = d.vz;
+    s.vehicleMs = vehicleMs;
+    s.hostMs = m.hostTimeMs;
+    if (!this.record) return;
+    const series = this.store.localPosition;
+    const row = series.beginRow(vehicleMs, m.hostTimeMs);
+    series.set(0, row, d.x); series.set(1, row, d.y); series.set(2, row, d.z);
+    series.set(3, row, d.vx); series.set(4, row, d.vy); series.set(5, row, d.vz);
+    this.emitSample(series, row);
+  }
+
+  private onAttitude(m: Message<common.Attitude>): void {
+    const d = m.data;
+    const vehicleMs = this.stamp(d.timeBootMs);
+    let s = this.att;
+    if (!s) s = this.att = { roll: 0, pitch: 0, yaw: 0, rollspeed: 0, pitchspeed: 0, yawspeed: 0, vehicleMs, hostMs: m.hostTimeMs };
+    s.roll = d.roll; s.pitch = d.pitch; s.yaw = d.yaw;
+    s.rollspeed = d.rollspeed; s.pitchspeed = d.pitchspeed; s.yawspeed = d.yawspeed;
+    s.vehicleMs = vehicleMs;
+    s.hostMs = m.hostTimeMs;
+    if (!this.record) return;
+    const series = this.store.attitude;
+    const row = series.beginRow(vehicleMs, m.hostTimeMs);
+    series.set(0, row, d.roll); series.set(1, row, d.pitch); series.set(2, row, d.yaw);
+    series.set(3, row, d.rollspeed); series.set(4, row, d.pitchspeed); series.set(5, row, d.yawspeed);
+    this.emitSample(series, row);
+  }
+
+  private onGlobalPosition(m: Message<common.GlobalPositionInt>): void {
+    const d = m.data;
+    const vehicleMs = this.stamp(d.timeBootMs);
+    let s = this.global;
+    if (!s) s = this.global = { lat: 0, lon: 0, alt: 0, relativeAlt: 0, vn: 0, ve: 0, vd: 0, heading: NaN, vehicleMs, hostMs: m.hostTimeMs };
+    s.lat = d.lat / 1e7;
+    s.lon = d.lon / 1e7;
+    s.alt = d.alt / 1000;
+    s.relativeAlt = d.relativeAlt / 1000;
+    s.vn = d.vx / 100;
+    s.ve = d.vy / 100;
+    s.vd = d.vz / 100;
+    s.heading = d.hdg === UINT16_MAX ? NaN : d.hdg / 100;
+    s.vehicleMs = vehicleMs;
+    s.hostMs = m.hostTimeMs;
+    if (!this.record) return;
+    const series = this.store.globalPosition;
+    const row = series.beginRow(vehicleMs, m.hostTimeMs);
+    series.set(0, row, s.lat); series.set(1, row, s.lon); series.set(2, row, s.alt); series.set(3, row, s.relativeAlt);
+    series.set(4, row, s.vn); series.set(5, row, s.ve); series.set(6, row, s.vd); series.set(7, row, s.heading);
+    this.emitSample(series, row);
+  }
+
+  private onBatteryStatus(m: Message<common.BatteryStatus>): void {
+    const d = m.data;
+    // Cell voltages in mV, UINT16_MAX = not present; the first 10 cells, then the extension.
+    let mv = 0;
+    let cells = 0;
+    for (const v of d.voltages) if (v !== UINT16_MAX) { mv += v; cells++; }
+    if (d.voltagesExt) for (const v of d.voltagesExt) if (v !== 0 && v !== UINT16_MAX) { mv += v; cells++; }
+    this.sawBatteryStatus = true;
+    this.applyBattery(m.hostTimeMs, cells ? mv / 1000 : NaN, d.currentBattery === -1 ? NaN : d.currentBattery / 100, d.batteryRemaining === -1 ? NaN : d.batteryRemaining, 'BATTERY_STATUS');
+  }
+
+  private onSysStatus(m: Message<common.SysStatus>): void {
+    if (this.sawBatteryStatus) return; // BATTERY_STATUS is the richer source once present
+    const d = m.data;
+    this.applyBattery(m.hostTimeMs, d.voltageBattery === UINT16_MAX ? NaN : d.voltageBattery / 1000, d.currentBattery === -1 ? NaN : d.currentBattery / 100, d.batteryRemaining === -1 ? NaN : d.batteryRemaining, 'SYS_STATUS');
+  }
+
+  private applyBattery(hostMs: number, voltage: number, current: number, remaining: number, source: BatteryState['source']): void {
+    const vehicleMs = this.currentStamp;
+    let s = this.batt;
+    if (!s) s = this.batt = { voltage, current, remaining, source, vehicleMs, hostMs };
+    s.voltage = voltage; s.current = current; s.remaining = remaining; s.source = source;
+    s.vehicleMs = vehicleMs; s.hostMs = hostMs;
+    if (!this.record) return;
+    const series = this.store.battery;
+    const row = series.beginRow(vehicleMs, hostMs);
+    series.set(0, row, voltage); series.set(1, row, current); series.set(2, row, remaining);
+    this.emitSample(series, row);
+  }
+
+  private onHome(m: Message<common.HomePosition>): void {
+    const d = m.data;
+    const usec = d.timeUsec === undefined ? 0 : Number(d.timeUsec);
+    const vehicleMs = usec > 0 && usec < EPOCH_USEC_THRESHOLD ? this.stamp(usec / 1000) : this.currentStamp;
+    let s = this.home_;
+    if (!s) s = this.home_ = { lat: 0, lon: 0, alt: 0, x: 0, y: 0, z: 0, vehicleMs, hostMs: m.hostTimeMs };
+    s.lat = d.latitude / 1e7; s.lon = d.longitude / 1e7; s.alt = d.altitude / 1000;
+    s.x = d.x; s.y = d.y; s.z = d.z;
+    s.vehicleMs = vehicleMs; s.hostMs = m.hostTimeMs;
+  }
+
+  private onGps(m: Message<common.GpsRawInt>): void {
+    const d = m.data;
+    const usec = Number(d.timeUsec);
+    const vehicleMs = usec > 0 && usec < EPOCH_USEC_THRESHOLD ? this.stamp(usec / 1000) : this.currentStamp;
+    let s = this.gps_;
+    if (!s) s = this.gps_ = { fixType: 0, satellites: 0, lat: 0, lon: 0, alt: 0, eph: NaN, epv: NaN, vehicleMs, hostMs: m.hostTimeMs };
+    s.fixType = d.fixType;
+    s.satellites = d.satellitesVisible === 255 ? NaN : d.satellitesVisible;
+    s.lat = d.lat / 1e7; s.lon = d.lon / 1e7; s.alt = d.alt / 1000;
+    s.eph = d.eph === UINT16_MAX ? NaN : d.eph / 100;
+    s.epv = d.epv === UINT16_MAX ? NaN : d.epv / 100;
+    s.vehicleMs = vehicleMs; s.hostMs = m.hostTimeMs;
+    if (!this.record) return;
+    const series = this.store.gps;
+    const row = series.beginRow(vehicleMs, m.hostTimeMs);
+    series.set(0, row, s.fixType); series.set(1, row, s.satellites); series.set(2, row, s.lat); series.set(3, row, s.lon);
+    series.set(4, row, s.alt); series.set(5, row, s.eph); series.set(6, row, s.epv);
+    this.emitSample(series, row);
+  }
+
+  private applyStatusText(m: Message<common.StatusText>): void {
+    const d = m.data;
+    const id = d.id ?? 0;
+    const text = d.text;
+    // A text of the full 50 chars is not null-terminated: with an id, more chunks follow.
+    const last = text.length < 50;
+    if (id === 0) {
+      this.flushChunks();
+      this.pushText(d.severity, text, m.hostTimeMs, this.currentStamp);
+      return;
+    }
+    let p = this.pendingChunks;
+    if (p && p.id !== id) {
+      this.flushChunks();
+      p = null;
+    }
+    if (!p) p = this.pendingChunks = { id, severity: d.severity, parts: [], hostMs: m.hostTimeMs, vehicleMs: this.currentStamp };
+    p.parts[d.chunkSeq ?? p.parts.length] = text;
+    if (last) this.flushChunks();
+  }
+
+  private flushChunks(): void {
+    const p = this.pendingChunks;
+    if (!p) return;
+    this.pendingChunks = null;
+    // A lost chunk leaves a hole: mark it rather than silently splicing the neighbours.
+    let text = '';
+    for (let i = 0; i < p.parts.length; i++) text += p.parts[i] ?? '…';
+    this.pushText(p.severity, text, p.hostMs, p.vehicleMs);
+  }
+
+  private pushText(severity: number, text: string, hostMs: number, vehicleMs: number): void {
+    const t: StatusText = { severity, severityName: SEVERITY_NAMES[severity] ?? 'DEBUG', text, hostMs, vehicleMs };
+    this.texts.push(t);
+    if (this.texts.length > this.textLimit) this.texts.splice(0, this.texts.length - this.textLimit);
+    for (const cb of this.textListeners) cb(t);
+  }
+}

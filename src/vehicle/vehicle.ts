@@ -1,0 +1,45 @@
+import type { Link } from '../mavlink/link.js';
+import { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
+import type { Pilot } from './pilot.js';
+import { Telemetry, type TelemetryOptions } from './telemetry.js';
+
+/** One vehicle of a stack: ground truth over MAVLink, a pilot to fly it, optional detections. */
+export interface Vehicle<D = unknown> {
+  name: string;
+  sysId: number;
+  link: Link;
+  telemetry: Telemetry;
+  pilot: Pilot;
+  /** The detection source (sim detector model or a ROS 2 topic), when the stack has one. */
+  detections?: D;
+  /** Stops the pilot's streams and telemetry's listeners; the link stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+export interface CreateVehicleOptions extends Omit<MavlinkPilotOptions, 'sysId'> {
+  sysId: number;
+  name: string;
+  telemetry?: Omit<TelemetryOptions, 'sysId'>;
+  /** Another pilot (e.g. DroneCorePilot) built on this vehicle's telemetry; default MavlinkPilot. */
+  pilot?: (telemetry: Telemetry) => Pilot;
+}
+
+export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOptions & { detections?: D }): Vehicle<D> {
+  if (!opts.name) throw new RangeError('createVehicle: name: required');
+  const telemetry = new Telemetry(link, { ...opts.telemetry, sysId: opts.sysId });
+  const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
+  const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { ...pilotOpts, sysId });
+  const vehicle: Vehicle<D> = {
+    name,
+    sysId,
+    link,
+    telemetry,
+    pilot,
+    async close() {
+      await pilot.close();
+      telemetry.detach();
+    },
+  };
+  if (detections !== undefined) vehicle.detections = detections;
+  return vehicle;
+}
