@@ -43,6 +43,7 @@ export class MavlinkPilot implements Pilot {
   readonly streamer: SetpointStreamer;
   private readonly commands: CommandSender;
   private readonly preStream: number;
+  private readonly ackListeners = new Set<(sample: CommandAckSample) => void>();
 
   constructor(
     readonly link: Link,
@@ -55,11 +56,19 @@ export class MavlinkPilot implements Pilot {
       perTryTimeoutMs: opts.commandTimeoutMs,
       tries: opts.commandTries,
       inProgressTimeoutMs: opts.inProgressTimeoutMs,
-      onCommandAck: opts.onCommandAck,
+      onCommandAck: (sample) => {
+        opts.onCommandAck?.(sample);
+        for (const cb of this.ackListeners) cb(sample);
+      },
     });
     this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, tries: opts.commandTries });
     this.streamer = new SetpointStreamer(link, telemetry, { ...target, rateHz: opts.setpointRateHz, onSetpointSent: opts.onSetpointSent });
     this.preStream = opts.preStreamSetpoints ?? 10;
+  }
+
+  onCommandAck(cb: (sample: CommandAckSample) => void): () => void {
+    this.ackListeners.add(cb);
+    return () => this.ackListeners.delete(cb);
   }
 
   /** Any COMMAND_LONG (params beyond those given are 0). */

@@ -72,6 +72,8 @@ export interface Pilot {
   goTo(north: number, east: number, down: number, yaw?: number): Promise<CommandResult>;
   readonly params: ParamAccess;
   injectFailure(unit: FailureUnitName | number, type: FailureTypeName | number, instance?: number): Promise<CommandResult>;
+  /** Every answered command (accepted or refused) with its latency, for command-latency budgets. */
+  onCommandAck(cb: (sample: CommandResult) => void): () => void;
   /** Stops streams and listeners (does not close the link). */
   close(): Promise<void>;
 }

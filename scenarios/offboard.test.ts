@@ -1,0 +1,97 @@
+import { describe, it } from '@jest/globals';
+import { useFlight, waitFor } from '../fixtures/index.js';
+import { vehicleNow } from '../fixtures/analysis.js';
+import { crossTrackErrors, reachPosition, takeOff, timeToFirstResponse } from '../fixtures/maneuvers.js';
+
+const ALT = 5;
+const SIDE = 10;
+
+const flight = useFlight({
+  params: { COM_OF_LOSS_T: 1 },
+  budgets: {
+    tracking_error: {
+      metric: 'tracking_error', clock: 'vehicle', unit: 'm', limits: { p95: 1.5, max: 2.5 }, marginal: 0.2, minSamples: 50,
+      description: 'distance from the straight path between consecutive offboard setpoints',
+    },
+    setpoint_to_motion: {
+      metric: 'setpoint_to_motion', clock: 'vehicle', unit: 'ms', limits: { p50: '200ms', max: '500ms' }, marginal: 0.2, minSamples: 5,
+      description: 'new setpoint sent → velocity toward it exceeds 0.3 m/s',
+    },
+    mode_switch: {
+      metric: 'offboard_switch_time', clock: 'vehicle', unit: 'ms', limits: { max: '1.2s' },
+      description: 'DO_SET_MODE OFFBOARD acknowledged → HEARTBEAT reports Offboard (HEARTBEAT is 1 Hz)',
+    },
+    offboard_loss: {
+      metric: 'offboard_loss_exit', clock: 'vehicle', unit: 's', limits: { min: { atLeast: '1s' }, max: '2.2s' },
+      description: 'setpoints stop → HEARTBEAT no longer Offboard: COM_OF_LOSS_T (1 s) + up to one HEARTBEAT period + 0.2 s',
+    },
+  },
+});
+
+describe('offboard control', () => {
+  it('switches to offboard only with a live setpoint stream', async () => {
+    const v = flight.vehicle();
+    await takeOff(flight, v);
+    await flight.phase('offboard without setpoints is refused', async () => {
+      const refused = await v.pilot.setMode('Offboard').then(
+        () => null,
+        (err: Error) => err,
+      );
+      if (!refused) throw new Error('PX4 accepted OFFBOARD without a setpoint stream');
+      if (refused.name !== 'CommandDenied') throw refused;
+    });
+    await flight.phase('offboard with a setpoint stream', async () => {
+      const p = v.telemetry.localPosition!;
+      await v.pilot.startOffboard({ type: 'position', north: p.x, east: p.y, down: -ALT });
+      const switched = await waitFor(v.telemetry, (t) => t.modeName === 'Offboard', { timeout: '3s', clock: 'vehicle', what: 'HEARTBEAT in Offboard' });
+      flight.measure('offboard_switch_time', switched.vehicleMs!);
+    });
+  });
+
+  it('flies a square and an altitude step', async () => {
+    const v = flight.vehicle();
+    await takeOff(flight, v);
+    await flight.phase('enter offboard', async () => {
+      await v.pilot.startOffboard({ type: 'position', north: 0, east: 0, down: -ALT });
+      await reachPosition(v, 0, 0, -ALT);
+    });
+    const corners: [number, number, number][] = [[SIDE, 0, -ALT], [SIDE, SIDE, -ALT], [0, SIDE, -ALT], [0, 0, -ALT]];
+    let from: [number, number, number] = [0, 0, -ALT];
+    for (const to of corners) {
+      await flight.phase(`leg to (${to[0]}, ${to[1]})`, async () => {
+        const errors = await crossTrackErrors(v, from, to, async () => {
+          v.pilot.setSetpoint({ type: 'position', north: to[0], east: to[1], down: to[2] });
+          const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
+          flight.measure('setpoint_to_motion', await timeToFirstResponse(v, { n: (to[0] - from[0]) / len, e: (to[1] - from[1]) / len, d: 0 }));
+          await reachPosition(v, ...to);
+        });
+        for (const e of errors) flight.measure('tracking_error', e);
+      });
+      from = to;
+    }
+    await flight.phase('altitude step up 3 m', async () => {
+      v.pilot.setSetpoint({ type: 'position', north: 0, east: 0, down: -(ALT + 3) });
+      flight.measure('setpoint_to_motion', await timeToFirstResponse(v, { n: 0, e: 0, d: -1 }));
+      await reachPosition(v, 0, 0, -(ALT + 3));
+    });
+  });
+
+  it('leaves offboard when the setpoint stream stops (COM_OF_LOSS_T)', async () => {
+    const v = flight.vehicle();
+    await takeOff(flight, v);
+    await flight.phase('offboard hover', async () => {
+      await v.pilot.startOffboard({ type: 'position', north: 0, east: 0, down: -ALT });
+      await waitFor(v.telemetry, (t) => t.modeName === 'Offboard', { timeout: '3s', clock: 'vehicle', what: 'Offboard' });
+      await reachPosition(v, 0, 0, -ALT);
+    });
+    await flight.phase('stop the stream', async () => {
+      const stoppedAt = vehicleNow(v.telemetry);
+      await v.pilot.stopOffboard();
+      await waitFor(v.telemetry, (t) => t.modeName !== 'Offboard', { timeout: '5s', clock: 'vehicle', what: 'PX4 leaving Offboard after setpoint loss' });
+      flight.measure('offboard_loss_exit', (vehicleNow(v.telemetry) - stoppedAt) / 1000);
+    });
+    await flight.phase('failsafe holds altitude', () =>
+      waitFor(v.telemetry, (t) => t.armed && Math.abs((t.altitude ?? 0) - ALT) < 1, { timeout: '3s', clock: 'vehicle', what: 'still airborne near 5 m after the failsafe' }),
+    );
+  });
+});

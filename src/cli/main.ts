@@ -1,0 +1,42 @@
+import { UsageError } from './args.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
+  run: { summary: 'run scenarios on a target (Jest underneath), live progress and a budget summary', load: async () => (await import('./run.js')).runCommand },
+  report: { summary: 'build the Allure HTML report from the latest results', load: async () => (await import('./report.js')).reportCommand },
+  doctor: { summary: 'what is installed and what each target needs', load: async () => (await import('./doctor.js')).doctorCommand },
+  targets: { summary: 'list the targets', load: async () => (await import('./targets.js')).targetsCommand },
+  sim: { summary: 'run the built-in simulator as a process (PX4 SITL ports) until SIGTERM', load: async () => (await import('./sim.js')).simCommand },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'usage: flightcheck <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'flightcheck <command> --help for its options',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(usage());
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    console.error(`flightcheck: unknown command "${command}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await entry.load())(rest);
+  } catch (err) {
+    if (err instanceof UsageError || (err as Error).name === 'TypeError' || (err as Error).name === 'ZodError') {
+      console.error(`flightcheck ${command}: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { parseCommand, UsageError } from './args.js';
+import { listenProgress, type ProgressEvent } from './progress.js';
+import { buildSummary, formatSummary, type JestResults } from './summary.js';
+import { resultsDir } from '../report/results.js';
+import { targetNames } from '../targets/index.js';
+
+/** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
+export const RUN_OPTIONS = {
+  target: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' },
+  json: { type: 'string' }, results: { type: 'string' }, rig: { type: 'string' }, rack: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const Options = z.object({
+  target: z.string().default(process.env.FLIGHT_TARGET ?? 'sim'),
+  speed: z
+    .string()
+    .regex(/^(max|\d+(\.\d+)?)$/, 'expected a positive number (1 = real time) or "max"')
+    .optional(),
+  seed: z.string().regex(/^\d+$/, 'expected a non-negative integer').optional(),
+  shard: z.string().regex(/^\d+\/\d+$/, 'expected i/n, e.g. 1/4').optional(),
+  json: z.string().optional(),
+  results: z.string().optional(),
+  rig: z.string().optional(),
+  rack: z.string().optional(),
+  help: z.boolean().optional(),
+});
+
+const HELP = `usage: flightcheck run [scenario patterns…] [options]
+
+  --target NAME    sim (default), native, containers, hil (or FLIGHT_TARGET)
+  --speed S        speed factor: 1 = real time, 10, … or max (sim targets; or FLIGHT_SPEED)
+  --seed N         simulator seed (or FLIGHT_SEED)
+  --shard i/n      run the i-th of n shards of the suite (a CI matrix)
+  --json FILE      write a machine-readable summary: per scenario its status, duration and budgets
+  --results DIR    where results go (default flight-results, or FLIGHT_RESULTS_DIR)
+  --rig FILE       hil: one rig file;  --rack FILE  hil: a rack file (one rig per worker)`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseCommand(argv, RUN_OPTIONS, Options);
+  if (o.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const known = targetNames().map((t) => t.name);
+  if (!known.includes(o.target)) throw new UsageError(`--target: unknown target "${o.target}" (expected one of ${known.join(', ')})`);
+  if (o.shard) {
+    const [i, n] = o.shard.split('/').map(Number) as [number, number];
+    if (n < 1 || i < 1 || i > n) throw new UsageError(`--shard: ${o.shard} is not i/n with 1 ≤ i ≤ n`);
+  }
+
+  const results = path.resolve(o.results ?? resultsDir());
+  // A fresh run starts from empty scenario records; shards write to their own directories.
+  fs.rmSync(path.join(results, 'scenarios'), { recursive: true, force: true });
+  fs.mkdirSync(results, { recursive: true });
+  const jestJson = path.join(results, 'jest-results.json');
+
+  const display = new ProgressDisplay(process.stdout.isTTY === true);
+  const progress = await listenProgress((e) => display.update(e));
+
+  const require = createRequire(import.meta.url);
+  const jestBin = require.resolve('jest/bin/jest.js');
+  const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
+  const args = [
+    '--experimental-vm-modules', jestBin,
+    '--testPathPatterns', ...patterns,
+    '--json', `--outputFile=${jestJson}`,
+    ...(o.shard ? [`--shard=${o.shard}`] : []),
+  ];
+  const env = {
+    ...process.env,
+    FLIGHT_TARGET: o.target,
+    FLIGHT_RESULTS_DIR: results,
+    FLIGHT_PROGRESS_PORT: String(progress.port),
+    ...(o.speed ? { FLIGHT_SPEED: o.speed } : {}),
+    ...(o.seed ? { FLIGHT_SEED: o.seed } : {}),
+    ...(o.rig ? { FLIGHT_RIG: path.resolve(o.rig) } : {}),
+    ...(o.rack ? { FLIGHT_RACK: path.resolve(o.rack) } : {}),
+  };
+  console.log(`flightcheck: running ${patterns.join(' ')} on target ${o.target}${o.speed ? ` at speed ${o.speed}` : ''}${o.shard ? ` (shard ${o.shard})` : ''}`);
+
+  const logFile = path.join(results, 'jest-output.log');
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
+  // Ctrl-C reaches Jest through the process group; wait for it to clean up rather than dying first.
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const code: number = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 130 : 1))));
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  fs.closeSync(log);
+  progress.close();
+  display.end();
+
+  let jest: JestResults | null = null;
+  try {
+    jest = JSON.parse(fs.readFileSync(jestJson, 'utf8')) as JestResults;
+  } catch {
+    jest = null;
+  }
+  const summary = buildSummary(jest, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null });
+  console.log(formatSummary(summary));
+  if (code !== 0) {
+    const failures = summary.failureMessages.slice(0, 10);
+    for (const f of failures) console.log(`\n${f}`);
+    if (!jest || summary.scenarios.length === 0) console.log(`\nJest output: ${logFile}\n${tail(logFile, 40)}`);
+  }
+  fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(summary, null, 2));
+  if (o.json) {
+    fs.mkdirSync(path.dirname(path.resolve(o.json)), { recursive: true });
+    fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
+  }
+  console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
+  return code;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** One live line per running scenario on a terminal; phase changes only when not a terminal (CI logs). */
+class ProgressDisplay {
+  private last = '';
+  private lastPhase = new Map<string, string>();
+
+  constructor(private readonly tty: boolean) {}
+
+  update(e: ProgressEvent): void {
+    const who = `${path.basename(e.file, '.test.ts')} › ${e.test}`;
+    let line: string;
+    if (e.kind === 'phase') {
+      line = `  ${who}: ${e.phase}`;
+      this.lastPhase.set(who, e.phase);
+      if (!this.tty) return void console.log(line);
+    } else if (e.kind === 'state') {
+      if (!this.tty) return;
+      line = `  ${who}: ${this.lastPhase.get(who) ?? ''}  alt ${e.altitude.toFixed(1)} m  ${e.mode}${e.armed ? ' armed' : ''}  t=${(e.vehicleTimeMs / 1000).toFixed(1)} s`;
+    } else {
+      line = `  ${who}: budget ${e.metric} ${e.outcome} ${e.summary}`;
+      if (!this.tty) return void console.log(line);
+    }
+    if (this.tty) {
+      process.stdout.write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 120) - 1)}`);
+      this.last = line;
+    }
+  }
+
+  end(): void {
+    if (this.tty && this.last) process.stdout.write('\r\x1b[2K');
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { startSim, SimWorld, CameraOptions, DetectorOptions, WorldObject } from '../../sitl/sim/index.js';
+import { PX4_VERSION } from '../../sitl/sim/index.js';
+import { connect } from '../mavlink/index.js';
+import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';
+import type { Requirement, Stack, Target, UpOptions } from './target.js';
+import { StackDidNotComeUp } from './target.js';
+
+/** What a scenario may say about the simulated world (sim target only; other targets ignore it). */
+export const SimWorldSpec = z
+  .object({
+    objects: z.array(WorldObject).optional(),
+    camera: z.union([z.literal(false), CameraOptions]).optional(),
+    detector: DetectorOptions.optional(),
+    wind: z.object({ north: z.number(), east: z.number(), gustStd: z.number().nonnegative().optional() }).strict().optional(),
+    noise: z.object({ position: z.number().nonnegative().optional(), velocity: z.number().nonnegative().optional(), attitude: z.number().nonnegative().optional() }).strict().optional(),
+  })
+  .strict();
+export type SimWorldSpec = z.input<typeof SimWorldSpec>;
+
+/** The built-in simulator, in this process, reached over real UDP on loopback like PX4 SITL. */
+export const simTarget: Target = {
+  name: 'sim',
+  description: 'the built-in PX4-like simulator, in-process (nothing to install)',
+
+  async check(): Promise<Requirement[]> {
+    return [{ what: 'nothing to install', ok: true, detail: `built-in simulator (PX4 ${PX4_VERSION}-like), UDP on loopback` }];
+  },
+
+  async up(opts: UpOptions): Promise<Stack> {
+    const world = SimWorldSpec.parse(opts.world ?? {});
+    const sim = await startSim({
+      vehicles: opts.vehicles,
+      speed: opts.speed,
+      seed: opts.seed,
+      instance: opts.instance,
+      params: opts.params,
+      transport: 'udp',
+      ...world,
+    });
+    const vehicles: Vehicle[] = [];
+    try {
+      for (const rt of sim.vehicles) {
+        const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, linkFaults: opts.linkFaults });
+        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: rt }));
+      }
+      await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT and position` })));
+    } catch (err) {
+      await closeAll(sim, vehicles);
+      throw new StackDidNotComeUp('vehicle heartbeat', (err as Error).message, {}, { cause: err });
+    }
+    return new SimStack(sim, vehicles, opts);
+  },
+};
+
+class SimStack implements Stack {
+  readonly target = 'sim';
+  readonly info: Record<string, string>;
+  private down_ = false;
+
+  constructor(
+    readonly sim: SimWorld,
+    readonly vehicles: Vehicle[],
+    opts: UpOptions,
+  ) {
+    this.info = {
+      target: 'sim',
+      px4Version: `${PX4_VERSION} (built-in simulator)`,
+      speed: String(opts.speed),
+      seed: String(opts.seed),
+      instance: String(opts.instance),
+    };
+  }
+
+  async reset(vehicle: Vehicle): Promise<void> {
+    const index = this.vehicles.indexOf(vehicle);
+    const rt = this.sim.vehicles[index]!;
+    await vehicle.pilot.stopOffboard();
+    const resetAt = this.sim.timeUs / 1000;
+    this.sim.reset(index);
+    // Known state means seen over MAVLink, not assumed: wait for telemetry from after the reset.
+    await waitFor(
+      vehicle.telemetry,
+      (t) => (t.mode?.vehicleMs ?? 0) > resetAt && !t.armed && t.modeName === 'Hold' && t.landedState === 'ON_GROUND' && (t.localPosition?.vehicleMs ?? 0) > resetAt,
+      { timeout: '10s', clock: 'host', what: `${vehicle.name} (sys ${rt.sysId}) back on the ground, disarmed, in Hold after reset` },
+    );
+  }
+
+  async logs(): Promise<Record<string, string>> {
+    const lines = this.vehicles.map((v) => {
+      const c = v.link.counters;
+      return `${v.name}: ${v.telemetry.modeName ?? '?'} ${v.telemetry.armed ? 'armed' : 'disarmed'}; link received ${c.received}, sent ${c.sent}, seq-gap drops ${c.droppedBySeqGap}, bad CRC ${c.badCrc}`;
+    });
+    return { sim: lines.join('\n') };
+  }
+
+  async down(): Promise<void> {
+    if (this.down_) return;
+    this.down_ = true;
+    await closeAll(this.sim, this.vehicles);
+  }
+}
+
+async function closeAll(sim: SimWorld, vehicles: Vehicle[]): Promise<void> {
+  for (const v of vehicles) {
+    await v.close();
+    await v.link.close();
+  }
+  await sim.close();
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { LinkFaults } from '../mavlink/index.js';
+import type { Vehicle } from '../vehicle/index.js';
+
+/** Speed factor like PX4_SIM_SPEED_FACTOR: 1 = real time; 'max' = as fast as the CPU allows (sim only). */
+export const SpeedFactor = z.union([z.literal('max'), z.coerce.number().positive().max(1000)]);
+export type SpeedFactor = z.infer<typeof SpeedFactor>;
+
+export function parseSpeed(value: string | number | undefined, fallback: SpeedFactor): SpeedFactor {
+  if (value === undefined || value === '') return fallback;
+  const r = SpeedFactor.safeParse(value === 'max' ? 'max' : Number(value));
+  if (!r.success) throw new TypeError(`invalid speed "${value}": expected a positive number (1 = real time) or "max"`);
+  return r.data;
+}
+
+/** What a scenario file asks of the target it runs on. */
+export interface UpOptions {
+  vehicles: number;
+  speed: SpeedFactor;
+  seed: number;
+  /** First instance index: vehicle k uses instance `instance + k` (PX4 port convention +i). */
+  instance: number;
+  /** PX4 parameters set on every vehicle before the first test. */
+  params: Record<string, number>;
+  /** Directory for this file's logs and artifacts. */
+  artifactsDir: string;
+  /** Declare a vehicle's link lost after this much HEARTBEAT silence (host clock). */
+  heartbeatTimeoutMs: number;
+  /** Faults applied to every vehicle link, as netem would to a real one (latency, loss, …). */
+  linkFaults?: LinkFaults;
+  /** Target-specific world description (the sim's objects, camera, wind); validated by the target. */
+  world?: unknown;
+  /** Abort bring-up (Ctrl-C, test timeout). */
+  signal?: AbortSignal;
+}
+
+/** A running stack: the vehicles plus what the report needs to know about where they run. */
+export interface Stack {
+  readonly target: string;
+  readonly vehicles: Vehicle[];
+  /** Shown as report parameters: PX4 version, speed factor, seed, image names, rig … */
+  readonly info: Record<string, string>;
+  /** Bring a vehicle back to a known state: landed, disarmed, at home if the target can, in Hold. */
+  reset(vehicle: Vehicle): Promise<void>;
+  /** Recent log output of every process/container of the stack, by name (attached on failure). */
+  logs(): Promise<Record<string, string>>;
+  /** Stops everything the stack started. Safe to call twice. */
+  down(): Promise<void>;
+}
+
+export interface Requirement {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** One way of running the vehicles: sim, native, containers, hil. */
+export interface Target {
+  readonly name: string;
+  readonly description: string;
+  /** What this target needs on this machine and whether it is there (used by `flightcheck doctor`). */
+  check(): Promise<Requirement[]>;
+  up(opts: UpOptions): Promise<Stack>;
+}
+
+/** A target that cannot run here: scenarios are skipped with this reason, printed, never silently. */
+export class TargetUnavailable extends Error {
+  override name = 'TargetUnavailable';
+}
+
+/** The stack did not come up; carries the stage that failed and the logs of what did not start. */
+export class StackDidNotComeUp extends Error {
+  override name = 'StackDidNotComeUp';
+  constructor(
+    readonly stage: string,
+    message: string,
+    readonly logs: Record<string, string> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`stack did not come up at stage "${stage}": ${message}${formatLogTails(logs)}`, options);
+  }
+}
+
+function formatLogTails(logs: Record<string, string>): string {
+  const parts = Object.entries(logs).map(([name, text]) => {
+    const tail = text.trimEnd().split('\n').slice(-15).join('\n    ');
+    return `\n  --- ${name} (last lines) ---\n    ${tail}`;
+  });
+  return parts.join('');
+}
