@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { BAUD_RATES } from '../../src/mavlink/url.js';
+import type { SimVehicleApi, SimVehicleOptions } from './model/types.js';
+import { CameraOptions, DetectorOptions, WorldObject } from './world/types.js';
+
+/** Builds a vehicle model; the default is the built-in `SimVehicle`. Tests may pass their own. */
+export type VehicleFactory = (opts: SimVehicleOptions) => SimVehicleApi;
+
+export const SpeedOption = z.union([
+  z.literal('max'),
+  z.number().positive().finite(),
+]);
+
+const SerialOption = z
+  .object({
+    path: z.string().startsWith('/', 'must be an absolute device path'),
+    baudRate: z
+      .number()
+      .int()
+      .refine((b) => (BAUD_RATES as readonly number[]).includes(b), { message: `must be one of ${BAUD_RATES.join(', ')}` }),
+  })
+  .strict();
+
+const GeoPoint = z
+  .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), alt: z.number() })
+  .strict();
+
+export const SimWorldOptions = z
+  .object({
+    /** Number of vehicles; vehicle k has sys id k+1 (PX4 `-i` instance + 1) and ports +instance+k. */
+    vehicles: z.number().int().min(1).max(64).default(1),
+    /** PX4_SIM_SPEED_FACTOR: 1 = real time, 10, 50, … or 'max'. */
+    speed: SpeedOption.default(1),
+    /** Seed of every random draw (model noise, detector); same seed and inputs → same run. */
+    seed: z.number().int().default(1),
+    /**
+     * How clients reach the vehicles: 'udp' (PX4 SITL ports), 'memory' (in-process,
+     * memory://sim-<instance>) or a serial device (one vehicle, like a Pixhawk on USB).
+     */
+    transport: z.union([z.literal('udp'), z.literal('memory'), z.object({ serial: SerialOption }).strict()]).default('udp'),
+    /** Instance offset: vehicle k uses PX4 instance `instance + k` for its ports. */
+    instance: z.number().int().min(0).max(1000).default(0),
+    /** Also open PX4's GCS link (binds 18570+i, sends to 14550). */
+    gcsLink: z.boolean().default(false),
+    /** Address the UDP links bind (loopback by default). */
+    bindHost: z.string().min(1).default('127.0.0.1'),
+    /** Home / EKF origin of every vehicle (default: PX4 SITL's Zurich home). */
+    home: GeoPoint.optional(),
+    /** PX4 parameter overrides for every vehicle, applied before boot. */
+    params: z.record(z.string().min(1), z.number()).default({}),
+    /** Per-vehicle parameter overrides (index = vehicle), on top of `params`. */
+    vehicleParams: z.array(z.record(z.string().min(1), z.number())).default([]),
+    /** Forward the model's event-only messages as STATUSTEXT too (PX4 v1.16 sends those only as events). */
+    forwardEvents: z.boolean().default(false),
+    /** Stream rate overrides (Hz by message name, 0 = off) for the API link. */
+    streams: z.record(z.string().min(1), z.number().nonnegative()).default({}),
+    wind: z.object({ north: z.number(), east: z.number(), gustStd: z.number().nonnegative().optional() }).strict().optional(),
+    noise: z
+      .object({ position: z.number().nonnegative().optional(), velocity: z.number().nonnegative().optional(), attitude: z.number().nonnegative().optional() })
+      .strict()
+      .optional(),
+    /** The vehicles' camera (false = none). */
+    camera: z.union([z.literal(false), CameraOptions]).default(CameraOptions.parse({})),
+    detector: DetectorOptions.default(DetectorOptions.parse({})),
+    objects: z.array(WorldObject).default([]),
+    /** Publish detections as JSON datagrams to 127.0.0.1:(19540 + instance + k) (the standalone sim does). */
+    detectionsUdp: z.boolean().default(false),
+    /** MAVLink 2 signing on the API link (as PX4 with a key set): outgoing frames signed, unsigned incoming dropped. */
+    signing: z.object({ key: z.instanceof(Buffer).refine((k) => k.length === 32, 'must be 32 bytes'), linkId: z.number().int().min(0).max(255).optional() }).strict().optional(),
+    vehicleFactory: z.custom<VehicleFactory>((v) => typeof v === 'function', 'must be a function').optional(),
+    /** Errors the simulation survives (a model throwing on a command or a step). Default: console.error. */
+    onError: z.custom<(err: unknown) => void>((v) => typeof v === 'function', 'must be a function').optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (typeof o.transport === 'object' && o.vehicles !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['vehicles'], message: 'a serial transport carries one vehicle' });
+    }
+  });
+
+export type SimWorldOptions = z.infer<typeof SimWorldOptions>;
+export type SimWorldOptionsInput = z.input<typeof SimWorldOptions>;
+
+export class SimOptionsError extends Error {
+  override name = 'SimOptionsError';
+}
+
+/** Validates options; a bad value is one line naming its path. */
+export function parseSimWorldOptions(input: SimWorldOptionsInput = {}): SimWorldOptions {
+  const r = SimWorldOptions.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new SimOptionsError(`invalid sim options: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return r.data;
+}

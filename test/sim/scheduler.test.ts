@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { hostNowMs } from '../../src/clock/host.js';
+import { SimScheduler, type Steppable } from '../../sitl/sim/runtime/scheduler.js';
+import { Rng } from '../../sitl/sim/runtime/rng.js';
+import { sleep } from './helpers.js';
+
+class Counter implements Steppable {
+  steps = 0;
+  slices = 0;
+  lastTimeUs = 0;
+  step(): void {
+    this.steps++;
+  }
+  afterStep(timeUs: number): void {
+    this.lastTimeUs = timeUs;
+  }
+  endSlice(): void {
+    this.slices++;
+  }
+}
+
+const open: SimScheduler[] = [];
+function scheduler(speed: number | 'max'): SimScheduler {
+  const s = new SimScheduler({ speed });
+  open.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+/** Vehicle seconds per host second over `ms` of host time. */
+async function measure(s: SimScheduler, ms: number): Promise<number> {
+  const t0 = s.timeUs;
+  const h0 = hostNowMs();
+  await sleep(ms);
+  return (s.timeUs - t0) / 1000 / (hostNowMs() - h0);
+}
+
+describe('SimScheduler', () => {
+  it('advances vehicle time only by whole 4 ms steps', async () => {
+    const s = scheduler(1);
+    const c = new Counter();
+    s.add(c);
+    await s.stepFor(100);
+    expect(s.timeUs).toBe(100_000);
+    expect(c.steps).toBe(25);
+    expect(c.lastTimeUs).toBe(100_000);
+    await s.stepFor(5); // rounds up to two steps
+    expect(s.timeUs).toBe(108_000);
+  });
+
+  it('runs at about real time at speed 1 and about 10× at speed 10', async () => {
+    const s1 = scheduler(1);
+    s1.add(new Counter());
+    s1.start();
+    const f1 = await measure(s1, 400);
+    s1.close();
+    const s10 = scheduler(10);
+    s10.add(new Counter());
+    s10.start();
+    const f10 = await measure(s10, 400);
+    // Loose below (a loaded CI host may not keep up), tight above (never faster than asked).
+    expect(f1).toBeGreaterThan(0.7);
+    expect(f1).toBeLessThan(1.15);
+    expect(f10).toBeGreaterThan(5);
+    expect(f10).toBeLessThan(11.5);
+  });
+
+  it("runs faster than 10× at 'max' and still lets host timers fire between slices", async () => {
+    const s = scheduler('max');
+    const c = new Counter();
+    s.add(c);
+    s.start();
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 10);
+    const f = await measure(s, 300);
+    clearInterval(iv);
+    expect(f).toBeGreaterThan(10);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    // Slices of ~20 ms vehicle time: one endSlice per five steps.
+    expect(c.steps / c.slices).toBeCloseTo(5, 0);
+  });
+
+  it('pause stops vehicle time, resume continues it, close stops everything', async () => {
+    const s = scheduler(20);
+    s.add(new Counter());
+    s.start();
+    await sleep(50);
+    s.pause();
+    const t = s.timeUs;
+    expect(t).toBeGreaterThan(0);
+    await sleep(50);
+    expect(s.timeUs).toBe(t);
+    s.resume();
+    await sleep(50);
+    expect(s.timeUs).toBeGreaterThan(t);
+    s.close();
+    const t2 = s.timeUs;
+    await sleep(30);
+    expect(s.timeUs).toBe(t2);
+  });
+
+  it('fires vehicle-time timers at their vehicle-time period regardless of speed', async () => {
+    const s = scheduler(1);
+    const at: number[] = [];
+    const cancel = s.every(50, () => at.push(s.timeUs));
+    let once = -1;
+    s.after(130, () => (once = s.timeUs));
+    await s.stepFor(400);
+    cancel();
+    await s.stepFor(200);
+    expect(at).toEqual([52_000, 100_000, 152_000, 200_000, 252_000, 300_000, 352_000, 400_000]);
+    expect(once).toBe(132_000);
+  });
+
+  it('until() resolves once vehicle time is reached', async () => {
+    const s = scheduler('max');
+    s.start();
+    await s.until(2_000_000);
+    expect(s.timeUs).toBeGreaterThanOrEqual(2_000_000);
+  });
+
+  it('rejects a bad speed with the option named', () => {
+    expect(() => new SimScheduler({ speed: 0 })).toThrow(/speed: must be a positive number or 'max'/);
+    expect(() => new SimScheduler({ speed: -3 })).toThrow(/speed/);
+  });
+});
+
+describe('Rng', () => {
+  it('repeats for a seed, differs across seeds, and forks independently of use', () => {
+    const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+    const sa = [a.next(), a.next(), a.normal()];
+    expect([b.next(), b.next(), b.normal()]).toEqual(sa);
+    expect(c.next()).not.toBe(sa[0]);
+    const fresh = new Rng(42).fork('x').next();
+    const used = new Rng(42);
+    used.next();
+    expect(used.fork('x').next()).toBe(fresh);
+  });
+
+  it('draws normals with the requested mean and spread', () => {
+    const r = new Rng(7);
+    const xs = Array.from({ length: 20000 }, () => r.normal(13.5, 1));
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length);
+    expect(mean).toBeCloseTo(13.5, 1);
+    expect(sd).toBeGreaterThan(0.95);
+    expect(sd).toBeLessThan(1.05);
+  });
+});
