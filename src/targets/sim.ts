@@ -29,6 +29,10 @@ export const simTarget: Target = {
 
   async up(opts: UpOptions): Promise<Stack> {
     const world = SimWorldSpec.parse(opts.world ?? {});
+    // Under speed-up the camera produces frames faster than real time while inference latency is
+    // modelled in host time: one detector per frame keeps the frame rate a vehicle-time quantity,
+    // so detection-rate budgets mean the same at every speed (a single serial TPU would drop frames).
+    const detector = { ...(opts.speed === 1 ? {} : { pipeline: 'parallel' as const }), ...world.detector };
     const sim = await startSim({
       vehicles: opts.vehicles,
       speed: opts.speed,
@@ -37,6 +41,7 @@ export const simTarget: Target = {
       params: opts.params,
       transport: 'udp',
       ...world,
+      detector,
     });
     const vehicles: Vehicle[] = [];
     try {

@@ -53,3 +53,4 @@ export { ParamClient, encodeParamBytes, decodeParamBytes, type ParamClientOption
 export { SetpointStreamer, type SetpointSent, type SetpointStreamerOptions } from './setpoint-streamer.js';
 export { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
 export { createVehicle, type Vehicle, type CreateVehicleOptions } from './vehicle.js';
+export * from './detections.js';

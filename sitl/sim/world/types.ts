@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DetectionSource as BaseDetectionSource } from '../../../src/vehicle/detections.js';
 
 /** A thing in the world the detector can see. */
 export const WorldObject = z
@@ -115,6 +116,5 @@ export interface DetectionMessage {
 export type DetectionListener = (msg: DetectionMessage) => void;
 
 /** Anything that delivers detections: the simulated detector here, a ROS 2 subscription elsewhere. */
-export interface DetectionSource {
-  onDetections(cb: DetectionListener): () => void;
-}
+/** The detection-source contract of src/vehicle/detections.ts, delivering the simulator's richer message. */
+export type DetectionSource = BaseDetectionSource<DetectionMessage>;

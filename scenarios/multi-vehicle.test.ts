@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { useFlight, waitFor } from '../fixtures/index.js';
+import { reachPosition, takeOff } from '../fixtures/maneuvers.js';
+
+/** Two vehicles at once (sys ids and ports by instance, as PX4 `-i`): each flies its own plan, no cross-talk. */
+const flight = useFlight({
+  vehicles: 2,
+  budgets: {
+    station_keeping: {
+      metric: 'station_keeping_error', clock: 'vehicle', unit: 'm', limits: { p95: 0.5, max: 1.0 }, minSamples: 20,
+      description: 'drone1 distance from its hold point while drone2 flies',
+    },
+  },
+});
+
+describe('two vehicles', () => {
+  it('fly at once without cross-talk', async () => {
+    const [a, b] = [flight.vehicle(0), flight.vehicle(1)];
+    expect(a.sysId).not.toBe(b.sysId);
+    const foreign: number[] = [];
+    const offA = a.link.on('*', (m) => {
+      if (m.sysid !== a.sysId && m.sysid !== 255) foreign.push(m.sysid);
+    });
+    try {
+      await flight.phase('both take off', () => Promise.all([takeOff(flight, a, 3), takeOff(flight, b, 6)]));
+      const hold = { ...a.telemetry.localPosition! };
+      let last = -1;
+      const offHold = a.telemetry.onUpdate(() => {
+        const p = a.telemetry.localPosition;
+        if (!p || p.vehicleMs === last) return;
+        last = p.vehicleMs;
+        flight.measure('station_keeping_error', Math.hypot(p.x - hold.x, p.y - hold.y, p.z - hold.z));
+      });
+      try {
+        await flight.phase('drone2 flies in offboard while drone1 holds', async () => {
+          await b.pilot.startOffboard({ type: 'position', north: 0, east: 0, down: -6 });
+          b.pilot.setSetpoint({ type: 'position', north: 15, east: -5, down: -6 });
+          await reachPosition(b, 15, -5, -6);
+        });
+      } finally {
+        offHold();
+      }
+      expect(a.telemetry.modeName).toBe('Hold');
+      await flight.phase('both land', () => Promise.all([a.pilot.land(), b.pilot.land()]));
+      await flight.phase('both disarmed', () =>
+        Promise.all([a, b].map((v) => waitFor(v.telemetry, (t) => !t.armed && t.landedState === 'ON_GROUND', { timeout: '60s', clock: 'vehicle', what: `${v.name} landed` }))),
+      );
+    } finally {
+      offA();
+    }
+    expect(foreign).toEqual([]);
+  });
+});

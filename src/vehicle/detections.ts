@@ -1,0 +1,64 @@
+/**
+ * Detections as DroneOS publishes them on `/<drone>/detected_objects`: a
+ * visualization_msgs/MarkerArray whose header is the camera frame's (capture stamp kept), one
+ * TEXT_VIEW_FACING marker per detection with text "label: score"; nothing when nothing is seen.
+ * The simulator's detector and the ROS 2 subscription both deliver this shape.
+ */
+export interface DetectionMarkerLike {
+  id?: number;
+  text: string;
+}
+
+export interface MarkerArrayLike {
+  header: { stamp: { sec: number; nanosec: number }; frameId?: string; frame_id?: string };
+  markers: DetectionMarkerLike[];
+}
+
+/** Anything that delivers detections: the simulated detector, a ROS 2 subscription, a UDP bridge. */
+export interface DetectionSource<M extends MarkerArrayLike = MarkerArrayLike> {
+  onDetections(cb: (msg: M) => void): () => void;
+}
+
+export interface Detection {
+  label: string;
+  score: number;
+}
+
+/** One received frame's detections with the capture stamp and the receive time, both host clock ms. */
+export interface DetectionFrame {
+  captureMs: number;
+  receivedMs: number;
+  /** receivedMs − captureMs, ms (the pipeline latency on one host; add a clock offset across hosts). */
+  latencyMs: number;
+  detections: Detection[];
+}
+
+/** builtin_interfaces/Time → milliseconds. */
+export function stampToMs(stamp: { sec: number; nanosec: number }): number {
+  return stamp.sec * 1000 + stamp.nanosec / 1e6;
+}
+
+/** Milliseconds → builtin_interfaces/Time. */
+export function msToStamp(ms: number): { sec: number; nanosec: number } {
+  const sec = Math.floor(ms / 1000);
+  return { sec, nanosec: Math.round((ms - sec * 1000) * 1e6) };
+}
+
+/** "person: 0.87" → { label: 'person', score: 0.87 }; null for text in another form. */
+export function parseMarkerText(text: string): Detection | null {
+  const m = /^\s*(.+?)\s*:\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
+  if (!m) return null;
+  const score = Number(m[2]);
+  return Number.isFinite(score) ? { label: m[1]!, score } : null;
+}
+
+/** A MarkerArray received at `receivedMs` (host clock) as a DetectionFrame; `offsetMs` is added to the stamp (sender clock → ours). */
+export function toDetectionFrame(msg: MarkerArrayLike, receivedMs: number, offsetMs = 0): DetectionFrame {
+  const captureMs = stampToMs(msg.header.stamp) + offsetMs;
+  const detections: Detection[] = [];
+  for (const m of msg.markers) {
+    const d = parseMarkerText(m.text);
+    if (d) detections.push(d);
+  }
+  return { captureMs, receivedMs, latencyMs: receivedMs - captureMs, detections };
+}
