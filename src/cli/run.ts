@@ -64,7 +64,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const progress = await listenProgress((e) => display.update(e));
 
   const require = createRequire(import.meta.url);
-  const jestBin = require.resolve('jest/bin/jest.js');
+  const jestBin = require.resolve('jest/bin/jest');
   const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
   const args = [
     '--experimental-vm-modules', jestBin,
