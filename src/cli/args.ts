@@ -18,7 +18,8 @@ export function parseCommand<S extends z.ZodType>(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^.*?: /, '').split('\n')[0]!);
+    // node:util's messages run on with advice about '--'; the first sentence names the problem.
+    throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
   }
   const r = schema.safeParse(parsed.values);
   if (!r.success) {

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { flightcheck, ROOT, run } from './helpers.js';
+
+describe('flightcheck CLI', () => {
+  it.each([
+    [['run', '--speed', 'fast'], /^flightcheck run: --speed: expected a positive number \(1 = real time\) or "max"$/],
+    [['run', '--target', 'moon'], /^flightcheck run: --target: unknown target "moon"/],
+    [['run', '--shard', '3/2'], /^flightcheck run: --shard: 3\/2 is not i\/n/],
+    [['run', '--bogus'], /^flightcheck run: Unknown option '--bogus'$/],
+    [['fly'], /^flightcheck: unknown command "fly"/],
+  ])('rejects %j with one line naming the option', async (args, message) => {
+    const r = await flightcheck(args);
+    expect(r.code).toBe(2);
+    const first = r.stderr.trim().split('\n')[0]!;
+    expect(first).toMatch(message);
+  });
+
+  it('run --json writes every scenario with its status, duration and budgets', async () => {
+    const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-run-'));
+    const json = path.join(results, 'out', 'summary.json');
+    try {
+      const r = await flightcheck(['run', 'scenarios/takeoff', '--results', results, '--json', json]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
+      const summary = JSON.parse(fs.readFileSync(json, 'utf8'));
+      expect(summary.scenarios).toHaveLength(2);
+      for (const s of summary.scenarios) {
+        expect(s.status).toBe('passed');
+        expect(s.durationMs).toBeGreaterThan(0);
+      }
+      const first = summary.scenarios.find((s: { scenario: string }) => s.scenario.includes('MIS_TAKEOFF_ALT'));
+      const tta = first.budgets.find((b: { name: string }) => b.name === 'time_to_altitude');
+      expect(tta).toMatchObject({ outcome: 'PASS', clock: 'vehicle', unit: 's', count: 1 });
+      expect(tta.checks[0]).toMatchObject({ stat: 'max', kind: 'atMost', limit: 8 });
+      // Spool-up + ramp + 2.5 m at 1.5 m/s: a few seconds of vehicle time, never instant.
+      expect(tta.checks[0].measured).toBeGreaterThan(2);
+      expect(tta.checks[0].measured).toBeLessThan(8);
+      expect(fs.readdirSync(path.join(results, 'recordings')).length).toBe(2);
+    } finally {
+      fs.rmSync(results, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a scenario with an impossible budget fails with the budget numbers in the message', async () => {
+    const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-impossible-'));
+    try {
+      const r = await run(
+        process.execPath,
+        ['--experimental-vm-modules', path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--roots', '<rootDir>/test/cli/fixtures', '--testMatch', '**/*.scenario.ts'],
+        { FLIGHT_RESULTS_DIR: results },
+      );
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/BudgetFailure: 1 of 1 budgets failed/);
+      expect(r.stderr).toMatch(/impossible_takeoff \(time_to_altitude\)\s+vehicle\s+max\s+<= 0\.1s\s+\d+\.\d+s\s+1\s+FAIL/);
+      expect(r.stderr).toMatch(/max \d+\.\d+s > 0\.1s/);
+    } finally {
+      fs.rmSync(results, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
