@@ -8,43 +8,15 @@
  */
 import type { common } from 'node-mavlink';
 
-/** PX4 main modes (commander px4_custom_mode.h, PX4_CUSTOM_MAIN_MODE_*). */
-export const Px4MainMode = {
-  MANUAL: 1,
-  ALTCTL: 2,
-  POSCTL: 3,
-  AUTO: 4,
-  ACRO: 5,
-  OFFBOARD: 6,
-  STABILIZED: 7,
-} as const;
-export type Px4MainMode = (typeof Px4MainMode)[keyof typeof Px4MainMode];
-
-/** PX4 AUTO sub modes (PX4_CUSTOM_SUB_MODE_AUTO_*); 0 for non-AUTO main modes. */
-export const Px4AutoSubMode = {
-  NONE: 0,
-  READY: 1,
-  TAKEOFF: 2,
-  LOITER: 3,
-  MISSION: 4,
-  RTL: 5,
-  LAND: 6,
-} as const;
-export type Px4AutoSubMode = (typeof Px4AutoSubMode)[keyof typeof Px4AutoSubMode];
-
-/** HEARTBEAT custom_mode: main mode in bits 16–23, sub mode in bits 24–31. */
-export function px4CustomMode(main: number, sub: number): number {
-  return ((main & 0xff) << 16) | (((sub & 0xff) << 24) >>> 0);
-}
-/** Inverse of px4CustomMode. */
-export function decodePx4CustomMode(customMode: number): { main: number; sub: number } {
-  return { main: (customMode >>> 16) & 0xff, sub: (customMode >>> 24) & 0xff };
-}
-
-/** Human-readable PX4 mode name as QGroundControl shows it ("Hold", "Takeoff", "Offboard", ...). */
-export type Px4ModeName =
-  | 'Manual' | 'Altitude' | 'Position' | 'Acro' | 'Offboard' | 'Stabilized'
-  | 'Ready' | 'Takeoff' | 'Hold' | 'Mission' | 'Return' | 'Land';
+// PX4's mode numbering is defined once, in src/vehicle/px4-modes.ts, for the client and the simulator.
+export {
+  Px4MainMode,
+  Px4AutoSubMode,
+  px4CustomMode,
+  decodePx4CustomMode,
+  type Px4ModeName,
+} from '../../../src/vehicle/px4-modes.js';
+import type { Px4ModeName } from '../../../src/vehicle/px4-modes.js';
 
 export interface GeoPoint {
   /** degrees */
