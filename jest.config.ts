@@ -1,10 +1,17 @@
 /** @jest-config-loader esbuild-register */
+import path from 'node:path';
 import type { Config } from 'jest';
 
 // ESM throughout (node-mavlink, execa and p-retry are ESM-aware); ts-jest only transpiles,
 // type-checking is `npm run typecheck`.
 const config: Config = {
-  testEnvironment: 'node',
+  // allure-jest's Node environment records every test for the Allure report (steps, attachments,
+  // labels via src/report/allure.ts). It works under ESM Jest: the runtime reaches test code
+  // through the test global. `--testEnvironment node` turns it off; the helpers then do nothing.
+  testEnvironment: 'allure-jest/node',
+  testEnvironmentOptions: {
+    resultsDir: path.resolve(process.env.FLIGHT_RESULTS_DIR ?? 'flight-results', 'allure-results'),
+  },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

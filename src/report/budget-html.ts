@@ -1,0 +1,72 @@
+/**
+ * The budget table a reviewer reads in the report: per budget and limit, the declared limit, the
+ * measured value, the sample count and the outcome, coloured. Self-contained HTML (inline styles)
+ * because Allure shows an HTML attachment in a sandboxed frame.
+ */
+import { formatValue, type BudgetResult, type Outcome } from '../budgets/index.js';
+
+const COLOURS: Record<Outcome, { bg: string; fg: string }> = {
+  PASS: { bg: '#e6f4ea', fg: '#137333' },
+  MARGINAL: { bg: '#fef7e0', fg: '#b06000' },
+  FAIL: { bg: '#fce8e6', fg: '#c5221f' },
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function badge(outcome: Outcome): string {
+  const c = COLOURS[outcome];
+  return `<span class="outcome outcome-${outcome}" style="display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;background:${c.bg};color:${c.fg}">${outcome}</span>`;
+}
+
+/** An HTML document with one row per limit check (and a sample-count row when there were too few). */
+export function budgetTableHtml(results: readonly BudgetResult[], title = 'Budgets'): string {
+  const th = (t: string) => `<th style="text-align:left;padding:4px 8px;border-bottom:2px solid #ccc;white-space:nowrap">${t}</th>`;
+  const td = (t: string, extra = '') => `<td style="padding:4px 8px;border-bottom:1px solid #eee;${extra}">${t}</td>`;
+  const rows: string[] = [];
+  for (const r of results) {
+    const lines: { stat: string; limit: string; measured: string; outcome: Outcome }[] = r.checks.map((c) => ({
+      stat: c.stat,
+      limit: `${c.kind === 'atMost' ? '≤' : '≥'} ${formatValue(c.limit, r.unit)}`,
+      measured: c.measured === null ? '–' : formatValue(c.measured, r.unit) + (r.maxUncertaintyMs !== undefined ? ` ±${formatValue(r.maxUncertaintyMs, 'ms')}` : ''),
+      outcome: c.outcome,
+    }));
+    if (r.count < r.minSamples) lines.push({ stat: 'n', limit: `≥ ${r.minSamples}`, measured: String(r.count), outcome: 'FAIL' });
+    lines.forEach((l, i) => {
+      const first = i === 0;
+      const span = `rowspan="${lines.length}"`;
+      rows.push(
+        `<tr class="budget-row" data-budget="${escapeHtml(r.name)}" data-outcome="${l.outcome}">` +
+          (first
+            ? `<td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top"><b>${escapeHtml(r.name)}</b> ${badge(r.outcome)}` +
+              (r.name !== r.metric ? `<br><small>${escapeHtml(r.metric)}</small>` : '') +
+              (r.description ? `<br><small style="color:#666">${escapeHtml(r.description)}</small>` : '') +
+              `</td><td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top">${r.clock}</td>`
+            : '') +
+          td(l.stat) +
+          td(escapeHtml(l.limit), 'font-family:monospace') +
+          td(escapeHtml(l.measured), 'font-family:monospace') +
+          (first ? `<td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top;font-family:monospace">${r.count}</td>` : '') +
+          td(badge(l.outcome)) +
+          '</tr>',
+      );
+    });
+  }
+  const reasons = results
+    .filter((r) => r.outcome !== 'PASS')
+    .map((r) => `<li style="color:${COLOURS[r.outcome].fg}"><b>${escapeHtml(r.name)}</b> ${r.outcome}: ${escapeHtml(r.reason)}</li>`);
+  const counts = (['PASS', 'MARGINAL', 'FAIL'] as const).map((o) => `${results.filter((r) => r.outcome === o).length} ${o}`).join(', ');
+  return [
+    '<!doctype html><html><head><meta charset="utf-8"><title>' + escapeHtml(title) + '</title></head>',
+    '<body style="font-family:DejaVu Sans,Liberation Sans,Arial,sans-serif;font-size:13px;margin:8px">',
+    `<h3 style="margin:0 0 6px">${escapeHtml(title)} <small style="font-weight:normal;color:#666">${counts}</small></h3>`,
+    results.length === 0
+      ? '<p>No budgets were evaluated.</p>'
+      : `<table class="budgets" style="border-collapse:collapse">` +
+        `<thead><tr>${['budget', 'clock', 'stat', 'declared limit', 'measured', 'samples', 'outcome'].map(th).join('')}</tr></thead>` +
+        `<tbody>${rows.join('')}</tbody></table>`,
+    reasons.length > 0 ? `<ul style="padding-left:18px">${reasons.join('')}</ul>` : '',
+    '</body></html>',
+  ].join('\n');
+}

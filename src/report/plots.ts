@@ -1,0 +1,234 @@
+/**
+ * Report charts as SVG strings, rendered in Node without a browser: vega-lite compiles a spec,
+ * vega renders it headless (`View.toSVG()`). Vega is loaded on the first chart only, so runs that
+ * want no report never pay for it.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+type VegaModules = { vega: typeof import('vega'); vl: typeof import('vega-lite') };
+let modules: Promise<VegaModules> | null = null;
+
+function loadVega(): Promise<VegaModules> {
+  // One after the other: Jest's ESM loader fails ("not in cache") when two dynamic imports
+  // link a shared module graph at the same time.
+  modules ??= (async () => {
+    const vega = await import('vega');
+    const vl = await import('vega-lite');
+    return { vega, vl };
+  })();
+  return modules;
+}
+
+/** Points per series beyond which a line is thinned (min and max of every bucket kept). */
+export const MAX_POINTS = 2000;
+
+const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+const CONFIG = {
+  font: FONT,
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee' },
+  title: { fontSize: 14, anchor: 'start' as const },
+  background: 'white',
+};
+
+/** Renders a vega-lite spec to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface AltitudeSeries {
+  /** Vehicle time, seconds. */
+  t: ArrayLike<number>;
+  /** Altitude above home, metres (up positive). */
+  alt: ArrayLike<number>;
+  /** The commanded altitude, drawn as a dashed rule. */
+  target?: number;
+  /** The band the altitude had to reach and hold, shaded. */
+  band?: [number, number];
+  title?: string;
+}
+
+/** Altitude over vehicle time, with the target altitude and the acceptance band. */
+export async function altitudePlot(series: AltitudeSeries): Promise<string> {
+  checkSameLength('altitudePlot', { t: series.t, alt: series.alt });
+  const rows = thin(series.t, series.alt).map(([t, alt]) => ({ t, alt }));
+  const layers: object[] = [];
+  if (series.band) {
+    const [lo, hi] = [...series.band].sort((a, b) => a - b) as [number, number];
+    layers.push({
+      data: { values: [{ lo, hi }] },
+      mark: { type: 'rect', color: '#2ca02c', opacity: 0.15 },
+      encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+    });
+  }
+  layers.push({
+    mark: { type: 'line', color: '#1f77b4', strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 'vehicle time (s)' },
+      y: { field: 'alt', type: 'quantitative', title: 'altitude (m)' },
+    },
+  });
+  if (series.target !== undefined) {
+    layers.push({
+      data: { values: [{ target: series.target }] },
+      mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] },
+      encoding: { y: { field: 'target', type: 'quantitative' } },
+    });
+  }
+  return renderSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: series.title ?? 'Altitude',
+    width: 560,
+    height: 240,
+    config: CONFIG,
+    data: { values: rows },
+    layer: layers,
+  } as TopLevelSpec);
+}
+
+export interface TrackSeries {
+  /** Local NED north (x), metres. */
+  north: ArrayLike<number>;
+  /** Local NED east (y), metres. */
+  east: ArrayLike<number>;
+  setpoints?: { north: number; east: number }[];
+  title?: string;
+}
+
+/** Top view of the flown track (east right, north up) on equal axes, with the setpoints. */
+export async function trackPlot(track: TrackSeries): Promise<string> {
+  checkSameLength('trackPlot', { north: track.north, east: track.east });
+  const points = thin(track.north, track.east, true).map(([north, east], i) => ({ i, north, east }));
+  const setpoints = (track.setpoints ?? []).map((s, i) => ({ n: i + 1, north: s.north, east: s.east }));
+  // Equal axes: both domains get the same span, centred on the data, so a circle looks round.
+  const all = [...points, ...setpoints];
+  const span = (vals: number[]) => [Math.min(...vals), Math.max(...vals)] as const;
+  const [n0, n1] = all.length ? span(all.map((p) => p.north)) : [0, 0];
+  const [e0, e1] = all.length ? span(all.map((p) => p.east)) : [0, 0];
+  const half = Math.max(n1 - n0, e1 - e0, 1) / 2 * 1.1;
+  const nc = (n0 + n1) / 2;
+  const ec = (e0 + e1) / 2;
+  const x = { field: 'east', type: 'quantitative', title: 'east (m)', scale: { domain: [ec - half, ec + half], zero: false, nice: false } };
+  const y = { field: 'north', type: 'quantitative', title: 'north (m)', scale: { domain: [nc - half, nc + half], zero: false, nice: false } };
+  const layers: object[] = [
+    { mark: { type: 'line', color: '#1f77b4', strokeWidth: 1.5, clip: true }, encoding: { x, y, order: { field: 'i', type: 'quantitative' } } },
+  ];
+  if (points.length > 0) {
+    layers.push({
+      data: { values: [{ ...points[0]!, what: 'start' }, { ...points[points.length - 1]!, what: 'end' }] },
+      mark: { type: 'point', filled: true, size: 60 },
+      encoding: { x, y, color: { field: 'what', type: 'nominal', scale: { domain: ['start', 'end'], range: ['#2ca02c', '#d62728'] }, title: null } },
+    });
+  }
+  if (setpoints.length > 0) {
+    layers.push({
+      data: { values: setpoints },
+      mark: { type: 'point', shape: 'cross', size: 90, color: '#ff7f0e', strokeWidth: 2 },
+      encoding: { x, y, tooltip: { field: 'n', type: 'quantitative', title: 'setpoint' } },
+    });
+  }
+  return renderSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: track.title ?? 'Track (top view)',
+    width: 360,
+    height: 360,
+    config: CONFIG,
+    data: { values: points },
+    layer: layers,
+  } as TopLevelSpec);
+}
+
+export interface HistogramOptions {
+  /** Unit of the samples, shown on the axis, e.g. 'ms'. */
+  unit: string;
+  /** Declared limits drawn as vertical rules, e.g. [{ stat: 'p95', value: 250 }]. */
+  limits?: { stat: string; value: number }[];
+  title?: string;
+  bins?: number;
+}
+
+/** Distribution of latency samples with the budget's limits as labelled rules. */
+export async function latencyHistogram(samples: ArrayLike<number>, opts: HistogramOptions): Promise<string> {
+  const values = Array.from(samples).filter(Number.isFinite);
+  const limits = (opts.limits ?? []).map((l) => ({ ...l, label: `${l.stat} ≤ ${l.value} ${opts.unit}` }));
+  const layers: object[] = [
+    {
+      data: { values: values.map((v) => ({ v })) },
+      mark: { type: 'bar', color: '#1f77b4', opacity: 0.85 },
+      encoding: {
+        x: { field: 'v', type: 'quantitative', bin: { maxbins: opts.bins ?? 40 }, title: `latency (${opts.unit})` },
+        y: { aggregate: 'count', type: 'quantitative', title: 'samples' },
+      },
+    },
+  ];
+  if (limits.length > 0) {
+    layers.push(
+      {
+        data: { values: limits },
+        mark: { type: 'rule', color: '#d62728', strokeWidth: 2, strokeDash: [6, 3] },
+        encoding: { x: { field: 'value', type: 'quantitative' } },
+      },
+      {
+        data: { values: limits },
+        mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, dy: 0, baseline: 'top', y: 4 },
+        encoding: { x: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+      },
+    );
+  }
+  return renderSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title ?? `Latency (n=${values.length})`,
+    width: 480,
+    height: 220,
+    config: CONFIG,
+    layer: layers,
+  } as TopLevelSpec);
+}
+
+function checkSameLength(what: string, cols: Record<string, ArrayLike<number>>): void {
+  const entries = Object.entries(cols);
+  const [n0, a0] = entries[0]!;
+  for (const [n, a] of entries.slice(1)) {
+    if (a.length !== a0.length) throw new RangeError(`${what}: ${n} has ${a.length} values but ${n0} has ${a0.length}`);
+  }
+}
+
+/**
+ * Pairs (a[i], b[i]) thinned to about MAX_POINTS: each bucket keeps its first point and the points
+ * where b is smallest and largest, so overshoots stay visible. Non-finite pairs are dropped.
+ * `keepOrder` thins tracks (both columns matter) by stride only.
+ */
+export function thin(a: ArrayLike<number>, b: ArrayLike<number>, keepOrder = false): [number, number][] {
+  const n = Math.min(a.length, b.length);
+  const out: [number, number][] = [];
+  const ok = (i: number) => Number.isFinite(a[i]!) && Number.isFinite(b[i]!);
+  if (n <= MAX_POINTS) {
+    for (let i = 0; i < n; i++) if (ok(i)) out.push([a[i]!, b[i]!]);
+    return out;
+  }
+  const size = Math.ceil(n / (keepOrder ? MAX_POINTS : MAX_POINTS / 3));
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    if (keepOrder) {
+      if (ok(start)) out.push([a[start]!, b[start]!]);
+      continue;
+    }
+    let lo = -1;
+    let hi = -1;
+    for (let i = start; i < end; i++) {
+      if (!ok(i)) continue;
+      if (lo < 0 || b[i]! < b[lo]!) lo = i;
+      if (hi < 0 || b[i]! > b[hi]!) hi = i;
+    }
+    const keep = [...new Set([start, lo, hi].filter((i) => i >= 0 && ok(i)))].sort((x, y) => x - y);
+    for (const i of keep) out.push([a[i]!, b[i]!]);
+  }
+  if (keepOrder && ok(n - 1)) out.push([a[n - 1]!, b[n - 1]!]);
+  return out;
+}

@@ -1,0 +1,49 @@
+/**
+ * The standard plots of a scenario, straight from what the fixture has: a vehicle's telemetry
+ * (altitude over vehicle time, the track from above) and a budget's samples (histogram with the
+ * declared limits).
+ */
+import type { BudgetResult } from '../budgets/index.js';
+import type { Telemetry } from '../vehicle/telemetry.js';
+import { altitudePlot, latencyHistogram, trackPlot } from './plots.js';
+
+export interface TelemetryPlotOptions {
+  /** Commanded altitude (m, up). */
+  targetAlt?: number;
+  /** Acceptance band for the altitude (m, up). */
+  band?: [number, number];
+  /** Position setpoints, local NED metres. */
+  setpoints?: { north: number; east: number }[];
+  /** Shown in the titles, e.g. the vehicle name. */
+  label?: string;
+}
+
+/** Altitude and track SVGs of one vehicle; null when it reported no position. */
+export async function telemetryPlots(telemetry: Pick<Telemetry, 'series'>, opts: TelemetryPlotOptions = {}): Promise<{ altitude: string; track: string } | null> {
+  const pos = telemetry.series('localPosition');
+  if (pos.length === 0) return null;
+  const t0 = pos.vehicleMs[0]!;
+  const t = Array.from(pos.vehicleMs, (ms) => (ms - t0) / 1000);
+  const alt = Array.from(pos.z, (z) => -z);
+  const suffix = opts.label ? ` — ${opts.label}` : '';
+  const altitude = await altitudePlot({
+    t,
+    alt,
+    ...(opts.targetAlt !== undefined ? { target: opts.targetAlt } : {}),
+    ...(opts.band ? { band: opts.band } : {}),
+    title: `Altitude${suffix}`,
+  });
+  const track = await trackPlot({ north: pos.x, east: pos.y, ...(opts.setpoints ? { setpoints: opts.setpoints } : {}), title: `Track (top view)${suffix}` });
+  return { altitude, track };
+}
+
+/** A histogram of a budget's samples with each declared limit drawn; null without samples. */
+export async function budgetHistogram(result: BudgetResult, samples: readonly (number | { value: number })[]): Promise<string | null> {
+  const values = samples.map((s) => (typeof s === 'number' ? s : s.value));
+  if (values.length === 0) return null;
+  return latencyHistogram(values, {
+    unit: result.unit,
+    limits: result.checks.map((c) => ({ stat: c.stat, value: c.limit })),
+    title: `${result.name} (${result.clock} clock, n=${values.length}) — ${result.outcome}`,
+  });
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import { evaluateBudget, parseBudgets } from '../../src/budgets/index.js';
+import { altitudePlot, latencyHistogram, MAX_POINTS, thin, trackPlot } from '../../src/report/plots.js';
+import { budgetHistogram, telemetryPlots } from '../../src/report/scenario-plots.js';
+import { Series } from '../../src/vehicle/series.js';
+import type { Telemetry } from '../../src/vehicle/telemetry.js';
+
+/** The vega mark groups of an SVG, e.g. ['rect', 'line', 'rule'] (vega's class="mark-<type> role-mark"). */
+function marks(svg: string): string[] {
+  return [...svg.matchAll(/class="mark-([a-z]+) role-mark/g)].map((m) => m[1]!);
+}
+
+/** The `d` of every path inside the first mark group of a type. */
+function markGroup(svg: string, type: string): string {
+  const start = svg.indexOf(`class="mark-${type} role-mark`);
+  expect(start).toBeGreaterThan(0);
+  return svg.slice(start, svg.indexOf('</g>', start));
+}
+
+describe('altitudePlot', () => {
+  const t = Array.from({ length: 200 }, (_, i) => i / 10);
+  const alt = t.map((s) => Math.min(2.5, s * 1.5));
+
+  it('draws the altitude line, the target rule and the band', async () => {
+    const svg = await altitudePlot({ t, alt, target: 2.5, band: [2.3, 2.7] });
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(marks(svg)).toEqual(['rect', 'line', 'rule']);
+    expect(markGroup(svg, 'line').match(/<path/g)).toHaveLength(1);
+    expect(svg).toContain('vehicle time (s)');
+    expect(svg).toContain('altitude (m)');
+  });
+
+  it('leaves out target and band when not given', async () => {
+    const svg = await altitudePlot({ t, alt });
+    expect(marks(svg)).toEqual(['line']);
+  });
+
+  it('rejects columns of different lengths, naming them', async () => {
+    await expect(altitudePlot({ t, alt: alt.slice(1) })).rejects.toThrow('altitudePlot: alt has 199 values but t has 200');
+  });
+});
+
+describe('trackPlot', () => {
+  it('draws the track, start/end points and setpoints on equal axes', async () => {
+    const n = Array.from({ length: 100 }, (_, i) => 10 * Math.cos(i / 16));
+    const e = Array.from({ length: 100 }, (_, i) => 2 * Math.sin(i / 16));
+    const svg = await trackPlot({ north: n, east: e, setpoints: [{ north: 10, east: 0 }, { north: -10, east: 0 }] });
+    expect(marks(svg)).toEqual(['line', 'symbol', 'symbol']);
+    expect(svg).toContain('east (m)');
+    expect(svg).toContain('north (m)');
+    // Equal axes: the plot is square and both axes cover the same span (the north span, 20 m × 1.1).
+    const ticks = (axis: string) => {
+      const group = svg.slice(svg.indexOf(`aria-label="${axis}`), svg.indexOf('</g></g></g>', svg.indexOf(`aria-label="${axis}`)));
+      return [...group.matchAll(/>(−?-?\d+(?:\.\d+)?)<\/text>/g)].map((m) => Number(m[1]!.replace('−', '-')));
+    };
+    const x = ticks('X-axis');
+    const y = ticks('Y-axis');
+    expect(Math.max(...x) - Math.min(...x)).toBeCloseTo(Math.max(...y) - Math.min(...y), 5);
+    expect(Math.max(...x) - Math.min(...x)).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('latencyHistogram', () => {
+  it('draws bars and one labelled rule per limit', async () => {
+    const samples = Array.from({ length: 300 }, (_, i) => 80 + ((i * 37) % 120));
+    const svg = await latencyHistogram(samples, { unit: 'ms', limits: [{ stat: 'p95', value: 250 }, { stat: 'max', value: 400 }] });
+    expect(marks(svg)).toEqual(['rect', 'rule', 'text']);
+    expect(markGroup(svg, 'rule').match(/<line/g)).toHaveLength(2);
+    expect(svg).toContain('p95 ≤ 250 ms');
+    expect(svg).toContain('max ≤ 400 ms');
+    expect(svg).toContain('latency (ms)');
+    expect(svg).toContain('Latency (n=300)');
+  });
+
+  it('renders without limits and ignores non-finite samples', async () => {
+    const svg = await latencyHistogram([1, 2, NaN, 3], { unit: 'ms' });
+    expect(marks(svg)).toEqual(['rect']);
+    expect(svg).toContain('n=3');
+  });
+
+  it('renders a chart in well under a second once vega is loaded', async () => {
+    await latencyHistogram([1, 2, 3], { unit: 'ms' });
+    const t0 = performance.now();
+    await altitudePlot({ t: [0, 1, 2], alt: [0, 1, 2], target: 2 });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('thin', () => {
+  it('keeps short series as they are', () => {
+    expect(thin([0, 1, 2], [5, 6, 7])).toEqual([[0, 5], [1, 6], [2, 7]]);
+  });
+
+  it('thins long series to about MAX_POINTS and keeps every bucket extreme', () => {
+    const n = 50_000;
+    const t = Array.from({ length: n }, (_, i) => i);
+    const v = t.map((i) => (i === 31_337 ? 99 : i === 4_242 ? -99 : Math.sin(i / 500)));
+    const out = thin(t, v);
+    expect(out.length).toBeLessThanOrEqual(MAX_POINTS + 3);
+    expect(out.length).toBeGreaterThan(MAX_POINTS / 2);
+    expect(out).toContainEqual([31_337, 99]);
+    expect(out).toContainEqual([4_242, -99]);
+    for (let i = 1; i < out.length; i++) expect(out[i]![0]).toBeGreaterThan(out[i - 1]![0]);
+  });
+});
+
+describe('scenario plots', () => {
+  const telemetry = (rows: number) => {
+    const pos = new Series({ name: 'localPosition', columns: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' } as const });
+    for (let i = 0; i < rows; i++) {
+      const r = pos.beginRow(5000 + i * 100, 1e12 + i * 100);
+      [i * 0.1, 0, -Math.min(2.5, i * 0.15), 0, 0, 0].forEach((v, c) => pos.set(c, r, v));
+    }
+    return { series: ((_: string) => pos.columns()) as unknown as Pick<Telemetry, 'series'>['series'] };
+  };
+
+  it('plots altitude (vehicle time from the first sample, up positive) and track from telemetry', async () => {
+    const plots = (await telemetryPlots(telemetry(40), { targetAlt: 2.5, band: [2.3, 2.7], setpoints: [{ north: 3, east: 0 }], label: 'drone1' }))!;
+    expect(marks(plots.altitude)).toEqual(['rect', 'line', 'rule']);
+    expect(plots.altitude).toContain('Altitude — drone1');
+    expect(marks(plots.track)).toEqual(['line', 'symbol', 'symbol']);
+    // Time counts from the first sample (vehicle ms 5000 → 0 s); altitude is −z, so it climbs.
+    expect(plots.altitude).toContain('aria-label="vehicle time (s): 0; altitude (m): 0"');
+    expect(plots.altitude).toContain("X-axis titled 'vehicle time (s)' for a linear scale with values from 0 to 4");
+    expect(plots.altitude).toContain("Y-axis titled 'altitude (m)' for a linear scale with values from 0.0 to 2.8");
+    expect(await telemetryPlots(telemetry(0))).toBeNull();
+  });
+
+  it('draws a budget’s samples against its declared limits', async () => {
+    const [budget] = parseBudgets({ ack: { metric: 'cmd_ack', clock: 'host', unit: 'ms', limits: { p95: 100, max: 200 } } });
+    const samples = Array.from({ length: 50 }, (_, i) => 20 + i);
+    const svg = (await budgetHistogram(evaluateBudget(budget!, samples), samples))!;
+    expect(marks(svg)).toEqual(['rect', 'rule', 'text']);
+    expect(svg).toContain('p95 ≤ 100 ms');
+    expect(svg).toContain('max ≤ 200 ms');
+    expect(svg).toContain('ack (host clock, n=50) — PASS');
+    expect(await budgetHistogram(evaluateBudget(budget!, []), [])).toBeNull();
+  });
+});
