@@ -10,8 +10,9 @@ export class LinkLost extends Error {
     cause?: Error,
   ) {
     super(
-      `link lost: ${link}: no HEARTBEAT for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)` +
-        (cause ? ` — ${cause.message}` : ''),
+      cause
+        ? `link lost: ${link}: ${cause.message}` + (silenceMs > 0 ? ` (last HEARTBEAT ${formatMs(silenceMs)} before, host clock)` : '')
+        : `link lost: ${link}: no HEARTBEAT for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)`,
       cause ? { cause } : undefined,
     );
   }

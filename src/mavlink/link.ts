@@ -1,7 +1,8 @@
 import { common, minimal } from 'node-mavlink';
 import type { MavLinkData } from 'node-mavlink';
 import { hostNowMs } from '../clock/host.js';
-import { FrameEncoder, FrameSplitter, decodePayload, signatureMatches, type Frame } from './codec.js';
+import { FrameEncoder, FrameSplitter, signatureMatches, type Frame, type ReceivedFrame } from './codec.js';
+import { decodeMessage } from './decode.js';
 import { LinkLost } from './errors.js';
 import { messageName } from './registry.js';
 import type { Transport } from './transports/transport.js';
@@ -29,8 +30,13 @@ export interface LinkCounters {
   decodeErrors: number;
   skippedBytes: number;
   bytesIn: number;
+  /** Frames whose sequence number repeats one already seen (a duplicated datagram). */
+  duplicates: number;
+  /** Frames that arrived after a later one from the same sender (and were counted missing until then). */
+  reordered: number;
   /** Unsigned frames refused because signing is enforced. */
   unsignedRejected: number;
+  /** Signed frames refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
   badSignature: number;
 }
 
@@ -48,6 +54,11 @@ export interface LinkOptions {
   signing?: { key: Buffer; linkId?: number; require?: boolean };
   /** A name for errors and reports (defaults to the transport's description). */
   name?: string;
+  /**
+   * Called when a message listener throws. The rest of the chunk is still framed and delivered
+   * either way; by default the error is rethrown on its own microtask so the bug surfaces.
+   */
+  onListenerError?: (err: unknown, msg: Message) => void;
 }
 
 type Listener = (msg: Message) => void;
@@ -59,7 +70,7 @@ type Listener = (msg: Message) => void;
 export class Link {
   readonly counters: LinkCounters = {
     received: 0, sent: 0, droppedBySeqGap: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0,
-    skippedBytes: 0, bytesIn: 0, unsignedRejected: 0, badSignature: 0,
+    skippedBytes: 0, bytesIn: 0, duplicates: 0, reordered: 0, unsignedRejected: 0, badSignature: 0,
   };
   readonly name: string;
   private readonly splitter = new FrameSplitter();
@@ -68,7 +79,8 @@ export class Link {
   private readonly anyListeners = new Set<Listener>();
   private readonly frameListeners = new Set<(frame: Frame, hostTimeMs: number) => void>();
   private readonly lostListeners = new Set<(err: LinkLost) => void>();
-  private readonly lastSeq = new Map<number, number>();
+  private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
+  private readonly signatureTimestamps = new Map<string, number>();
   private lastHeartbeatHostMs: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
@@ -114,27 +126,24 @@ export class Link {
     this.counters.bytesIn = c.bytes;
   }
 
-  private onFrame(frame: Frame, now: number): void {
+  private onFrame(frame: ReceivedFrame, now: number): void {
     const signing = this.opts.signing;
     if (signing?.require) {
       if (!frame.signed) {
         this.counters.unsignedRejected++;
         return;
       }
-      if (!signatureMatches(frame, signing.key)) {
+      if (!signatureMatches(frame, signing.key) || !this.signatureIsFresh(frame)) {
         this.counters.badSignature++;
         return;
       }
     }
-    const key = (frame.sysid << 8) | frame.compid;
-    const last = this.lastSeq.get(key);
-    if (last !== undefined) this.counters.droppedBySeqGap += (frame.seq - last - 1 + 256) & 0xff;
-    this.lastSeq.set(key, frame.seq);
+    this.trackSequence(frame);
     for (const cb of this.frameListeners) cb(frame, now);
 
     let data: MavLinkData | null;
     try {
-      data = decodePayload(frame);
+      data = decodeMessage(frame.msgid, frame.buf, frame.payloadStart, frame.payloadLength);
     } catch {
       this.counters.decodeErrors++;
       return;
@@ -156,12 +165,73 @@ export class Link {
       hostTimeMs: now,
       data,
     };
-    if (specific) for (const cb of specific) cb(msg);
-    for (const cb of this.anyListeners) cb(msg);
+    if (specific) for (const cb of specific) this.deliver(cb, msg);
+    for (const cb of this.anyListeners) this.deliver(cb, msg);
   }
 
+  /** A listener that throws must not abort framing of the rest of the chunk (that would lose the frames after it). */
+  private deliver(cb: Listener, msg: Message): void {
+    try {
+      cb(msg);
+    } catch (err) {
+      const report = this.opts.onListenerError;
+      if (report) report(err, msg);
+      else
+        queueMicrotask(() => {
+          throw err;
+        });
+    }
+  }
+
+  /**
+   * Sequence accounting per sender (sysid, compid). A forward jump of d counts d - 1 frames as
+   * dropped. A frame up to REORDER_WINDOW behind the newest is late or a duplicate, not a jump of
+   * ~255: a late frame that was counted missing is taken back out of the dropped count.
+   */
+  private trackSequence(frame: Frame): void {
+    const key = (frame.sysid << 8) | frame.compid;
+    const s = this.senders.get(key);
+    if (!s) {
+      this.senders.set(key, { last: frame.seq, missing: new Uint8Array(256) });
+      return;
+    }
+    const d = (frame.seq - s.last) & 0xff;
+    if (d === 1) {
+      s.last = frame.seq;
+      s.missing[frame.seq] = 0;
+    } else if (d === 0) {
+      this.counters.duplicates++;
+    } else if (d > 256 - REORDER_WINDOW) {
+      if (s.missing[frame.seq]) {
+        s.missing[frame.seq] = 0;
+        this.counters.droppedBySeqGap--;
+        this.counters.reordered++;
+      } else {
+        this.counters.duplicates++;
+      }
+    } else {
+      for (let k = 1; k < d; k++) s.missing[(s.last + k) & 0xff] = 1;
+      s.missing[frame.seq] = 0;
+      this.counters.droppedBySeqGap += d - 1;
+      s.last = frame.seq;
+    }
+  }
+
+  /** MAVLink 2 signing: a signature timestamp must exceed the last one seen on its stream (replay protection). */
+  private signatureIsFresh(frame: Frame): boolean {
+    const raw = frame.raw;
+    const at = raw.length - 13;
+    const stream = `${frame.sysid}/${frame.compid}/${raw[at]}`;
+    const ts = raw.readUIntLE(at + 1, 6);
+    const last = this.signatureTimestamps.get(stream);
+    if (last !== undefined && ts <= last) return false;
+    this.signatureTimestamps.set(stream, ts);
+    return true;
+  }
+
+  /** An autopilot's heartbeat (of the target system, if set): a GCS or companion component of the same system does not count. */
   private isVehicleHeartbeat(frame: Frame, hb: minimal.Heartbeat): boolean {
-    if (this.opts.targetSysId !== undefined) return frame.sysid === this.opts.targetSysId;
+    if (this.opts.targetSysId !== undefined && frame.sysid !== this.opts.targetSysId) return false;
     return hb.autopilot !== minimal.MavAutopilot.INVALID && hb.type !== minimal.MavType.GCS;
   }
 
@@ -185,21 +255,30 @@ export class Link {
     return () => this.frameListeners.delete(cb);
   }
 
-  /** The next message of a class matching a predicate, or a timeout error (host clock). */
+  /** The next message of a class matching a predicate; rejects on timeout (host clock) or with LinkLost if the link is lost first. */
   next<T extends MavLinkData>(
     kind: { MSG_ID: number; MSG_NAME: string; new (): T },
     opts: { timeoutMs: number; where?: (msg: Message<T>) => boolean },
   ): Promise<Message<T>> {
+    if (this.lostError) return Promise.reject(this.lostError);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
         off();
+        offLost();
+      };
+      const timer = setTimeout(() => {
+        done();
         reject(new Error(`no ${kind.MSG_NAME} within ${opts.timeoutMs} ms on ${this.name}`));
       }, opts.timeoutMs);
       const off = this.on(kind, (msg) => {
         if (opts.where && !opts.where(msg)) return;
-        clearTimeout(timer);
-        off();
+        done();
         resolve(msg);
+      });
+      const offLost = this.onLost((err) => {
+        done();
+        reject(err);
       });
     });
   }
@@ -260,5 +339,7 @@ export class Link {
 }
 
 const HEARTBEAT_ID = minimal.Heartbeat.MSG_ID;
+/** How far behind the newest sequence number a frame may arrive and still count as late rather than a wrap-around jump. */
+const REORDER_WINDOW = 32;
 // Re-exported so consumers name message classes from one place.
 export { common, minimal };

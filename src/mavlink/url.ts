@@ -9,8 +9,10 @@ import { z } from 'zod';
  *   serial:///dev/ttyACM0:921600   a serial device and its baud rate
  *   memory://NAME             an in-process pair (tests, the in-process simulator)
  */
-const Port = z.coerce.number().int().min(1).max(65535);
-const Host = z.string().min(1).regex(/^[A-Za-z0-9.\-:[\]]+$/, 'not a host name or address');
+const PORT_RANGE = 'must be a port number 1..65535';
+const Port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE);
+// The UDP transport is IPv4 (udp4), so hosts are names or IPv4 addresses.
+const Host = z.string().min(1, 'missing (e.g. 127.0.0.1)').regex(/^[A-Za-z0-9.-]+$/, 'not a host name or IPv4 address');
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, 921600, 1000000, 1500000, 2000000, 3000000] as const;
 
 export const ConnectionSpec = z.discriminatedUnion('kind', [
@@ -27,7 +29,7 @@ export const ConnectionSpec = z.discriminatedUnion('kind', [
         .refine((b) => (BAUD_RATES as readonly number[]).includes(b), { message: `must be one of ${BAUD_RATES.join(', ')}` }),
     })
     .strict(),
-  z.object({ kind: z.literal('memory'), name: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('memory'), name: z.string().min(1, 'missing (e.g. memory://sim)') }).strict(),
 ]);
 export type ConnectionSpec = z.infer<typeof ConnectionSpec>;
 

@@ -11,6 +11,7 @@ export { UdpTransport, type UdpOptions } from './udp.js';
 export { TcpTransport } from './tcp.js';
 export { SerialTransport } from './serial.js';
 export { MemoryTransport, registerMemoryEndpoint, takeMemoryEndpoint } from './memory.js';
+export { withFaults, parseLinkFaults, FaultyTransport, FaultSpec, FaultSpecError, LinkFaults, type FaultStats } from './faults.js';
 
 /** The client-side transport for a parsed connection URL. */
 export function transportFor(spec: ConnectionSpec): Transport {

@@ -22,8 +22,8 @@ export class TcpTransport extends BaseTransport {
     });
     socket.removeAllListeners('error');
     socket.on('data', (chunk) => this.emitData(chunk));
-    socket.on('error', (err) => this.emitClose(err));
-    socket.on('close', () => this.emitClose());
+    socket.on('error', (err: NodeJS.ErrnoException) => this.emitClose(new Error(`tcp ${this.host}:${this.port}: ${err.code ?? err.message}`, { cause: err })));
+    socket.on('close', () => this.emitClose(new Error(`tcp ${this.host}:${this.port} closed by the peer`)));
     this.socket = socket;
   }
 
@@ -35,6 +35,16 @@ export class TcpTransport extends BaseTransport {
     this.closing = true;
     const s = this.socket;
     this.socket = null;
-    if (s && !s.destroyed) await new Promise<void>((resolve) => s.end(() => { s.destroy(); resolve(); }));
+    if (s && !s.destroyed) {
+      // A graceful end, but never waiting on a peer that does not read.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => s.destroy(), 1000);
+        s.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        s.end(() => s.destroy());
+      });
+    }
   }
 }
