@@ -7,13 +7,16 @@ import { parseCommand, UsageError } from './args.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
 import { buildSummary, formatSummary, type JestResults } from './summary.js';
 import { resultsDir } from '../report/results.js';
+import { resetAllureResults } from '../report/allure-run.js';
+import { probe } from './doctor.js';
+import { reportCommand } from './report.js';
 import { targetNames } from '../targets/index.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
   target: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' },
   json: { type: 'string' }, results: { type: 'string' }, rig: { type: 'string' }, rack: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const Options = z.object({
@@ -28,6 +31,7 @@ const Options = z.object({
   results: z.string().optional(),
   rig: z.string().optional(),
   rack: z.string().optional(),
+  'no-report': z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
@@ -39,7 +43,8 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --shard i/n      run the i-th of n shards of the suite (a CI matrix)
   --json FILE      write a machine-readable summary: per scenario its status, duration and budgets
   --results DIR    where results go (default flight-results, or FLIGHT_RESULTS_DIR)
-  --rig FILE       hil: one rig file;  --rack FILE  hil: a rack file (one rig per worker)`;
+  --rig FILE       hil: one rig file;  --rack FILE  hil: a rack file (one rig per worker)
+  --no-report      skip building the Allure HTML report (it needs Java)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseCommand(argv, RUN_OPTIONS, Options);
@@ -55,8 +60,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   const results = path.resolve(o.results ?? resultsDir());
-  // A fresh run starts from empty scenario records; shards write to their own directories.
-  fs.rmSync(path.join(results, 'scenarios'), { recursive: true, force: true });
+  // A fresh run starts from empty scenario records and Allure results (the report keeps its
+  // history); shards write to their own directories.
+  for (const dir of ['scenarios', 'recordings']) fs.rmSync(path.join(results, dir), { recursive: true, force: true });
+  resetAllureResults(results);
   fs.mkdirSync(results, { recursive: true });
   const jestJson = path.join(results, 'jest-results.json');
 
@@ -117,7 +124,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
   }
   console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
+  if (!o['no-report'] && jest) await buildReport(results);
   return code;
+}
+
+/** The Allure HTML, when Java is there to build it; its absence is said, not an error. */
+async function buildReport(results: string): Promise<void> {
+  if (probe('java', ['-version']) === null) {
+    console.log('report: skipped — allure-commandline needs Java (apt-get install default-jre-headless); `flightcheck report` builds it later');
+    return;
+  }
+  const code = await reportCommand(['--results', results]);
+  if (code !== 0) console.log(`report: allure generate exited ${code}`);
 }
 
 function tail(file: string, lines: number): string {

@@ -10,3 +10,4 @@ export { altitudePlot, latencyHistogram, trackPlot, renderSvg } from './plots.js
 export { budgetHistogram, telemetryPlots, type TelemetryPlotOptions } from './scenario-plots.js';
 export { JsonlRecorder } from './recorder.js';
 export { resultsDir, readScenarioRecords, writeScenarioRecord, slug, type ScenarioRecord } from './results.js';
+export { ScenarioRecording } from './scenario-recording.js';

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import type { BudgetResult, Measurements } from '../budgets/index.js';
+import { hostNowMs } from '../clock/host.js';
+import type { Vehicle } from '../vehicle/vehicle.js';
+import { toDetectionFrame, type DetectionSource } from '../vehicle/detections.js';
+import { attachBudgets, attachFile, attachLogs, attachSvg } from './allure.js';
+import { telemetryRows, writeTelemetryCsv } from './csv.js';
+import { McapRecording } from './mcap.js';
+import { altitudePlot, trackPlot } from './plots.js';
+import { budgetHistogram } from './scenario-plots.js';
+
+/**
+ * Everything one scenario test leaves behind: an MCAP recording per vehicle (every MAVLink
+ * message, detections, budget samples and phases, flushed as it grows), and at the end the
+ * telemetry CSV, altitude and track plots, a histogram per judged budget and the budget table,
+ * all attached to the Allure result.
+ */
+export class ScenarioRecording {
+  readonly files: string[] = [];
+  private readonly recordings = new Map<Vehicle, McapRecording>();
+  private readonly since = new Map<Vehicle, number>();
+  private stops: (() => void)[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly baseName: string,
+    private readonly vehicles: readonly Vehicle[],
+    private readonly measurements: Measurements,
+  ) {}
+
+  start(): void {
+    for (const v of this.vehicles) {
+      const rec = new McapRecording(path.join(this.dir, `${this.baseName}--${v.name}.mcap`));
+      this.recordings.set(v, rec);
+      this.files.push(rec.file);
+      this.since.set(v, v.telemetry.vehicleTimeMs ?? 0);
+      this.stops.push(v.link.on('*', (m) => rec.mavlink(m.name, m.data, { hostMs: m.hostTimeMs, vehicleMs: v.telemetry.vehicleTimeMs })));
+      const detections = v.detections as DetectionSource | undefined;
+      if (detections?.onDetections) {
+        this.stops.push(
+          detections.onDetections((msg) => {
+            const now = hostNowMs();
+            const frame = toDetectionFrame(msg, now);
+            rec.detections({ captureMs: frame.captureMs, frameId: msg.header.frameId ?? msg.header.frame_id, detections: frame.detections }, { hostMs: now, vehicleMs: v.telemetry.vehicleTimeMs });
+          }),
+        );
+      }
+    }
+    const first = this.vehicles[0] && this.recordings.get(this.vehicles[0]);
+    if (first) this.stops.push(this.measurements.onSample((s) => first.sample(s)));
+  }
+
+  phase(name: string, event: 'start' | 'end', error?: string): void {
+    const v = this.vehicles[0];
+    const rec = v && this.recordings.get(v);
+    rec?.phase({ name, event, ...(error ? { error } : {}) }, { hostMs: hostNowMs(), vehicleMs: v.telemetry.vehicleTimeMs });
+  }
+
+  /** Closes the recordings and writes and attaches the per-test artifacts. */
+  async finish(results: readonly BudgetResult[], logs: Record<string, string> | null): Promise<void> {
+    for (const stop of this.stops) stop();
+    this.stops = [];
+    const first = this.vehicles[0] && this.recordings.get(this.vehicles[0]);
+    first?.budgetResults(results);
+    for (const rec of this.recordings.values()) rec.close();
+
+    if (results.length > 0) await attachBudgets(results);
+    for (const r of results) {
+      const svg = await budgetHistogram(r, this.measurements.samples(r.metric));
+      if (svg) await attachSvg(`${r.name} histogram`, svg);
+    }
+    for (const v of this.vehicles) {
+      const since = this.since.get(v) ?? 0;
+      const rows = telemetryRows(v.telemetry).filter((r) => r.vehicleMs >= since);
+      if (rows.length > 0) {
+        const t0 = rows[0]!.vehicleMs;
+        await attachSvg(`${v.name} altitude`, await altitudePlot({ t: rows.map((r) => (r.vehicleMs - t0) / 1000), alt: rows.map((r) => r.alt), title: `Altitude — ${v.name}` }));
+        await attachSvg(`${v.name} track`, await trackPlot({ north: rows.map((r) => r.x), east: rows.map((r) => r.y), title: `Track (top view) — ${v.name}` }));
+        const csv = writeTelemetryCsv(path.join(this.dir, `${this.baseName}--${v.name}.csv`), rows);
+        this.files.push(csv);
+        await attachFile(`${v.name} telemetry (CSV)`, csv, 'text/csv');
+      }
+      const rec = this.recordings.get(v);
+      if (rec) await attachFile(`${v.name} recording (MCAP, opens in Foxglove)`, rec.file, 'application/octet-stream');
+    }
+    if (logs) await attachLogs(logs);
+  }
+}
