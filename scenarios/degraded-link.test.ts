@@ -15,7 +15,7 @@ const flight = useFlight({
   heartbeatTimeout: '5s',
   budgets: {
     command_ack: {
-      metric: 'command_ack_latency', clock: 'host', unit: 'ms', limits: { p50: '150ms', max: '1.6s' }, minSamples: 3,
+      metric: 'command_ack_latency', clock: 'host', unit: 'ms', limits: { p50: '250ms', max: '1.6s' }, minSamples: 3,
       description: 'command → ack over the degraded link (a lost frame costs one 500 ms retry)',
     },
     time_to_altitude: {
