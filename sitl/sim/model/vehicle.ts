@@ -325,6 +325,8 @@ export class SimVehicle implements SimVehicleApi {
       }
       case C.NAV_TAKEOFF: {
         this.tkoRequest = { yaw: prm[3], lat: prm[4], lon: prm[5], alt: prm[6] };
+        // A new takeoff item: the previous flight's "takeoff done" must not end it at once.
+        this.takeoffDone = false;
         if (this.changeUserMode(NavState.AUTO_TAKEOFF)) {
           this.lastNavState = -1; // re-activate takeoff even when already in it
           return { result: R.ACCEPTED };
