@@ -82,6 +82,7 @@ export class Link {
   private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
   private readonly signatureTimestamps = new Map<string, number>();
   private lastHeartbeatHostMs: number | null = null;
+  private lastSilenceCheck: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
   private closed = false;
@@ -110,7 +111,7 @@ export class Link {
     }
     if (this.heartbeatTimeoutMs > 0) {
       const every = Math.max(20, Math.min(250, this.heartbeatTimeoutMs / 4));
-      this.timers.push(setInterval(() => this.checkSilence(), every).unref());
+      this.timers.push(setInterval(() => this.checkSilence(every), every).unref());
     }
     return this;
   }
@@ -305,10 +306,17 @@ export class Link {
     return () => this.lostListeners.delete(cb);
   }
 
-  private checkSilence(): void {
+  private checkSilence(every: number): void {
+    const now = hostNowMs();
+    const sinceLastCheck = this.lastSilenceCheck === null ? every : now - this.lastSilenceCheck;
+    this.lastSilenceCheck = now;
     if (this.lastHeartbeatHostMs === null || this.lostError) return;
-    const silence = hostNowMs() - this.lastHeartbeatHostMs;
-    if (silence > this.heartbeatTimeoutMs) this.declareLost();
+    // A check that comes late means this process was not running (a blocked event loop, a
+    // suspended machine): the vehicle cannot be blamed for that time, and datagrams that arrived
+    // meanwhile are still queued behind this timer. Only silence while we were listening counts.
+    const stalled = sinceLastCheck - every;
+    if (stalled > every) this.lastHeartbeatHostMs = Math.min(now, this.lastHeartbeatHostMs + stalled);
+    if (now - this.lastHeartbeatHostMs > this.heartbeatTimeoutMs) this.declareLost();
   }
 
   private declareLost(cause?: Error): void {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { common, minimal } from 'node-mavlink';
@@ -10,7 +11,7 @@ import { MemoryTransport, registerMemoryEndpoint } from '../../src/mavlink/trans
 import { UdpTransport } from '../../src/mavlink/transports/udp.js';
 
 /** Ports for this file: 15300–15319, loopback only. */
-const PORT = { udpServer: 15301, udpOut: 15302, tcp: 15303, hb: 15304, lost: 15305, alive: 15306, target: 15307, next: 15308 };
+const PORT = { udpServer: 15301, udpOut: 15302, tcp: 15303, hb: 15304, lost: 15305, alive: 15306, target: 15307, next: 15308, stall: 15309 };
 
 const vehicleEncoder = () => new FrameEncoder({ sysId: 1, compId: 1 });
 
@@ -228,6 +229,35 @@ describe('link over real UDP on 127.0.0.1', () => {
     } finally {
       await link.close();
       await vehicle.close();
+    }
+  });
+
+  it('a blocked event loop here is not a lost link while the vehicle keeps talking', async () => {
+    const link = await connect(`udp://127.0.0.1:${PORT.stall}`, { gcsHeartbeat: false, heartbeatTimeoutMs: 300 });
+    // The vehicle is another process, so it keeps sending while this one is blocked.
+    const frame = vehicleEncoder().encode(vehicleHeartbeat()).toString('hex');
+    const sender = spawn(process.execPath, ['-e', `
+      const s = require('node:dgram').createSocket('udp4');
+      const b = Buffer.from('${frame}', 'hex');
+      setInterval(() => s.send(b, ${PORT.stall}, '127.0.0.1'), 50);
+      setTimeout(() => process.exit(0), 5000);`]);
+    try {
+      const until = hostNowMs() + 3000;
+      while (link.lastHeartbeatAt === null && hostNowMs() < until) await sleep(20);
+      expect(link.lastHeartbeatAt).not.toBeNull();
+      const blockUntil = hostNowMs() + 1000; // more than three silence limits
+      while (hostNowMs() < blockUntil) {
+        // busy: no timers, no I/O in this process
+      }
+      await sleep(200);
+      expect(link.lost).toBeNull();
+      // A real silence is still a loss.
+      sender.kill('SIGKILL');
+      const lost = await new Promise<LinkLost>((resolve) => link.onLost(resolve));
+      expect(lost).toBeInstanceOf(LinkLost);
+    } finally {
+      sender.kill('SIGKILL');
+      await link.close();
     }
   });
 
