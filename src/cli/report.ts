@@ -6,7 +6,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { parseCommand, UsageError } from './args.js';
 import { resultsDir, readScenarioRecords } from '../report/results.js';
-import { ALLURE_REPORT, ALLURE_RESULTS, copyHistory, reconcileWithJest, runInfoFromResults, writeRunFiles } from '../report/allure-run.js';
+import { ALLURE_REPORT, ALLURE_RESULTS, copyHistory, liftTeardownAttachments, reconcileWithJest, runInfoFromResults, writeRunFiles } from '../report/allure-run.js';
 import { expandDirs, mergeResults } from '../report/merge.js';
 
 /** The flags `flightcheck report` accepts (the workflow test checks CI files against them). */
@@ -83,6 +83,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const hasResults = fs.existsSync(allureResults) && fs.readdirSync(allureResults).some((f) => f.endsWith('-result.json'));
   if (!hasResults) throw new UsageError(`no Allure results in ${allureResults}: run the scenarios first (npm run flight)`);
 
+  liftTeardownAttachments(allureResults);
   const output = path.resolve(o.output ?? path.join(results, ALLURE_REPORT));
   // Before `generate --clean` replaces the previous report, carry its history over.
   const history = copyHistory(path.resolve(o.history ?? output), allureResults);

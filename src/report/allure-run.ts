@@ -240,6 +240,50 @@ export function reconcileWithJest(allureResults: string, jestResultsFile: string
   return changed;
 }
 
+interface ContainerFile {
+  name?: string;
+  children?: string[];
+  afters?: { name?: string; steps?: AllureStepLike[] }[];
+}
+
+/**
+ * The fixture judges budgets and attaches the budget table, plots and recordings in afterEach,
+ * which Allure files under "Tear down". A reviewer looks for them on the test itself: move each
+ * afterEach attachment step onto the test result it belongs to. Idempotent (moved steps are gone
+ * from the container). Returns how many attachments moved.
+ */
+export function liftTeardownAttachments(allureResults: string): number {
+  if (!fs.existsSync(allureResults)) return 0;
+  const files = fs.readdirSync(allureResults);
+  const resultFiles = new Map<string, string>();
+  for (const f of files.filter((n) => n.endsWith('-result.json'))) resultFiles.set(f.slice(0, -'-result.json'.length), path.join(allureResults, f));
+  let moved = 0;
+  for (const f of files.filter((n) => n.endsWith('-container.json'))) {
+    const file = path.join(allureResults, f);
+    const container = readJson<ContainerFile>(file);
+    if (!container || container.name !== 'afterEach' || container.children?.length !== 1) continue;
+    const resultFile = resultFiles.get(container.children[0]!);
+    const result = resultFile ? readJson<AllureResultFile & { attachments?: { source: string }[] }>(resultFile) : null;
+    if (!result || !resultFile) continue;
+    const lifted: { source: string }[] = [];
+    for (const after of container.afters ?? []) {
+      const keep: AllureStepLike[] = [];
+      for (const step of after.steps ?? []) {
+        const isAttachment = step.attachments?.length === 1 && (step.steps?.length ?? 0) === 0;
+        if (isAttachment) lifted.push(step.attachments![0]!);
+        else keep.push(step);
+      }
+      after.steps = keep;
+    }
+    if (lifted.length === 0) continue;
+    result.attachments = [...(result.attachments ?? []), ...lifted];
+    fs.writeFileSync(resultFile, JSON.stringify(result));
+    fs.writeFileSync(file, JSON.stringify(container));
+    moved += lifted.length;
+  }
+  return moved;
+}
+
 export function readJson<T>(file: string): T | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
