@@ -1,0 +1,260 @@
+/**
+ * Wall time of the whole scenario suite on the built-in simulator at speed 'max', and where it goes.
+ *
+ *   npm run bench -- suite [--skip-probes]
+ *
+ * 1. Runs `flightcheck run --target sim --speed max` (instances from 140, results in a temp dir)
+ *    and times it; Jest's own JSON gives each file's span and its tests' durations, the telemetry
+ *    recordings give the vehicle time each file simulated.
+ * 2. Runs probe files through the same Jest config (7 of each, like the 7 scenario files):
+ *    empty (Jest environment + runtime per file), imports (+ loading the fixture, target and
+ *    vehicle modules: transform cache and module registry per file), stack (+ bringing a sim stack
+ *    up and down, and measuring the simulator's real-time factor inside Jest with and without a
+ *    client attached).
+ * 3. Splits the wall time: Jest start-up, per-file environment, module loading, stack up/down,
+ *    simulation (vehicle seconds ÷ the in-Jest real-time factor), and the rest of the test bodies
+ *    (client-side work, recording, waits on the host clock).
+ *
+ * Prints human-readable lines, then one JSON object as the last line.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export const TARGET_WALL_S = 10;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROBE_FILES = 7;
+const RTF_WINDOW_MS = 400;
+
+interface JestFile {
+  name: string;
+  startTime: number;
+  endTime: number;
+  assertionResults: { title: string; duration?: number | null; status: string }[];
+}
+interface JestJson {
+  startTime: number;
+  numFailedTests: number;
+  numPassedTests: number;
+  testResults: JestFile[];
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; wallMs: number; spawnedAt: number; output: string }> {
+  return new Promise((resolve) => {
+    const spawnedAt = Date.now();
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), wallMs: performance.now() - t0, spawnedAt, output }));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * Vehicle seconds each scenario file simulated, from the per-test CSV recordings (first column
+ * vehicle_ms; a file's world keeps its clock across tests), and the bytes of MCAP recordings written.
+ */
+function vehicleSecondsByFile(results: string): Map<string, { vehicleS: number; vehicles: number; recordedBytes: number }> {
+  const dir = path.join(results, 'recordings');
+  const out = new Map<string, { recordedBytes: number; maxByDrone: Map<string, number> }>();
+  if (!fs.existsSync(dir)) return new Map();
+  for (const f of fs.readdirSync(dir)) {
+    const file = f.split('--')[0]!;
+    const e = out.get(file) ?? { recordedBytes: 0, maxByDrone: new Map<string, number>() };
+    out.set(file, e);
+    if (f.endsWith('.mcap')) e.recordedBytes += fs.statSync(path.join(dir, f)).size;
+    if (!f.endsWith('.csv')) continue;
+    const drone = f.replace(/\.csv$/, '').split('--').pop()!;
+    let max = e.maxByDrone.get(drone) ?? 0;
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n').slice(1)) {
+      const v = Number(line.slice(0, line.indexOf(',')));
+      if (v > max) max = v;
+    }
+    e.maxByDrone.set(drone, max);
+  }
+  return new Map(
+    [...out].map(([file, e]) => {
+      const spans = [...e.maxByDrone.values()];
+      // One world steps all its vehicles together: cost ∝ vehicles × the world's vehicle time.
+      const vehicleS = spans.length === 0 ? 0 : (Math.max(...spans) / 1000) * spans.length;
+      return [file, { vehicleS, vehicles: spans.length, recordedBytes: e.recordedBytes }];
+    }),
+  );
+}
+
+function probeSources(kind: 'empty' | 'imports' | 'stack', k: number, outFile: string): string {
+  const imp = (p: string) => JSON.stringify(path.join(root, p));
+  if (kind === 'empty') return `import { test } from '@jest/globals';\ntest('noop ${k}', () => {});\n`;
+  const imports = `import { test } from '@jest/globals';
+import fs from 'node:fs';
+import { useFlight } from ${imp('fixtures/index.ts')};
+import { simTarget } from ${imp('src/targets/sim.ts')};
+import { startSim } from ${imp('sitl/sim/index.ts')};
+void useFlight; void fs; void startSim;
+`;
+  if (kind === 'imports') return `${imports}test('imports ${k}', () => { if (typeof simTarget.up !== 'function') throw new Error('no target'); });\n`;
+  return `${imports}
+const rtfOver = async (timeUs: () => number, ms: number) => {
+  const t0 = performance.now(); const v0 = timeUs();
+  await new Promise((r) => setTimeout(r, ms));
+  return (timeUs() - v0) / 1000 / (performance.now() - t0);
+};
+test('stack ${k}', async () => {
+  const t0 = performance.now();
+  const stack = await simTarget.up({ vehicles: 1, speed: 'max', seed: 1, instance: ${150 + k}, params: {}, artifactsDir: ${JSON.stringify(os.tmpdir())}, heartbeatTimeoutMs: 10000 });
+  const upMs = performance.now() - t0;
+  const sim = (stack as unknown as { sim: { timeUs: number } }).sim;
+  const withClient = await rtfOver(() => sim.timeUs, ${RTF_WINDOW_MS});
+  const t1 = performance.now();
+  await stack.down();
+  const downMs = performance.now() - t1;
+  const bare = await startSim({ instance: ${160 + k}, speed: 'max', camera: false });
+  const noClient = await rtfOver(() => bare.timeUs, ${RTF_WINDOW_MS});
+  await bare.close();
+  fs.appendFileSync(${JSON.stringify(outFile)}, JSON.stringify({ upMs, downMs, withClient, noClient }) + '\\n');
+});
+`;
+}
+
+interface ProbeRun {
+  kind: string;
+  wallMs: number;
+  startupMs: number;
+  fileMs: number[];
+  extra: { upMs: number; downMs: number; withClient: number; noClient: number }[];
+}
+
+async function runProbes(kind: 'empty' | 'imports' | 'stack'): Promise<ProbeRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fc-suite-probe-${kind}-`));
+  const outFile = path.join(dir, 'probe-out.jsonl');
+  const json = path.join(dir, 'jest.json');
+  try {
+    // Jest picks ESM by the nearest package.json, as for the project's own files.
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+    for (let k = 0; k < PROBE_FILES; k++) fs.writeFileSync(path.join(dir, `p${k}.probe.ts`), probeSources(kind, k, outFile));
+    const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
+    const r = await run(process.execPath, ['--experimental-vm-modules', jestBin, '--roots', dir, '--testMatch', '**/*.probe.ts', '--json', `--outputFile=${json}`], {
+      ...process.env,
+      FLIGHT_RESULTS_DIR: path.join(dir, 'results'),
+    });
+    if (r.code !== 0 || !fs.existsSync(json)) throw new Error(`${kind} probes failed (exit ${r.code}):\n${r.output.slice(-3000)}`);
+    const j = JSON.parse(fs.readFileSync(json, 'utf8')) as JestJson;
+    const files = [...j.testResults].sort((a, b) => a.startTime - b.startTime);
+    const extra = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ProbeRun['extra'][number]) : [];
+    return { kind, wallMs: r.wallMs, startupMs: files[0]!.startTime - r.spawnedAt, fileMs: files.map((f) => f.endTime - f.startTime), extra };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const skipProbes = process.argv.includes('--skip-probes');
+  const bad = process.argv.slice(2).filter((a) => a !== '--skip-probes');
+  if (bad.length > 0) {
+    console.error(`suite bench: unknown argument "${bad[0]}" (usage: [--skip-probes])`);
+    process.exit(2);
+  }
+  const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-suite-bench-'));
+  try {
+    // ---- the suite itself
+    const suite = await run(process.execPath, ['bin/flightcheck.js', 'run', '--target', 'sim', '--speed', 'max', '--results', results], {
+      ...process.env,
+      FLIGHT_INSTANCE_BASE: '140',
+    });
+    const jestPath = path.join(results, 'jest-results.json');
+    if (!fs.existsSync(jestPath)) throw new Error(`the suite produced no Jest results (exit ${suite.code}):\n${suite.output.slice(-3000)}`);
+    const jest = JSON.parse(fs.readFileSync(jestPath, 'utf8')) as JestJson;
+    const files = [...jest.testResults].sort((a, b) => a.startTime - b.startTime);
+    const vehicle = vehicleSecondsByFile(results);
+    const perFile = files.map((f) => {
+      const name = path.basename(f.name).replace(/\.test\.ts$/, '');
+      const testsMs = sum(f.assertionResults.map((a) => a.duration ?? 0));
+      return { file: name, fileMs: f.endTime - f.startTime, testsMs, vehicleS: vehicle.get(name)?.vehicleS ?? 0, recordedMB: Number(((vehicle.get(name)?.recordedBytes ?? 0) / 2 ** 20).toFixed(2)) };
+    });
+    const startupMs = files[0]!.startTime - suite.spawnedAt;
+    const filesMs = sum(perFile.map((f) => f.fileMs));
+    const testsMs = sum(perFile.map((f) => f.testsMs));
+    const vehicleS = sum(perFile.map((f) => f.vehicleS));
+    const afterMs = suite.wallMs - startupMs - (files[files.length - 1]!.endTime - files[0]!.startTime);
+
+    console.log(`suite: ${s2(suite.wallMs)} wall (target < ${TARGET_WALL_S} s), exit ${suite.code}, ${jest.numPassedTests} passed / ${jest.numFailedTests} failed, ${files.length} files run one after another`);
+    console.log(`  start-up (spawn → first file): ${s2(startupMs)}; files: ${s2(filesMs)} (test bodies ${s2(testsMs)}); after the last file: ${s2(afterMs)}`);
+    for (const f of perFile) {
+      console.log(`  ${f.file.padEnd(16)} file ${s2(f.fileMs)}  tests ${s2(f.testsMs)}  outside tests ${s2(f.fileMs - f.testsMs)}  vehicle ${f.vehicleS.toFixed(1)} s  MCAP ${f.recordedMB.toFixed(1)} MB`);
+    }
+
+    // ---- probes
+    let probes: Record<string, ProbeRun> = {};
+    let breakdown: Record<string, number> | null = null;
+    let rtfInJest: { withClient: number; noClient: number } | null = null;
+    if (!skipProbes) {
+      for (const kind of ['empty', 'imports', 'stack'] as const) probes[kind] = await runProbes(kind);
+      const empty = median(probes.empty!.fileMs);
+      const imports = median(probes.imports!.fileMs);
+      const stack = median(probes.stack!.fileMs) - 2 * RTF_WINDOW_MS;
+      const ex = probes.stack!.extra;
+      rtfInJest = { withClient: median(ex.map((e) => e.withClient)), noClient: median(ex.map((e) => e.noClient)) };
+      for (const p of Object.values(probes)) {
+        console.log(`probe ${p.kind.padEnd(7)}: ${PROBE_FILES} files in ${s2(p.wallMs)} (start-up ${s2(p.startupMs)}, per file median ${s2(median(p.fileMs))}, first file ${s2(p.fileMs[0]!)})`);
+      }
+      console.log(`  stack up ${Math.round(median(ex.map((e) => e.upMs)))} ms, down ${Math.round(median(ex.map((e) => e.downMs)))} ms; in Jest at max: ${rtfInJest.withClient.toFixed(0)}× with a client, ${rtfInJest.noClient.toFixed(0)}× without`);
+      // The first file of a Jest run pays the cold costs (ts-jest and TypeScript start, the first
+      // transform-cache reads, JIT); later files pay the per-file ones.
+      const n = files.length;
+      const first = (p: ProbeRun) => p.fileMs[0]!;
+      const envMs = first(probes.empty!) + (n - 1) * empty;
+      const modulesMs = Math.max(0, first(probes.imports!) - first(probes.empty!)) + (n - 1) * Math.max(0, imports - empty);
+      const stackMs = Math.max(0, first(probes.stack!) - 2 * RTF_WINDOW_MS - first(probes.imports!)) + (n - 1) * Math.max(0, stack - imports);
+      // Stepping the simulator and encoding its streams (no client), then the client's share on top.
+      const simMs = (vehicleS / rtfInJest.noClient) * 1000;
+      const simAndClientMs = (vehicleS / rtfInJest.withClient) * 1000;
+      const clientMs = Math.max(0, simAndClientMs - simMs);
+      const restMs = Math.max(0, suite.wallMs - startupMs - afterMs - envMs - modulesMs - stackMs - simAndClientMs);
+      breakdown = { startupMs, envMs, modulesMs, stackMs, simMs, clientMs, restMs, afterMs };
+      const pct = (ms: number) => `${((100 * ms) / suite.wallMs).toFixed(0)} %`;
+      console.log('where the wall time goes (estimates from the probes):');
+      console.log(`  Jest start-up                         ${s2(startupMs).padStart(8)}  ${pct(startupMs)}`);
+      console.log(`  per-file environment (${n} files)        ${s2(envMs).padStart(8)}  ${pct(envMs)}`);
+      console.log(`  module loading (first file cold)       ${s2(modulesMs).padStart(8)}  ${pct(modulesMs)}`);
+      console.log(`  stack up/down                          ${s2(stackMs).padStart(8)}  ${pct(stackMs)}`);
+      console.log(`  simulation (${vehicleS.toFixed(0)} vehicle-s ÷ ${rtfInJest.noClient.toFixed(0)}×)        ${s2(simMs).padStart(8)}  ${pct(simMs)}`);
+      console.log(`  client decode + telemetry (at max)     ${s2(clientMs).padStart(8)}  ${pct(clientMs)}`);
+      console.log(`  rest: recording, reports, host waits   ${s2(restMs).padStart(8)}  ${pct(restMs)}`);
+      console.log(`  after the last file (summary, exit)    ${s2(afterMs).padStart(8)}  ${pct(afterMs)}`);
+      console.log(`outside the simulator: ${(100 * (1 - simMs / suite.wallMs)).toFixed(0)} % of the wall time`);
+    }
+    const pass = { wallUnderTarget: suite.wallMs / 1000 < TARGET_WALL_S, suitePassed: suite.code === 0 };
+    console.log(
+      JSON.stringify({
+        bench: 'suite',
+        wallS: Number((suite.wallMs / 1000).toFixed(2)),
+        exitCode: suite.code,
+        vehicleSeconds: Number(vehicleS.toFixed(1)),
+        outsideSimulatorShare: breakdown ? Number((1 - breakdown.simMs! / suite.wallMs).toFixed(3)) : null,
+        breakdownS: breakdown ? Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k.replace(/Ms$/, ''), Number((v / 1000).toFixed(2))])) : null,
+        rtfInJest,
+        files: perFile.map((f) => ({ ...f, fileMs: Math.round(f.fileMs), testsMs: Math.round(f.testsMs), vehicleS: Number(f.vehicleS.toFixed(1)) })),
+        loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
+        pass,
+      }),
+    );
+  } finally {
+    fs.rmSync(results, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});
