@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Config } from 'jest';
 
-// ESM throughout (node-mavlink, execa and p-retry are ESM-aware); ts-jest only transpiles,
+// ESM throughout (node-mavlink, execa and p-retry are ESM-aware); esbuild only strips types,
 // type-checking is `npm run typecheck`.
 const config: Config = {
   // allure-jest's Node environment records every test for the Allure report (steps, attachments,
@@ -14,9 +14,7 @@ const config: Config = {
   },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true } }],
-  },
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transformer.cjs' },
   roots: ['<rootDir>/test', '<rootDir>/scenarios'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60_000,
