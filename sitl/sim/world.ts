@@ -156,7 +156,7 @@ export class SimWorld {
         bindHost: o.bindHost,
         bindPort: ports.apiLocal,
         remote: { host: '127.0.0.1', port: ports.apiRemote },
-        followSender: true,
+        followSender: 'first',
       });
       connection = `udpout://127.0.0.1:${ports.apiLocal}`;
     } else if (o.transport === 'memory') {
@@ -178,7 +178,7 @@ export class SimWorld {
         bindHost: o.bindHost,
         bindPort: ports.gcsLocal,
         remote: { host: '127.0.0.1', port: ports.gcsRemote },
-        followSender: true,
+        followSender: 'first',
       });
       await v.endpoint.addLink({ name: `sim ${sysId} gcs`, transport: gcs, mode: 'normal' });
     }

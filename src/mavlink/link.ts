@@ -326,7 +326,8 @@ export class Link {
     for (const cb of this.lostListeners) cb(this.lostError);
   }
 
-  private sendGcsHeartbeat(): void {
+  /** Our GCS HEARTBEAT, now (the link also sends one every host second when `gcsHeartbeat` is on). */
+  sendGcsHeartbeat(): void {
     const hb = new minimal.Heartbeat();
     hb.type = minimal.MavType.GCS;
     hb.autopilot = minimal.MavAutopilot.INVALID;

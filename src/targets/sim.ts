@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { startSim, SimWorld, CameraOptions, DetectorOptions, WorldObject } from '../../sitl/sim/index.js';
-import { PX4_VERSION } from '../../sitl/sim/index.js';
+import { CameraOptions, DetectorOptions, PX4_VERSION, WorldObject } from '../../sitl/sim/index.js';
+import { SimThread } from './sim-thread.js';
 import { connect } from '../mavlink/index.js';
 import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';
 import type { Requirement, Stack, Target, UpOptions } from './target.js';
@@ -18,7 +18,10 @@ export const SimWorldSpec = z
   .strict();
 export type SimWorldSpec = z.input<typeof SimWorldSpec>;
 
-/** The built-in simulator, in this process, reached over real UDP on loopback like PX4 SITL. */
+/**
+ * The built-in simulator, in this process (on its own thread), reached over real UDP on loopback
+ * like PX4 SITL.
+ */
 export const simTarget: Target = {
   name: 'sim',
   description: 'the built-in PX4-like simulator, in-process (nothing to install)',
@@ -33,7 +36,7 @@ export const simTarget: Target = {
     // modelled in host time: one detector per frame keeps the frame rate a vehicle-time quantity,
     // so detection-rate budgets mean the same at every speed (a single serial TPU would drop frames).
     const detector = { ...(opts.speed === 1 ? {} : { pipeline: 'parallel' as const }), ...world.detector };
-    const sim = await startSim({
+    const sim = await SimThread.start({
       vehicles: opts.vehicles,
       speed: opts.speed,
       seed: opts.seed,
@@ -47,8 +50,9 @@ export const simTarget: Target = {
     try {
       for (const rt of sim.vehicles) {
         const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, linkFaults: opts.linkFaults });
-        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: rt }));
+        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: sim.detections(rt.index) }));
       }
+      lockstep(sim, vehicles);
       await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT and position` })));
     } catch (err) {
       await closeAll(sim, vehicles);
@@ -64,7 +68,7 @@ class SimStack implements Stack {
   private down_ = false;
 
   constructor(
-    readonly sim: SimWorld,
+    readonly sim: SimThread,
     readonly vehicles: Vehicle[],
     opts: UpOptions,
   ) {
@@ -81,8 +85,7 @@ class SimStack implements Stack {
     const index = this.vehicles.indexOf(vehicle);
     const rt = this.sim.vehicles[index]!;
     await vehicle.pilot.stopOffboard();
-    const resetAt = this.sim.timeUs / 1000;
-    this.sim.reset(index);
+    const resetAt = (await this.sim.reset(index)) / 1000;
     // Known state means seen over MAVLink, not assumed: wait for telemetry from after the reset.
     await waitFor(
       vehicle.telemetry,
@@ -106,7 +109,21 @@ class SimStack implements Stack {
   }
 }
 
-async function closeAll(sim: SimWorld, vehicles: Vehicle[]): Promise<void> {
+/**
+ * Ties the simulation to what the client has seen (the slowest vehicle's telemetry), so at speed
+ * `max` the vehicle never outruns the test: an offboard stream paced on the vehicle clock keeps
+ * up, and commands meet the state the test last observed.
+ */
+function lockstep(sim: SimThread, vehicles: Vehicle[]): void {
+  const report = () => {
+    let min = Infinity;
+    for (const v of vehicles) min = Math.min(min, v.telemetry.vehicleTimeMs ?? 0);
+    if (min > 0 && Number.isFinite(min)) sim.clientSaw(min);
+  };
+  for (const v of vehicles) v.telemetry.onUpdate(report);
+}
+
+async function closeAll(sim: SimThread, vehicles: Vehicle[]): Promise<void> {
   for (const v of vehicles) {
     await v.close();
     await v.link.close();

@@ -29,6 +29,7 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
   const telemetry = new Telemetry(link, { ...opts.telemetry, sysId: opts.sysId });
   const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
   const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { ...pilotOpts, sysId });
+  const stopHeartbeat = gcsHeartbeatOnVehicleClock(link, telemetry);
   const vehicle: Vehicle<D> = {
     name,
     sysId,
@@ -36,10 +37,29 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
     telemetry,
     pilot,
     async close() {
+      stopHeartbeat();
       await pilot.close();
       telemetry.detach();
     },
   };
   if (detections !== undefined) vehicle.detections = detections;
   return vehicle;
+}
+
+/**
+ * PX4 judges the GCS link by heartbeats per second of *its* clock (COM_DL_LOSS_T): under a speed
+ * factor one host second is many vehicle seconds, so besides the link's host-clock heartbeat we
+ * send one every vehicle second too.
+ */
+function gcsHeartbeatOnVehicleClock(link: Link, telemetry: Telemetry): () => void {
+  let last: number | null = null;
+  return telemetry.onUpdate(() => {
+    const now = telemetry.vehicleTimeMs;
+    if (now === null) return;
+    if (last === null || now < last) last = now;
+    else if (now - last >= 1000) {
+      last = now;
+      link.sendGcsHeartbeat();
+    }
+  });
 }

@@ -142,11 +142,9 @@ describe('sim acceptance over MAVLink/UDP: commands and garbage (instance 68)', 
     }
   });
 
-  // Known divergence: PX4's mavlink receiver fixes its UDP partner at the first datagram (a localhost
-  // remote: client_source_initialized) and never follows another sender; the simulator's transport
-  // follows every sender, so one stray datagram takes the vehicle's output until the client speaks
-  // again. Marked failing until the simulator keeps its first partner; remove `.failing` then.
-  it.failing('keeps talking to its client after a datagram from another socket (PX4 keeps its first partner)', async () => {
+  // PX4's mavlink receiver fixes its UDP partner at the first datagram (client_source_initialized)
+  // and never follows another sender: a stray datagram must not take the vehicle's output.
+  it('keeps talking to its client after a datagram from another socket (PX4 keeps its first partner)', async () => {
     const f = await startFlight({ instance: 68, speed: 10 });
     const foreign = dgram.createSocket('udp4');
     let hijacked = 0;

@@ -316,4 +316,23 @@ describe('createVehicle', () => {
       await v.close();
     }
   });
+
+  it('sends a GCS HEARTBEAT every second of vehicle time, so PX4 sees its GCS under a speed factor', async () => {
+    link = await clientLink(15134);
+    const p = (peer = await ScriptedPeer.start({ port: 15135, clientPort: 15134 }));
+    const v = createVehicle(link, { name: 'drone1', sysId: 1 });
+    try {
+      p.heartbeat();
+      await until(() => p.received.length > 0, 2000, 'first client frame');
+      const gcsHeartbeats = () => p.received.filter((m) => m.name === 'HEARTBEAT' && m.sysid === 255).length;
+      const before = gcsHeartbeats();
+      // 1.5 s of host time at 10× is 15 s of vehicle time: about 15 heartbeats, not 1 or 2.
+      p.runClock(10);
+      await new Promise((r) => setTimeout(r, 1500));
+      p.stopClock();
+      expect(gcsHeartbeats() - before).toBeGreaterThanOrEqual(10);
+    } finally {
+      await v.close();
+    }
+  });
 });

@@ -68,6 +68,7 @@ export class SimScheduler {
   private readonly stats_ = { steps: 0, slices: 0, droppedUs: 0, runHostMs: 0, runUs: 0, lastResumeHostMs: 0, lastResumeUs: 0 };
   private readonly waiters = new Set<{ untilUs: number; resolve: () => void }>();
   private readonly onError: (err: unknown) => void;
+  private gate: (() => number) | null = null;
 
   constructor(opts: SchedulerOptions) {
     this.speed_ = validateSpeed(opts.speed);
@@ -185,6 +186,22 @@ export class SimScheduler {
     return this.addTimer(vehicleMs, vehicleMs, cb);
   }
 
+  /**
+   * Lockstep with a client: vehicle time may not run past `limitUs()` (µs; 0 = no limit yet).
+   * Like PX4's lockstep with its simulator, this ties the vehicle to whoever must keep up with it
+   * (a test client streaming setpoints), so 'max' means as fast as the whole loop allows.
+   */
+  setGate(limitUs: (() => number) | null): void {
+    this.gate = limitUs;
+  }
+
+  /** Steps that may run now under the gate (all of `wanted` when there is none). */
+  private gated(wanted: number): number {
+    const limit = this.gate?.() ?? 0;
+    if (limit <= 0) return wanted;
+    return Math.max(0, Math.min(wanted, Math.floor((limit - this.timeUs_) / this.stepUs)));
+  }
+
   close(): void {
     if (this.closed) return;
     this.pause();
@@ -236,8 +253,10 @@ export class SimScheduler {
     this.handle = null;
     if (this.paused || this.closed) return;
     if (this.speed_ === 'max') {
-      this.runSteps(Math.max(1, Math.floor(this.maxSliceUs / this.stepUs)));
-      this.schedule(0);
+      const n = this.gated(Math.max(1, Math.floor(this.maxSliceUs / this.stepUs)));
+      if (n > 0) this.runSteps(n);
+      // Held at the gate: look again shortly rather than spinning.
+      this.schedule(n > 0 ? 0 : 1);
       return;
     }
     const factor = this.speed_;
@@ -253,7 +272,12 @@ export class SimScheduler {
     if (due > 0) {
       // Bound a slice so I/O is served while catching up.
       const perSlice = Math.max(1, Math.floor(Math.max(this.maxSliceUs, 4 * this.stepUs * factor) / this.stepUs));
-      const n = Math.min(due, perSlice);
+      const n = this.gated(Math.min(due, perSlice));
+      if (n === 0) {
+        // Held at the gate: the debt grows and is dropped past maxLag, as when the host is slow.
+        this.schedule(1);
+        return;
+      }
       this.runSteps(n);
       if (due > n) {
         this.schedule(0);

@@ -7,13 +7,18 @@ export interface UdpOptions {
   bindPort: number;
   /** Where to send before anyone has written to us (PX4's fixed remote port; udpout's target). */
   remote?: { host: string; port: number };
-  /** Answer whoever sent last (MAVSDK's udp://:14540 server mode; PX4 does the same). */
-  followSender: boolean;
+  /**
+   * Whom to answer: `true` = whoever sent last (MAVSDK's udp://:14540 server mode), `'first'` =
+   * the first sender and then only it (PX4's mavlink_receiver keeps its first partner), `false` =
+   * only `remote`.
+   */
+  followSender: boolean | 'first';
 }
 
 export class UdpTransport extends BaseTransport {
   private socket: dgram.Socket | null = null;
   private remote: { host: string; port: number } | null;
+  private partnered = false;
   /** Writes made while no peer is known: a server that has not heard anyone yet. */
   unroutable = 0;
 
@@ -40,9 +45,11 @@ export class UdpTransport extends BaseTransport {
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => {
-      if (this.opts.followSender && (this.remote?.port !== rinfo.port || this.remote.host !== rinfo.address)) {
+      const follow = this.opts.followSender === true || (this.opts.followSender === 'first' && !this.partnered);
+      if (follow && (this.remote?.port !== rinfo.port || this.remote.host !== rinfo.address)) {
         this.remote = { host: rinfo.address, port: rinfo.port };
       }
+      this.partnered = true;
       this.emitData(msg);
     });
     await new Promise<void>((resolve, reject) => {
