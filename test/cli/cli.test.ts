@@ -38,7 +38,7 @@ describe('flightcheck CLI', () => {
       // Spool-up + ramp + 2.5 m at 1.5 m/s: a few seconds of vehicle time, never instant.
       expect(tta.checks[0].measured).toBeGreaterThan(2);
       expect(tta.checks[0].measured).toBeLessThan(8);
-      expect(fs.readdirSync(path.join(results, 'recordings')).length).toBe(2);
+      expect(fs.readdirSync(path.join(results, 'recordings')).filter((f) => f.endsWith('.mcap'))).toHaveLength(2);
     } finally {
       fs.rmSync(results, { recursive: true, force: true });
     }
