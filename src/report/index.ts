@@ -8,6 +8,5 @@ export { McapRecording, type McapTime, type DetectionFrame, type DetectionInput,
 export { expandDirs, mergeResults, MergeError, type MergeSummary } from './merge.js';
 export { altitudePlot, latencyHistogram, trackPlot, renderSvg } from './plots.js';
 export { budgetHistogram, telemetryPlots, type TelemetryPlotOptions } from './scenario-plots.js';
-export { JsonlRecorder } from './recorder.js';
 export { resultsDir, readScenarioRecords, writeScenarioRecord, slug, type ScenarioRecord } from './results.js';
 export { ScenarioRecording } from './scenario-recording.js';
