@@ -11,7 +11,7 @@ export class SimCliError extends Error {
 
 export const SIM_USAGE =
   'usage: flightcheck sim [--instance N] [--speed S|max] [--vehicles K] [--serial PATH:BAUD] [--seed X] ' +
-  '[--param NAME=VALUE …] [--object LABEL:X,Y,Z[:SIZE] …] [--gcs] [--bind HOST] [--signing-key-env NAME]';
+  '[--param NAME=VALUE …] [--object LABEL:X,Y,Z[:SIZE] …] [--world-json JSON] [--gcs] [--bind HOST] [--signing-key-env NAME]';
 
 const Int = (name: string, min: number, max: number) =>
   z
@@ -59,6 +59,7 @@ const CliArgs = z
     gcs: z.boolean().default(false),
     bind: z.string().min(1).default('127.0.0.1'),
     'signing-key-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--signing-key-env: expected an environment variable name').optional(),
+    'world-json': z.string().optional(),
   })
   .refine((a) => !a.serial || a.vehicles === 1, { message: '--serial carries one vehicle: drop --vehicles', path: ['vehicles'] });
 
@@ -78,6 +79,7 @@ export function parseSimArgs(argv: string[]): SimWorldOptionsInput {
         seed: { type: 'string' },
         param: { type: 'string', multiple: true },
         object: { type: 'string', multiple: true },
+        'world-json': { type: 'string' },
         gcs: { type: 'boolean' },
         bind: { type: 'string' },
         'signing-key-env': { type: 'string' },
@@ -102,19 +104,38 @@ export function parseSimArgs(argv: string[]): SimWorldOptionsInput {
     const [x, y, zz] = xyz.split(',').map(Number) as [number, number, number];
     return { label, position: { x, y, z: zz }, ...(size ? { size: Number(size) } : {}) };
   });
+  const world = worldJson(a['world-json']);
   return {
+    ...world,
     instance: a.instance,
     vehicles: a.vehicles,
     seed: a.seed,
     speed: a.speed,
     transport: a.serial ? { serial: a.serial } : 'udp',
     params,
-    objects,
+    objects: [...objects, ...((world.objects as SimWorldOptionsInput['objects']) ?? [])],
     gcsLink: a.gcs,
     bindHost: a.bind,
     detectionsUdp: true,
     ...(secret ? { signing: { key: signingKey(secret) } } : {}),
   };
+}
+
+/**
+ * `--world-json '{…}'`: a scenario's world (camera, detector, wind, noise, objects) for a simulator
+ * in another process or container, so a scenario means the same there as in-process. The world
+ * options themselves are checked when the simulator starts.
+ */
+function worldJson(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let world: unknown;
+  try {
+    world = JSON.parse(text);
+  } catch {
+    throw new SimCliError('--world-json: not valid JSON');
+  }
+  if (typeof world !== 'object' || world === null || Array.isArray(world)) throw new SimCliError('--world-json: expected a JSON object');
+  return world as Record<string, unknown>;
 }
 
 /** One line naming every vehicle's ports, printed when the simulator is ready. */

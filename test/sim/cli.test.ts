@@ -20,6 +20,14 @@ describe('parseSimArgs', () => {
     expect(parseSimArgs([])).toMatchObject({ instance: 0, speed: 1, vehicles: 1 });
   });
 
+  it('takes a scenario world as JSON, its objects beside the --object ones', () => {
+    const world = { detector: { pipeline: 'parallel' }, objects: [{ label: 'car', position: { x: 5, y: 0, z: 0 } }] };
+    expect(parseSimArgs(['--object', 'person:10,-2,0', '--world-json', JSON.stringify(world)])).toMatchObject({
+      detector: { pipeline: 'parallel' },
+      objects: [{ label: 'person', position: { x: 10, y: -2, z: 0 } }, { label: 'car', position: { x: 5, y: 0, z: 0 } }],
+    });
+  });
+
   it.each([
     [['--speed', 'fast'], /--speed: expected a positive number or "max"/],
     [['--speed', '0'], /--speed/],
@@ -31,6 +39,8 @@ describe('parseSimArgs', () => {
     [['--param', 'MIS_TAKEOFF_ALT'], /--param: expected NAME=VALUE/],
     [['--object', 'person@1,2,3'], /--object: expected LABEL:X,Y,Z/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--world-json', '{camera'], /--world-json: not valid JSON/],
+    [['--world-json', '[1]'], /--world-json: expected a JSON object/],
   ])('rejects %j with one clear line', (argv, message) => {
     let err: unknown;
     try {

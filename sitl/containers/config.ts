@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * What the containers target runs, chosen by FLIGHT_STACK (or a config object):
+ *   sim              one built-in-simulator container per vehicle (default; the image is built here)
+ *   px4              PX4 SITL (SIH, headless) + MicroXRCEAgent + drone_core per vehicle (users' images)
+ *   compose:<file>   a user's docker-compose file (vehicles on PX4's ports +instance)
+ */
+export type StackChoice = { preset: 'sim' } | { preset: 'px4' } | { preset: 'compose'; file: string };
+
+export const StackSpec = z
+  .string()
+  .trim()
+  .transform((s, ctx): StackChoice => {
+    if (s === '' || s === 'sim') return { preset: 'sim' };
+    if (s === 'px4') return { preset: 'px4' };
+    if (s.startsWith('compose:') && s.length > 'compose:'.length) return { preset: 'compose', file: path.resolve(s.slice('compose:'.length)) };
+    ctx.addIssue({ code: 'custom', message: `expected sim, px4 or compose:<file>, got "${s}"` });
+    return z.NEVER;
+  });
+
+/** A command line as a list of words; `{name}` placeholders are filled per vehicle (see `fillTemplate`). */
+const Command = z.array(z.string().min(1)).min(1);
+
+/** Commands that are strings in the environment: a JSON array (`["px4","-i","{instance}"]`). */
+const CommandFromEnv = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings, e.g. ["MicroXRCEAgent","udp4","-p","{agentPort}"]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(Command);
+
+export const Px4PresetConfig = z
+  .object({
+    /** PX4 SITL image: a PX4 build that runs SIH headless (`px4 -i N -d` with PX4_SIM_MODEL=sihsim_quadx). */
+    px4Image: z.string().min(1).default('flightcheck/px4-sitl:v1.16'),
+    agentImage: z.string().min(1).default('flightcheck/xrce-agent:v2.4'),
+    droneCoreImage: z.string().min(1).default('flightcheck/drone-core:latest'),
+    px4Command: Command.default(['px4', '-i', '{instance}', '-d']),
+    /** PX4 environment; values are templates too. */
+    px4Env: z.record(z.string(), z.string()).default({
+      PX4_SYS_AUTOSTART: '10040',
+      PX4_SIM_MODEL: 'sihsim_quadx',
+      PX4_SIMULATOR: 'sihsim',
+      HEADLESS: '1',
+      PX4_SIM_SPEED_FACTOR: '{speed}',
+      PX4_UXRCE_DDS_PORT: '{agentPort}',
+      ROS_DOMAIN_ID: '{rosDomainId}',
+    }),
+    agentCommand: Command.default(['MicroXRCEAgent', 'udp4', '-p', '{agentPort}', '-v', '4']),
+    droneCoreCommand: Command.default([
+      'ros2', 'run', 'drone_core', 'drone_core', '--ros-args',
+      '-r', '__node:={droneName}', '-p', 'drone_name:={droneName}', '-p', 'px4_namespace:={px4Namespace}', '-p', 'mav_sys_id:={sysId}',
+    ]),
+    /** The agent's output line that says PX4's client connected (a session with a client_key). */
+    agentSessionPattern: z.string().min(1).default('client_key'),
+    /** drone_core's output line that says it is up; empty = ready once it runs. */
+    droneCoreReadyPattern: z.string().default(''),
+  })
+  .strict();
+export type Px4PresetConfig = z.infer<typeof Px4PresetConfig>;
+
+export const ContainersConfig = z
+  .object({
+    stack: z.union([StackSpec, z.custom<StackChoice>((v) => typeof v === 'object' && v !== null && 'preset' in v)]).default({ preset: 'sim' }),
+    /** The simulator image (images/sim/build.sh builds flightcheck/sim:<hash> and :latest). */
+    simImage: z.string().min(1).default('flightcheck/sim:latest'),
+    px4: Px4PresetConfig.default(Px4PresetConfig.parse({})),
+    /** compose preset: wait per service, `service=log:<regex>` or `service=heartbeat:<port offset>` (default: running). */
+    composeWaits: z.record(z.string(), z.string().regex(/^(log:.+|heartbeat:\d+)$/, 'expected log:<regex> or heartbeat:<port offset>')).default({}),
+    /** Limit for one container to become ready (host clock). */
+    startupTimeoutMs: z.number().int().positive().default(30_000),
+    /** Retries of a stage that failed (a container that crashed while starting). */
+    retries: z.number().int().min(0).max(5).default(1),
+  })
+  .strict();
+export type ContainersConfig = z.infer<typeof ContainersConfig>;
+export type ContainersConfigInput = z.input<typeof ContainersConfig>;
+
+/** The configuration from FLIGHT_* variables; a bad value is rejected naming the variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ContainersConfigInput = {}): ContainersConfig {
+  const raw: Record<string, unknown> = {};
+  const px4: Record<string, unknown> = {};
+  const issues: string[] = [];
+  const take = <T>(name: string, schema: z.ZodType<T>, set: (v: T) => void) => {
+    const v = env[name];
+    if (v === undefined || v === '') return;
+    const r = schema.safeParse(v);
+    if (r.success) set(r.data);
+    else issues.push(`${name}: ${r.error.issues[0]!.message}`);
+  };
+  take('FLIGHT_STACK', StackSpec, (v) => (raw.stack = v));
+  take('FLIGHT_SIM_IMAGE', z.string().min(1), (v) => (raw.simImage = v));
+  take('FLIGHT_PX4_IMAGE', z.string().min(1), (v) => (px4.px4Image = v));
+  take('FLIGHT_AGENT_IMAGE', z.string().min(1), (v) => (px4.agentImage = v));
+  take('FLIGHT_DRONE_CORE_IMAGE', z.string().min(1), (v) => (px4.droneCoreImage = v));
+  take('FLIGHT_PX4_COMMAND', CommandFromEnv, (v) => (px4.px4Command = v));
+  take('FLIGHT_AGENT_COMMAND', CommandFromEnv, (v) => (px4.agentCommand = v));
+  take('FLIGHT_DRONE_CORE_COMMAND', CommandFromEnv, (v) => (px4.droneCoreCommand = v));
+  take('FLIGHT_CONTAINER_STARTUP_TIMEOUT_MS', z.coerce.number().int().positive(), (v) => (raw.startupTimeoutMs = v));
+  take(
+    'FLIGHT_COMPOSE_WAIT',
+    z.string().transform((s) => Object.fromEntries(s.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))),
+    (v) => (raw.composeWaits = v),
+  );
+  if (issues.length > 0) throw new TypeError(`containers target: ${issues.join('; ')}`);
+  const merged = {
+    ...raw,
+    ...overrides,
+    px4: { ...px4, ...((overrides.px4 as object | undefined) ?? {}) },
+  };
+  const r = ContainersConfig.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new TypeError(`containers target: ${i.path.join('.') || 'config'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+/** Fills `{name}` placeholders; an unknown one is an error naming it (a typo must not reach docker). */
+export function fillTemplate(word: string, vars: Record<string, string | number>): string {
+  return word.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (_, name: string) => {
+    if (!(name in vars)) throw new TypeError(`unknown placeholder {${name}} in "${word}" (known: ${Object.keys(vars).map((k) => `{${k}}`).join(' ')})`);
+    return String(vars[name]);
+  });
+}

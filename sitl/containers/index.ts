@@ -1,0 +1,11 @@
+export { containersTarget, containersTargetFromEnv, CONTAINERS_DESCRIPTION } from './target.js';
+export { ContainersConfig, Px4PresetConfig, StackSpec, configFromEnv, fillTemplate, type StackChoice, type ContainersConfigInput } from './config.js';
+export { ContainersStack, apiPort } from './stack.js';
+export { ContainerSet, STACK_LABEL, WATCHDOG_LABEL, type ContainerSpec } from './containers.js';
+export { LogBook } from './logs.js';
+export { HeartbeatWait, LogLineWait, RunningWait, ContainerExited, probeHeartbeat } from './waits.js';
+export { reapDeadRuns, type ReapResult } from './reaper.js';
+export { LABEL, runId, ownerLabels, containerName, composeProject, processAlive } from './identity.js';
+export { docker, engineStatus, imageExists, imageSize, listContainers, removeContainers, DockerCommandError } from './docker.js';
+export { DetectionUdpSubscriber } from './detections.js';
+export { resetOverMavlink } from './reset.js';

@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
+import { TargetUnavailable } from '../../src/targets/target.js';
+import { configFromEnv, type ContainersConfigInput } from './config.js';
+import { engineStatus, imageExists } from './docker.js';
+import { reapDeadRuns } from './reaper.js';
+
+export const CONTAINERS_DESCRIPTION = 'PX4 SITL + XRCE agent + drone_core, or the sim image, in Docker (testcontainers; FLIGHT_STACK=sim|px4|compose:<file>)';
+
+/**
+ * The containers target. The preset comes from FLIGHT_STACK (sim by default), px4 images and
+ * commands from FLIGHT_PX4_IMAGE / FLIGHT_AGENT_IMAGE / FLIGHT_DRONE_CORE_IMAGE / FLIGHT_*_COMMAND,
+ * or from `overrides` (a config object) for a target made in code.
+ */
+export function containersTarget(overrides: ContainersConfigInput = {}): Target {
+  return {
+    name: 'containers',
+    description: CONTAINERS_DESCRIPTION,
+
+    async check(): Promise<Requirement[]> {
+      const config = configFromEnv(process.env, overrides);
+      const engine = await engineStatus();
+      const reqs: Requirement[] = [{ what: 'Docker engine', ok: engine.ok, detail: engine.detail }];
+      const image = async (what: string, name: string, how: string) => {
+        const ok = engine.ok && (await imageExists(name));
+        reqs.push({ what, ok, detail: ok ? `${name} present` : `${name} missing: ${how}` });
+      };
+      const base = process.env.FLIGHT_BASE_IMAGE ?? 'flightcheck/base:bookworm';
+      await image('base image', base, 'run images/build.sh (images/base/build.sh: debootstrap + docker import)');
+      await image('sim image (sim preset)', config.simImage, 'run images/build.sh (images/sim/build.sh)');
+      await image('PX4 SITL image (px4 preset)', config.px4.px4Image, 'set FLIGHT_PX4_IMAGE to your PX4 SITL (SIH) image');
+      await image('XRCE agent image (px4 preset)', config.px4.agentImage, 'set FLIGHT_AGENT_IMAGE to your MicroXRCEAgent image');
+      await image('drone_core image (px4 preset)', config.px4.droneCoreImage, 'set FLIGHT_DRONE_CORE_IMAGE to your drone_core image');
+      const compose = await execa('docker-compose', ['version', '--short'], { reject: false, timeout: 10_000 });
+      reqs.push({
+        what: 'docker-compose (compose preset)',
+        ok: !compose.failed,
+        detail: compose.failed ? 'docker-compose (v1) not installed: apt-get install docker-compose' : `docker-compose ${compose.stdout.trim()}`,
+      });
+      const stack = config.stack;
+      reqs.push({ what: 'stack', ok: true, detail: stack.preset === 'compose' ? `compose:${stack.file}` : stack.preset });
+      return reqs;
+    },
+
+    async up(opts: UpOptions): Promise<Stack> {
+      const config = configFromEnv(process.env, overrides);
+      const engine = await engineStatus();
+      if (!engine.ok) throw new TargetUnavailable(`containers: ${engine.detail}`);
+      // What dead runs left behind goes first (their ports would collide with ours).
+      await reapDeadRuns();
+      const stack = config.stack;
+      switch (stack.preset) {
+        case 'sim':
+          return (await import('./sim-preset.js')).upSimPreset(opts, config);
+        case 'px4':
+          return (await import('./px4-preset.js')).upPx4Preset(opts, config);
+        case 'compose':
+          return (await import('./compose-preset.js')).upComposePreset(opts, config, stack.file);
+      }
+    },
+  };
+}
+
+export const containersTargetFromEnv: Target = containersTarget();
