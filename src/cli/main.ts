@@ -5,6 +5,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<(argv: str
   report: { summary: 'build the Allure HTML report from the latest results', load: async () => (await import('./report.js')).reportCommand },
   doctor: { summary: 'what is installed and what each target needs', load: async () => (await import('./doctor.js')).doctorCommand },
   targets: { summary: 'list the targets', load: async () => (await import('./targets.js')).targetsCommand },
+  rigs: { summary: 'list serial ports and the rig files they match (hil)', load: async () => (await import('./rigs.js')).rigsCommand },
   sim: { summary: 'run the built-in simulator as a process (PX4 SITL ports) until SIGTERM', load: async () => (await import('./sim.js')).simCommand },
 };
 

@@ -73,11 +73,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const require = createRequire(import.meta.url);
   const jestBin = require.resolve('jest/bin/jest');
   const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
+  // A rack flies one rig per Jest worker (Jest's default, cores − 1, is one worker on a 2-core host).
+  const rackWorkers = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
   const args = [
     '--experimental-vm-modules', jestBin,
     '--testPathPatterns', ...patterns,
     '--json', `--outputFile=${jestJson}`,
     ...(o.shard ? [`--shard=${o.shard}`] : []),
+    ...(rackWorkers ? [`--maxWorkers=${rackWorkers}`] : []),
   ];
   const env = {
     ...process.env,
