@@ -20,7 +20,7 @@ export interface WorkerData {
   options: SimWorldOptionsInput;
   /**
    * Lockstep with the client: element 0 is the latest vehicle time (ms) the client has seen, 0
-   * until it has seen any; the simulation runs at most `leadMs` ahead of it.
+   * until it has seen any; the simulation runs at most `leadMs` ahead of it (see SimScheduler.setGate).
    */
   clientClock?: SharedArrayBuffer;
   leadMs?: number;
@@ -43,7 +43,9 @@ export async function serveSimWorld(data: WorkerData, port: MessagePort | null):
   if (data.clientClock) {
     const seen = new Float64Array(data.clientClock);
     const leadUs = (data.leadMs ?? 100) * 1000;
-    world.scheduler.setGate(() => (seen[0]! > 0 ? seen[0]! * 1000 + leadUs : 0));
+    // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
+    // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
+    world.scheduler.setGate(() => seen[0]! * 1000 + leadUs);
   }
   const detectionSubs = new Map<number, () => void>();
   port.on('message', async (req: WorkerRequest) => {

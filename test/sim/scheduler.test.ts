@@ -114,6 +114,33 @@ describe('SimScheduler', () => {
     expect(once).toBe(132_000);
   });
 
+  it("lockstep: at 'max' vehicle time follows the client's gate and never passes it", async () => {
+    const s = scheduler('max');
+    let seenUs = 0;
+    s.setGate(() => seenUs + 100_000);
+    s.start();
+    await sleep(50);
+    expect(s.timeUs).toBe(100_000);
+    for (let i = 0; i < 20; i++) {
+      seenUs = s.timeUs; // the client saw everything so far
+      await sleep(5);
+      expect(s.timeUs).toBeLessThanOrEqual(seenUs + 100_000);
+    }
+    expect(s.timeUs).toBeGreaterThan(1_000_000);
+  });
+
+  it('lockstep: a client that never catches up holds time only briefly, then it runs at real time', async () => {
+    const s = scheduler('max');
+    s.setGate(() => 100_000);
+    s.start();
+    await sleep(120);
+    expect(s.timeUs).toBe(100_000); // held at the gate
+    await sleep(300); // past the stall limit: vehicle time goes on, at real time and not faster
+    const rate = await measure(s, 400);
+    expect(rate).toBeGreaterThan(0.7);
+    expect(rate).toBeLessThan(1.5);
+  });
+
   it('until() resolves once vehicle time is reached', async () => {
     const s = scheduler('max');
     s.start();

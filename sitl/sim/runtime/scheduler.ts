@@ -1,5 +1,8 @@
 import { hostNowMs } from '../../../src/clock/host.js';
 
+/** How long the lockstep gate may hold vehicle time before it runs on at real time (host ms). */
+const GATE_STALL_MS = 200;
+
 /** PX4_SIM_SPEED_FACTOR: 1 = real time, 10 = ten times faster, 'max' = as fast as the CPU allows. */
 export type Speed = number | 'max';
 
@@ -69,6 +72,8 @@ export class SimScheduler {
   private readonly waiters = new Set<{ untilUs: number; resolve: () => void }>();
   private readonly onError: (err: unknown) => void;
   private gate: (() => number) | null = null;
+  private heldSinceHostMs: number | null = null;
+  private realTimeFromHostMs = 0;
 
   constructor(opts: SchedulerOptions) {
     this.speed_ = validateSpeed(opts.speed);
@@ -187,19 +192,38 @@ export class SimScheduler {
   }
 
   /**
-   * Lockstep with a client: vehicle time may not run past `limitUs()` (µs; 0 = no limit yet).
+   * Lockstep with a client: vehicle time may not run past `limitUs()` (µs; 0 = no limit).
    * Like PX4's lockstep with its simulator, this ties the vehicle to whoever must keep up with it
    * (a test client streaming setpoints), so 'max' means as fast as the whole loop allows.
    */
   setGate(limitUs: (() => number) | null): void {
     this.gate = limitUs;
+    this.heldSinceHostMs = null;
   }
 
-  /** Steps that may run now under the gate (all of `wanted` when there is none). */
+  /**
+   * Steps that may run now under the gate (all of `wanted` when there is none). A client may
+   * never see the time the gate waits for — it has not connected yet, or the datagrams it waits
+   * for were lost — and the vehicle only streams while time runs, so a hold longer than
+   * GATE_STALL_MS lets time go on at real time until the client catches up: never a deadlock.
+   */
   private gated(wanted: number): number {
     const limit = this.gate?.() ?? 0;
     if (limit <= 0) return wanted;
-    return Math.max(0, Math.min(wanted, Math.floor((limit - this.timeUs_) / this.stepUs)));
+    const allowed = Math.floor((limit - this.timeUs_) / this.stepUs);
+    if (allowed > 0) {
+      this.heldSinceHostMs = null;
+      return Math.min(wanted, allowed);
+    }
+    const now = hostNowMs();
+    if (this.heldSinceHostMs === null) {
+      this.heldSinceHostMs = now;
+      this.realTimeFromHostMs = now + GATE_STALL_MS;
+    }
+    if (now < this.realTimeFromHostMs) return 0;
+    const due = Math.min(wanted, Math.floor(((now - this.realTimeFromHostMs) * 1000) / this.stepUs));
+    this.realTimeFromHostMs += (due * this.stepUs) / 1000;
+    return due;
   }
 
   close(): void {
