@@ -44,6 +44,8 @@ export interface Stack {
   reset(vehicle: Vehicle): Promise<void>;
   /** Recent log output of every process/container of the stack, by name (attached on failure). */
   logs(): Promise<Record<string, string>>;
+  /** Flight logs the vehicles wrote so far (PX4's .ulg files), where the target has them. */
+  flightLogs?(): string[];
   /** Stops everything the stack started. Safe to call twice. */
   down(): Promise<void>;
 }

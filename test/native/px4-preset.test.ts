@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createNativeTarget, presetFromEnv, px4Preset, type NativeStack } from '../../sitl/native/index.js';
+import { liftTeardownAttachments } from '../../src/report/allure-run.js';
 import { TargetUnavailable } from '../../src/targets/index.js';
-import { CLI, pidAlive, tmpDir } from '../hil/helpers.js';
+import { CLI, pidAlive, runFlightcheck, tmpDir } from '../hil/helpers.js';
 
 const dir = tmpDir('native-px4');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -113,4 +114,23 @@ describe('native target, PX4 preset', () => {
     expect(Object.keys(err!.logs)).toEqual(['px4-46 (start 1)', 'px4-46 (start 2)']);
     expect(err!.logs['px4-46 (start 2)']).toContain('Startup script returned with return value: 256');
   }, 30_000);
+
+  it('attaches the flight log PX4 wrote to the report of the test that was flying', async () => {
+    const px4 = fakePx4Dir();
+    const results = path.join(dir, 'results-ulg');
+    const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '8', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4, FLIGHT_INSTANCE_BASE: '47' }, 120_000);
+    if (r.code !== 0) console.log(r.output.slice(-3000));
+    expect(r.code).toBe(0);
+    const allure = path.join(results, 'allure-results');
+    // Attachments made after a test sit in its teardown until the report lifts them onto the test.
+    liftTeardownAttachments(allure);
+    const attachments = fs
+      .readdirSync(allure)
+      .filter((f) => f.endsWith('-result.json'))
+      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(allure, f), 'utf8')) as { attachments: { name: string; source: string }[] }).attachments)
+      .filter((a) => a.name.includes('.ulg'));
+    // Once, on the first test (the fake PX4 writes it at start); not again on the file's later tests.
+    expect(attachments.map((a) => a.name)).toEqual(['flight log 10_20_30.ulg (PX4 ULog)']);
+    expect(fs.existsSync(path.join(allure, attachments[0]!.source))).toBe(true);
+  }, 150_000);
 });
