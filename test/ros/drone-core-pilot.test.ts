@@ -15,6 +15,7 @@ import { RosSession } from '../../src/ros/session.js';
 import { simTarget } from '../../src/targets/sim.js';
 import type { Stack } from '../../src/targets/target.js';
 import type { CommandResult } from '../../src/vehicle/pilot.js';
+import type { MavlinkPilot } from '../../src/vehicle/mavlink-pilot.js';
 import type { Vehicle } from '../../src/vehicle/vehicle.js';
 import { reachAndHold, waitFor } from '../../src/vehicle/wait.js';
 import { DroneCoreStandIn } from './drone-core-stand-in.js';
@@ -170,6 +171,7 @@ describe('DroneCorePilot (drone_core stand-in on the simulator)', () => {
 
   it('get_state and /drone1/drone_state: drone_core’s view, compared with ground truth', async () => {
     const observer = new DroneStateObserver(session, 'drone1');
+    const { params } = v.pilot as MavlinkPilot;
     try {
       expect(graph.subscriptionsOn('/drone1/drone_state')[0]!.qos.reliability).toBe('best_effort');
       const s = await pilot.getState();
@@ -179,12 +181,16 @@ describe('DroneCorePilot (drone_core stand-in on the simulator)', () => {
       expect(sample.droneName).toBe('drone1');
       expect(Math.abs(sample.receivedMs - sample.stampMs)).toBeLessThan(1000);
       expect(observer.disagreement(v.telemetry)).toBeNull();
+      // Armed on the ground PX4 disarms after COM_DISARM_PRFLT of vehicle time, which at speed
+      // 'max' can pass between two 10 Hz drone_state samples (host clock): keep it armed here.
+      await params.set('COM_DISARM_PRFLT', -1);
       await pilot.startOffboard();
       await pilot.arm();
       await observer.waitFor((x) => x.armed === true && x.mode === 'Offboard', 2000, 'ARMED in OFFBOARD');
       expect(observer.disagreement(v.telemetry)).toBeNull();
     } finally {
       observer.close();
+      await params.set('COM_DISARM_PRFLT', 10);
     }
   });
 });
