@@ -1,10 +1,12 @@
 /**
- * The built-in simulator's capacity on this machine, everything over real UDP on 127.0.0.1 with a
- * MAVLink client (Link + Telemetry + MavlinkPilot) per vehicle in the same process, as the sim
- * target runs it:
+ * The built-in simulator's capacity on this machine, through the sim target exactly as scenarios
+ * use it (the simulator on its worker thread in lockstep with the clients, a MAVLink client —
+ * Link + Telemetry + MavlinkPilot — per vehicle on the main thread, real UDP on 127.0.0.1):
  *   (a) real-time factor at speed 'max', one hovering vehicle, its streams encoded and decoded;
  *   (b) how many vehicles run at speed 10 while every one keeps its setpoint-to-response timing;
- *   (c) memory per vehicle (heap + external, and RSS) after GC.
+ *   (c) memory per vehicle: the slope of RSS over fleet sizes, each fleet flying in a fresh
+ *       process (RSS never shrinks back after a bigger fleet, and the simulator's heap lives on
+ *       its worker thread, outside the main thread's heapUsed).
  *
  *   npm run bench -- sim [--max-vehicles 16] [--rtf-seconds 3]
  *
@@ -14,16 +16,21 @@
  * the setpoint takes to reach the vehicle (host latency × speed factor), which is what degrades
  * when the host cannot keep up. A fleet of N keeps the timing when, for EVERY vehicle, the median
  * stays within the single-vehicle baseline's median + tolerance and the worst within the baseline's
- * worst + 2 × tolerance (tolerance = max(30 ms, 25 % of the baseline median)), AND the scheduler
+ * worst + 2 × tolerance (tolerance = max(30 ms, 25 % of the baseline median)), AND the simulation
  * keeps up: vehicle time / host time ≥ 0.95 × 10 over the measurement.
  *
  * Prints human-readable lines, then one JSON object as the last line.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { connect, type Link } from '../src/mavlink/index.js';
-import { createVehicle, MavlinkPilot, waitFor, type Telemetry, type Vehicle } from '../src/vehicle/index.js';
-import { startSim, type SimWorld, type Speed } from '../sitl/sim/index.js';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simTarget } from '../src/targets/sim.js';
+import type { Stack } from '../src/targets/target.js';
+import { MavlinkPilot, waitFor, type Telemetry, type Vehicle } from '../src/vehicle/index.js';
+import { startSim, type Speed } from '../sitl/sim/index.js';
 
 export const TARGET_RTF_MAX = 200;
 export const TARGET_VEHICLES_AT_10X = 8;
@@ -41,34 +48,33 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 interface Fleet {
-  world: SimWorld;
-  links: Link[];
+  stack: Stack;
   vehicles: Vehicle[];
   pilots: MavlinkPilot[];
+  /** Vehicle time (ms) the slowest client has seen: the lockstep's clock. */
+  vehicleMs(): number;
   close(): Promise<void>;
 }
 
 async function startFleet(n: number, speed: Speed, instance = INSTANCE_BASE): Promise<Fleet> {
-  const world = await startSim({ vehicles: n, speed, instance, camera: false, transport: 'udp' });
-  const links: Link[] = [];
-  const vehicles: Vehicle[] = [];
-  const close = async () => {
-    for (const v of vehicles) await v.close();
-    for (const l of links) await l.close();
-    await world.close();
-  };
+  const stack = await simTarget.up({
+    vehicles: n, speed, seed: 1, instance, params: {}, heartbeatTimeoutMs: 10_000,
+    artifactsDir: path.join(os.tmpdir(), 'flightcheck-bench-sim'), world: { camera: false },
+  });
+  const vehicles = stack.vehicles;
   try {
-    for (const rt of world.vehicles) {
-      const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: 10_000 });
-      links.push(link);
-      vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `v${rt.index}` }));
-    }
-    await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null && t.home !== null, { timeout: '15s', clock: 'host', what: `${v.name} first telemetry` })));
+    await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.home !== null, { timeout: '15s', clock: 'host', what: `${v.name} home` })));
   } catch (err) {
-    await close();
+    await stack.down();
     throw err;
   }
-  return { world, links, vehicles, pilots: vehicles.map((v) => v.pilot as MavlinkPilot), close };
+  return {
+    stack,
+    vehicles,
+    pilots: vehicles.map((v) => v.pilot as MavlinkPilot),
+    vehicleMs: () => Math.min(...vehicles.map((v) => v.telemetry.vehicleTimeMs ?? 0)),
+    close: () => stack.down(),
+  };
 }
 
 async function takeOffAll(fleet: Fleet): Promise<void> {
@@ -89,19 +95,19 @@ async function measureRtfMax(seconds: number): Promise<{ rtf: number; rtfNoClien
   let msgPerSec = 0;
   try {
     await takeOffAll(fleet);
-    const sched = fleet.world.scheduler;
-    const link = fleet.links[0]!;
+    const link = fleet.vehicles[0]!.link;
     const t0 = performance.now();
-    const v0 = sched.timeUs;
+    const v0 = fleet.vehicleMs();
     const m0 = link.counters.received;
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const hostS = (performance.now() - t0) / 1000;
-    rtf = (sched.timeUs - v0) / 1e6 / hostS;
+    rtf = (fleet.vehicleMs() - v0) / 1000 / hostS;
     msgPerSec = (link.counters.received - m0) / hostS;
   } finally {
     await fleet.close();
   }
-  // The same world with nobody listening: streams still encoded and sent, nothing decoded.
+  // The simulator alone on this thread with nobody listening: streams still encoded and sent,
+  // nothing decoded, no lockstep: its raw capacity.
   const world = await startSim({ vehicles: 1, speed: 'max', instance: INSTANCE_BASE, camera: false, transport: 'udp' });
   let rtfNoClient = 0;
   try {
@@ -145,10 +151,6 @@ interface FleetResult {
   responses: number[][];
   /** Vehicle time / host time over the measurement. */
   factor: number;
-  droppedMs: number;
-  /** heapUsed + external after GC, and RSS (MB). */
-  heapMB: number;
-  rssMB: number;
 }
 
 async function runFleet(n: number): Promise<FleetResult> {
@@ -157,10 +159,8 @@ async function runFleet(n: number): Promise<FleetResult> {
     await takeOffAll(fleet);
     await Promise.all(fleet.pilots.map((p) => p.startOffboard()));
     await Promise.all(fleet.vehicles.map((v) => waitFor(v.telemetry, (t) => t.modeName === 'Offboard', { timeout: '3s', clock: 'vehicle', what: `${v.name} Offboard` })));
-    const sched = fleet.world.scheduler;
     const t0 = performance.now();
-    const v0 = sched.timeUs;
-    const d0 = sched.stats.droppedUs;
+    const v0 = fleet.vehicleMs();
     const responses = await Promise.all(
       fleet.vehicles.map(async (v, k) => {
         const t = v.telemetry;
@@ -174,14 +174,47 @@ async function runFleet(n: number): Promise<FleetResult> {
         return out;
       }),
     );
-    const factor = (sched.timeUs - v0) / 1000 / (performance.now() - t0);
-    const droppedMs = (sched.stats.droppedUs - d0) / 1000;
-    gc();
-    const mem = process.memoryUsage();
-    return { n, responses, factor, droppedMs, heapMB: (mem.heapUsed + mem.external) / 2 ** 20, rssMB: mem.rss / 2 ** 20 };
+    const factor = (fleet.vehicleMs() - v0) / (performance.now() - t0);
+    return { n, responses, factor };
   } finally {
     await fleet.close();
   }
+}
+
+// ---- (c) memory per vehicle ------------------------------------------------------------------
+
+const MEMORY_FLEETS = [1, 4, 8, 16];
+
+/** In this (fresh) process: a fleet of n flying at speed 10, then RSS after GC, printed as JSON. */
+async function reportFleetMemory(n: number): Promise<void> {
+  const fleet = await startFleet(n, SPEED);
+  try {
+    await takeOffAll(fleet);
+    await new Promise((r) => setTimeout(r, 500));
+    gc();
+    console.log(JSON.stringify({ n, rssMB: process.memoryUsage().rss / 2 ** 20 }));
+  } finally {
+    await fleet.close();
+  }
+}
+
+/** RSS with a fleet of n up, measured in a child process of its own. */
+function fleetRssMB(n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--memory-fleet', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve((JSON.parse(last) as { rssMB: number }).rssMB);
+      } catch (err) {
+        reject(new Error(`memory fleet of ${n}: ${(err as Error).message}; output: ${out.slice(-500)}`));
+      }
+    });
+  });
 }
 
 const median = (xs: number[]) => {
@@ -203,12 +236,13 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? Number.NaN : num / den;
 }
 
-function parseArgs(argv: string[]): { maxVehicles: number; rtfSeconds: number } {
-  const o = { maxVehicles: 16, rtfSeconds: 3 };
+function parseArgs(argv: string[]): { maxVehicles: number; rtfSeconds: number; memoryFleet: number | null } {
+  const o = { maxVehicles: 16, rtfSeconds: 3, memoryFleet: null as number | null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     const n = Number(value);
     if (flag === '--max-vehicles' && Number.isInteger(n) && n >= 1 && n <= 64) o.maxVehicles = n;
+    else if (flag === '--memory-fleet' && Number.isInteger(n) && n >= 1 && n <= 64) o.memoryFleet = n;
     else if (flag === '--rtf-seconds' && n > 0 && n <= 60) o.rtfSeconds = n;
     else {
       console.error(`sim bench: bad argument "${flag} ${value ?? ''}" (usage: [--max-vehicles 1..64] [--rtf-seconds (0, 60]])`);
@@ -221,6 +255,7 @@ function parseArgs(argv: string[]): { maxVehicles: number; rtfSeconds: number } 
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.memoryFleet !== null) return reportFleetMemory(args.memoryFleet);
   const r1 = (x: number) => Math.round(x * 10) / 10;
 
   const a = await measureRtfMax(args.rtfSeconds);
@@ -244,22 +279,21 @@ async function main(): Promise<void> {
     const keepsUp = r.factor >= KEEP_UP * SPEED;
     const ok = timingOk && keepsUp;
     console.log(
-      `(b) ${String(n).padStart(2)} vehicles at ${SPEED}×: scheduler ${r1(r.factor)}× (dropped ${Math.round(r.droppedMs)} ms), ` +
+      `(b) ${String(n).padStart(2)} vehicles at ${SPEED}×: vehicle time ran ${r1(r.factor)}× host time, ` +
         `setpoint→response worst median ${Math.round(worstMed)} ms, worst max ${Math.round(worstMax)} ms ` +
-        `(limits ${Math.round(baseline.med + baseline.tol)} / ${Math.round(baseline.max + 2 * baseline.tol)} ms): ${ok ? 'keeps timing' : `FAILS (${[timingOk ? '' : 'timing', keepsUp ? '' : 'scheduler behind'].filter(Boolean).join(', ')})`}; ` +
-        `heap+external ${r1(r.heapMB)} MB, RSS ${r1(r.rssMB)} MB`,
+        `(limits ${Math.round(baseline.med + baseline.tol)} / ${Math.round(baseline.max + 2 * baseline.tol)} ms): ${ok ? 'keeps timing' : `FAILS (${[timingOk ? '' : 'timing', keepsUp ? '' : 'scheduler behind'].filter(Boolean).join(', ')})`}`,
     );
     if (!ok) break;
     vehiclesAt10x = n;
   }
 
-  // (c) memory: slope of heap+external (and RSS) over fleet size, each measured after GC with the fleet up.
-  const ns = fleets.map((f) => f.n);
-  const heapPerVehicle = fleets.length > 1 ? slope(ns, fleets.map((f) => f.heapMB)) : Number.NaN;
-  const rssPerVehicle = fleets.length > 1 ? slope(ns, fleets.map((f) => f.rssMB)) : Number.NaN;
-  const memoryPerVehicleMB = Math.max(heapPerVehicle, rssPerVehicle);
-  console.log(`(c) memory per vehicle (slope over ${ns.join(', ')}): heap+external ${r1(heapPerVehicle)} MB, RSS ${r1(rssPerVehicle)} MB (target ≤ ${TARGET_MB_PER_VEHICLE} MB)`);
-  if (fleets.length < 3) console.log('    (few fleet sizes: the memory slope is rough)');
+  // (c) memory: slope of RSS over fleet size, each fleet in a fresh process.
+  const ns = MEMORY_FLEETS.filter((n) => n <= args.maxVehicles);
+  const rss: number[] = [];
+  for (const n of ns) rss.push(await fleetRssMB(n));
+  const memoryPerVehicleMB = ns.length > 1 ? slope(ns, rss) : Number.NaN;
+  console.log(`(c) memory per vehicle: RSS ${ns.map((n, i) => `${n} → ${r1(rss[i]!)} MB`).join(', ')}; slope ${r1(memoryPerVehicleMB)} MB per vehicle (target ≤ ${TARGET_MB_PER_VEHICLE} MB)`);
+  if (ns.length < 3) console.log('    (few fleet sizes: the memory slope is rough)');
 
   const pass = {
     rtfMax: a.rtf >= TARGET_RTF_MAX,
@@ -274,15 +308,13 @@ async function main(): Promise<void> {
       rtfMaxNoClient: r1(a.rtfNoClient),
       vehiclesAt10x,
       memoryPerVehicleMB: r1(memoryPerVehicleMB),
-      heapPerVehicleMB: r1(heapPerVehicle),
-      rssPerVehicleMB: r1(rssPerVehicle),
       baselineResponseMs: baseline ? { median: baseline.med, max: baseline.max, tolerance: baseline.tol } : null,
       fleets: fleets.map((f) => ({
-        n: f.n, factor: r1(f.factor), droppedMs: Math.round(f.droppedMs),
+        n: f.n, factor: r1(f.factor),
         worstMedianMs: maxOf(f.responses.map(median)), worstMaxMs: maxOf(f.responses.map(maxOf)),
-        heapMB: r1(f.heapMB), rssMB: r1(f.rssMB),
       })),
-      loadAverage: (await import('node:os')).loadavg().map(r1),
+      memoryFleets: ns.map((n, i) => ({ n, rssMB: r1(rss[i]!) })),
+      loadAverage: os.loadavg().map(r1),
       pass,
     }),
   );
