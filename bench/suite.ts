@@ -114,8 +114,9 @@ test('stack ${k}', async () => {
   const t0 = performance.now();
   const stack = await simTarget.up({ vehicles: 1, speed: 'max', seed: 1, instance: ${150 + k}, params: {}, artifactsDir: ${JSON.stringify(os.tmpdir())}, heartbeatTimeoutMs: 10000 });
   const upMs = performance.now() - t0;
-  const sim = (stack as unknown as { sim: { timeUs: number } }).sim;
-  const withClient = await rtfOver(() => sim.timeUs, ${RTF_WINDOW_MS});
+  // The simulator runs on its worker thread in lockstep with the client: time as the client sees it.
+  const telemetry = stack.vehicles[0]!.telemetry;
+  const withClient = await rtfOver(() => (telemetry.vehicleTimeMs ?? 0) * 1000, ${RTF_WINDOW_MS});
   const t1 = performance.now();
   await stack.down();
   const downMs = performance.now() - t1;
