@@ -2,8 +2,8 @@
 // sandbox, which slows the simulation several times, and on the machine's other core. The
 // simulator is TypeScript, loaded through tsx like the CLI.
 import { register } from 'tsx/esm/api';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
 register();
-const { serveSimWorld } = await import('./worker.ts');
-await serveSimWorld(workerData, parentPort);
+const { hostSimWorlds } = await import('./worker.ts');
+hostSimWorlds(parentPort);

@@ -1,10 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SimWorldOptionsInput } from './options.js';
+import type { Speed } from './runtime/scheduler.js';
 import { SimWorld } from './world.js';
 
 /** Requests the sim target sends to its simulator thread. */
 export type WorkerRequest =
+  | { type: 'start'; world: WorldStart }
   | { type: 'reset'; id: number; index: number }
+  | { type: 'idle' }
   | { type: 'detections'; index: number; on: boolean }
   | { type: 'close'; id: number };
 
@@ -16,7 +19,7 @@ export type WorkerReply =
   | { type: 'detections'; index: number; msg: unknown }
   | { type: 'closed'; id: number };
 
-export interface WorkerData {
+export interface WorldStart {
   options: SimWorldOptionsInput;
   /**
    * Lockstep with the client: element 0 is the latest vehicle time (ms) the client has seen, 0
@@ -27,45 +30,70 @@ export interface WorkerData {
 }
 
 /**
- * The simulator thread: a SimWorld with the given (plain, cloneable) options, driven by
- * messages. Vehicles talk MAVLink over UDP on loopback exactly as in-process.
+ * The simulator thread: hosts one SimWorld at a time, started, driven and closed by messages.
+ * After a close the thread waits for the next start, so a stack can reuse a thread whose modules
+ * are already loaded (loading them costs more than starting a world). Vehicles talk MAVLink over
+ * UDP on loopback exactly as in-process.
  */
-export async function serveSimWorld(data: WorkerData, port: MessagePort | null): Promise<void> {
-  if (!port) throw new Error('serveSimWorld runs in a worker thread');
+export function hostSimWorlds(port: MessagePort | null): void {
+  if (!port) throw new Error('hostSimWorlds runs in a worker thread');
   const post = (reply: WorkerReply) => port.postMessage(reply);
-  let world: SimWorld;
-  try {
-    world = await SimWorld.start({ ...data.options, onError: (err) => console.error(err) });
-  } catch (err) {
-    post({ type: 'failed', error: (err as Error).message });
-    return;
-  }
-  if (data.clientClock) {
-    const seen = new Float64Array(data.clientClock);
-    const leadUs = (data.leadMs ?? 100) * 1000;
-    // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
-    // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
-    world.scheduler.setGate(() => seen[0]! * 1000 + leadUs);
-  }
+  let world: SimWorld | null = null;
+  let speed: Speed = 'max';
   const detectionSubs = new Map<number, () => void>();
+
   port.on('message', async (req: WorkerRequest) => {
     switch (req.type) {
+      case 'start':
+        if (world) {
+          post({ type: 'failed', error: 'this simulator thread already runs a world' });
+          break;
+        }
+        try {
+          world = await startWorld(req.world);
+          speed = world.scheduler.speed;
+        } catch (err) {
+          post({ type: 'failed', error: (err as Error).message });
+          break;
+        }
+        post({ type: 'ready', vehicles: world.vehicles.map((v) => ({ index: v.index, sysId: v.sysId, connection: v.connection })) });
+        break;
       case 'reset':
+        if (!world) break;
+        world.setSpeed(speed);
         world.reset(req.index);
         post({ type: 'reset-done', id: req.id, timeUs: world.timeUs });
+        break;
+      case 'idle':
+        // Nothing is asserted until the next reset: real time (or slower, as configured) costs
+        // next to nothing, where 'max' would keep both cores busy for a vehicle nobody watches.
+        if (world && (speed === 'max' || speed > 1)) world.setSpeed(1);
         break;
       case 'detections': {
         detectionSubs.get(req.index)?.();
         detectionSubs.delete(req.index);
-        if (req.on) detectionSubs.set(req.index, world.vehicle(req.index).onDetections((msg) => post({ type: 'detections', index: req.index, msg })));
+        if (req.on && world) detectionSubs.set(req.index, world.vehicle(req.index).onDetections((msg) => post({ type: 'detections', index: req.index, msg })));
         break;
       }
       case 'close':
-        await world.close();
+        for (const off of detectionSubs.values()) off();
+        detectionSubs.clear();
+        await world?.close();
+        world = null;
         post({ type: 'closed', id: req.id });
-        port.close();
         break;
     }
   });
-  post({ type: 'ready', vehicles: world.vehicles.map((v) => ({ index: v.index, sysId: v.sysId, connection: v.connection })) });
+}
+
+async function startWorld(start: WorldStart): Promise<SimWorld> {
+  const world = await SimWorld.start({ ...start.options, onError: (err) => console.error(err) });
+  if (start.clientClock) {
+    const seen = new Float64Array(start.clientClock);
+    const leadUs = (start.leadMs ?? 100) * 1000;
+    // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
+    // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
+    world.scheduler.setGate(() => seen[0]! * 1000 + leadUs);
+  }
+  return world;
 }

@@ -1,22 +1,17 @@
 /**
  * Report charts as SVG strings, rendered in Node without a browser: vega-lite compiles a spec,
- * vega renders it headless (`View.toSVG()`). Vega is loaded on the first chart only, so runs that
- * want no report never pay for it.
+ * vega renders it headless (`View.toSVG()`). That happens on a thread of its own (plot-thread.mjs)
+ * that keeps vega loaded from one test file to the next: loading vega costs several charts' worth,
+ * and Jest would load it again for every file.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { returnThread, takeThread, warmUp } from '../lifecycle/warm-threads.js';
 
-type VegaModules = { vega: typeof import('vega'); vl: typeof import('vega-lite') };
-let modules: Promise<VegaModules> | null = null;
+const PLOT_THREAD = new URL('./plot-thread.mjs', import.meta.url);
 
-function loadVega(): Promise<VegaModules> {
-  // One after the other: Jest's ESM loader fails ("not in cache") when two dynamic imports
-  // link a shared module graph at the same time.
-  modules ??= (async () => {
-    const vega = await import('vega');
-    const vl = await import('vega-lite');
-    return { vega, vl };
-  })();
-  return modules;
+/** Loads the renderer in the background, so the first chart does not wait for vega. */
+export function warmUpPlots(): void {
+  warmUp('plots', PLOT_THREAD);
 }
 
 /** Points per series beyond which a line is thinned (min and max of every bucket kept). */
@@ -33,12 +28,24 @@ const CONFIG = {
 
 /** Renders a vega-lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const { vega, vl } = await loadVega();
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const worker = takeThread('plots', PLOT_THREAD);
+  let healthy = true;
   try {
-    return await view.toSVG();
+    return await new Promise<string>((resolve, reject) => {
+      worker.once('message', (reply: { svg?: string; error?: string }) => (reply.error === undefined ? resolve(reply.svg!) : reject(new Error(`plot: ${reply.error}`))));
+      worker.once('error', (err) => {
+        healthy = false;
+        reject(err);
+      });
+      worker.once('exit', (code) => {
+        healthy = false;
+        reject(new Error(`the plot thread exited (${code})`));
+      });
+      worker.postMessage({ spec });
+    });
   } finally {
-    view.finalize();
+    if (healthy) returnThread('plots', worker);
+    else void worker.terminate();
   }
 }
 

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
 import type { SimWorldOptionsInput } from '../../sitl/sim/options.js';
-import type { WorkerData, WorkerReply, WorkerRequest } from '../../sitl/sim/worker.js';
+import type { WorkerReply, WorkerRequest, WorldStart } from '../../sitl/sim/worker.js';
 import type { DetectionMessage } from '../../sitl/sim/world/types.js';
 import type { DetectionSource } from '../vehicle/detections.js';
 
@@ -9,6 +10,7 @@ const ENTRY = new URL('../../sitl/sim/worker-entry.mjs', import.meta.url);
 /**
  * The built-in simulator on a worker thread of this process: it runs at full speed on the other
  * core, and dies with the process whatever happens. Vehicles are reached over UDP on loopback.
+ * A stack that goes down cleanly hands its thread, simulator loaded, to the next one.
  */
 export class SimThread {
   readonly vehicles: { index: number; sysId: number; connection: string }[] = [];
@@ -16,12 +18,12 @@ export class SimThread {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: WorkerReply) => void>();
   private readonly detectionListeners = new Map<number, Set<(msg: DetectionMessage) => void>>();
+  /** The thread ended, or went back to the pool: nothing more is sent to it from here. */
   private exited = false;
   private readonly clientClock = new Float64Array(new SharedArrayBuffer(8));
 
-  private constructor(options: SimWorldOptionsInput, leadMs: number) {
-    const workerData: WorkerData = { options, clientClock: this.clientClock.buffer as SharedArrayBuffer, leadMs };
-    this.worker = new Worker(ENTRY, { workerData, stdout: false, stderr: false });
+  private constructor() {
+    this.worker = takeThread('sim', ENTRY);
     this.worker.on('exit', () => {
       this.exited = true;
     });
@@ -29,11 +31,13 @@ export class SimThread {
   }
 
   /**
-   * Starts the simulator thread. Once the client reports the vehicle time it has seen
-   * (`clientSaw`), the simulation runs at most `leadMs` of vehicle time ahead of it.
+   * Starts a world on a simulator thread (a warm one when there is one). Once the client reports
+   * the vehicle time it has seen (`clientSaw`), the simulation runs at most `leadMs` of vehicle
+   * time ahead of it.
    */
   static async start(options: SimWorldOptionsInput, { leadMs = 100, timeoutMs = 30_000 } = {}): Promise<SimThread> {
-    const t = new SimThread(options, leadMs);
+    const t = new SimThread();
+    const world: WorldStart = { options, clientClock: t.clientClock.buffer as SharedArrayBuffer, leadMs };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the simulator thread did not start within ${timeoutMs} ms`)), timeoutMs);
       const fail = (err: Error) => {
@@ -51,12 +55,19 @@ export class SimThread {
         t.vehicles.push(...reply.vehicles);
         resolve();
       });
+      t.post({ type: 'start', world });
     }).catch(async (err) => {
+      t.exited = true;
       await t.worker.terminate();
       throw err;
     });
     t.worker.on('error', (err) => console.error(`simulator thread: ${err.message}`));
     return t;
+  }
+
+  /** The worker thread's id (a warm thread keeps its id from one stack to the next). */
+  get threadId(): number {
+    return this.worker.threadId;
   }
 
   /** The vehicle time (ms) the slowest client has seen: the lockstep gate follows it. */
@@ -68,6 +79,11 @@ export class SimThread {
   async reset(index: number): Promise<number> {
     const reply = await this.request({ type: 'reset', id: this.nextId++, index });
     return reply.type === 'reset-done' ? reply.timeUs : 0;
+  }
+
+  /** Until the next reset nothing is being asserted: the world runs at real time meanwhile. */
+  idle(): void {
+    this.post({ type: 'idle' });
   }
 
   /** Vehicle `index`'s detector, as a detection source (the worker sends frames only while someone listens). */
@@ -86,12 +102,16 @@ export class SimThread {
     };
   }
 
+  /** Closes the world; the thread goes back to the pool when it closed cleanly, else it is ended. */
   async close(timeoutMs = 5000): Promise<void> {
     if (this.exited) return;
-    const closed = this.request({ type: 'close', id: this.nextId++ });
-    const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([closed, timeout]);
-    await this.worker.terminate();
+    const closed = this.request({ type: 'close', id: this.nextId++ }).then(() => true);
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    const clean = await Promise.race([closed, timeout]);
+    if (this.exited) return;
+    this.exited = true;
+    if (clean) returnThread('sim', this.worker);
+    else await this.worker.terminate();
   }
 
   private post(req: WorkerRequest): void {

@@ -94,6 +94,10 @@ class SimStack implements Stack {
     );
   }
 
+  idle(): void {
+    this.sim.idle();
+  }
+
   async logs(): Promise<Record<string, string>> {
     const lines = this.vehicles.map((v) => {
       const c = v.link.counters;

@@ -42,6 +42,11 @@ export interface Stack {
   readonly info: Record<string, string>;
   /** Bring a vehicle back to a known state: landed, disarmed, at home if the target can, in Hold. */
   reset(vehicle: Vehicle): Promise<void>;
+  /**
+   * Nothing is flying or asserted until the next reset (a test has ended): a simulated target may
+   * slow its clock down meanwhile instead of burning the CPU other work needs.
+   */
+  idle?(): void;
   /** Recent log output of every process/container of the stack, by name (attached on failure). */
   logs(): Promise<Record<string, string>>;
   /** Flight logs the vehicles wrote so far (PX4's .ulg files), where the target has them. */
