@@ -80,12 +80,17 @@ describe('two vehicles at speed 10', () => {
     await echoed;
     const before = (await c2.next(common.Attitude, { timeoutMs: 2000 })).data.timeBootMs;
 
+    // Just after a 1 Hz HEARTBEAT: the fresh vehicle's comes at once, not a second later.
+    await c2.next(minimal.Heartbeat, { timeoutMs: 2000 });
+    const resetAtUs = world.timeUs;
     world.reset(1);
+    const fresh = c2.next(minimal.Heartbeat, { timeoutMs: 2000 }).then(() => world.timeUs - resetAtUs);
     const v2 = world.vehicle(1).model;
     expect(v2.state().armed).toBe(false);
     expect(v2.state().modeName).toBe('Hold');
     expect(v2.state().battery.remaining).toBeGreaterThan(99);
     expect(v2.params.get('MIS_TAKEOFF_ALT')).toBe(7.5);
+    expect(await fresh).toBeLessThan(200_000);
     const hb = await c2.next(minimal.Heartbeat, { timeoutMs: 2000 });
     expect(hb.data.baseMode & ARMED).toBe(0);
     const after = (await c2.next(common.Attitude, { timeoutMs: 2000 })).data.timeBootMs;

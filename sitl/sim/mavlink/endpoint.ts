@@ -85,7 +85,12 @@ export class VehicleEndpoint {
     if (model.sysId !== this.sysId) throw new Error(`replaceModel: sys id ${model.sysId} ≠ ${this.sysId}`);
     this.model_ = model;
     this.commandCache.clear();
-    for (const inst of this.instances) inst.paramListNext = null;
+    // A new model is the simulator's reboot: like PX4 at boot every stream starts at once, so a
+    // client sees the fresh state now rather than at the next 1 Hz HEARTBEAT.
+    for (const inst of this.instances) {
+      inst.paramListNext = null;
+      inst.restartStreams();
+    }
   }
 
   /** Adds a link (API, GCS, serial, memory) and opens its transport. */

@@ -81,6 +81,9 @@ export class MavlinkInstance {
     for (const p of this.pendingText.splice(0)) {
       if (timeUs - p.timeUs < STATUSTEXT_MAX_AGE_US) this.writeStatusText(p.text);
     }
+    // And the whole state at once, rather than up to a second later with the next 1 Hz HEARTBEAT:
+    // what went out before the client was there reached nobody.
+    this.restartStreams();
   }
 
   send(msg: MavLinkData): void {
@@ -124,6 +127,11 @@ export class MavlinkInstance {
       if (s.nextDueUs <= timeUs) s.nextDueUs = timeUs + s.intervalUs;
       if (s.def.fill(s.msg, ctx)) this.send(s.msg);
     }
+  }
+
+  /** Every stream due at the next step (then at its own rate again), as at boot. */
+  restartStreams(): void {
+    for (const s of this.streams) s.nextDueUs = 0;
   }
 
   /** MAV_CMD_REQUEST_MESSAGE for a stream message: send it once now. False if unknown or unavailable. */
