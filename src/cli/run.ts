@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
@@ -15,7 +16,7 @@ import { targetNames } from '../targets/index.js';
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
   target: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' },
-  json: { type: 'string' }, results: { type: 'string' }, rig: { type: 'string' }, rack: { type: 'string' },
+  json: { type: 'string' }, results: { type: 'string' }, rig: { type: 'string' }, rack: { type: 'string' }, workers: { type: 'string' },
   'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -31,6 +32,7 @@ const Options = z.object({
   results: z.string().optional(),
   rig: z.string().optional(),
   rack: z.string().optional(),
+  workers: z.string().regex(/^[1-9]\d*$/, 'expected a whole number of Jest workers, at least 1').optional(),
   'no-report': z.boolean().optional(),
   help: z.boolean().optional(),
 });
@@ -44,6 +46,7 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --json FILE      write a machine-readable summary: per scenario its status, duration and budgets
   --results DIR    where results go (default flight-results, or FLIGHT_RESULTS_DIR)
   --rig FILE       hil: one rig file;  --rack FILE  hil: a rack file (one rig per worker)
+  --workers N      scenario files flown at once (default: Jest's, at least 2 on the sim target)
   --no-report      skip building the Allure HTML report (it needs Java)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -73,14 +76,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const require = createRequire(import.meta.url);
   const jestBin = require.resolve('jest/bin/jest');
   const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
-  // A rack flies one rig per Jest worker (Jest's default, cores − 1, is one worker on a 2-core host).
-  const rackWorkers = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
+  const rackRigs = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
+  const workers = jestWorkers({ target: o.target, cores: os.availableParallelism(), workers: o.workers ? Number(o.workers) : null, rackRigs });
   const args = [
     '--experimental-vm-modules', jestBin,
     '--testPathPatterns', ...patterns,
     '--json', `--outputFile=${jestJson}`,
     ...(o.shard ? [`--shard=${o.shard}`] : []),
-    ...(rackWorkers ? [`--maxWorkers=${rackWorkers}`] : []),
+    ...(workers ? [`--maxWorkers=${workers}`] : []),
   ];
   const env = {
     ...process.env,
@@ -129,6 +132,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
   if (!o['no-report'] && jest) await buildReport(results);
   return code;
+}
+
+/**
+ * How many scenario files Jest flies at once; null leaves it to Jest (cores − 1). A rack flies one
+ * rig per worker. On the sim target every file's simulator runs on a thread of its own and much
+ * of a file's time is paced by the host clock (a degraded link, detection timing), so two files
+ * share even a 2-core machine well, where Jest alone would run one at a time.
+ */
+export function jestWorkers(o: { target: string; cores: number; workers: number | null; rackRigs: number | null }): number | null {
+  if (o.workers !== null) return o.workers;
+  if (o.rackRigs !== null) return o.rackRigs;
+  if (o.target === 'sim') return Math.max(2, o.cores - 1);
+  return null;
 }
 
 /** The Allure HTML, when Java is there to build it; its absence is said, not an error. */

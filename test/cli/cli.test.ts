@@ -2,7 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { jestWorkers } from '../../src/cli/run.js';
 import { flightcheck, ROOT, run } from './helpers.js';
+
+describe('flightcheck run: how many scenario files fly at once', () => {
+  it('the sim target flies at least two files at once; --workers and a rack decide where given; other targets keep Jest\'s default', () => {
+    expect(jestWorkers({ target: 'sim', cores: 2, workers: null, rackRigs: null })).toBe(2);
+    expect(jestWorkers({ target: 'sim', cores: 8, workers: null, rackRigs: null })).toBe(7);
+    expect(jestWorkers({ target: 'sim', cores: 2, workers: 1, rackRigs: null })).toBe(1);
+    expect(jestWorkers({ target: 'hil', cores: 2, workers: null, rackRigs: 3 })).toBe(3);
+    expect(jestWorkers({ target: 'containers', cores: 2, workers: null, rackRigs: null })).toBeNull();
+  });
+});
 
 describe('flightcheck CLI', () => {
   it.each([
@@ -10,6 +21,7 @@ describe('flightcheck CLI', () => {
     [['run', '--target', 'moon'], /^flightcheck run: --target: unknown target "moon"/],
     [['run', '--shard', '3/2'], /^flightcheck run: --shard: 3\/2 is not i\/n/],
     [['run', '--bogus'], /^flightcheck run: Unknown option '--bogus'$/],
+    [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1$/],
     [['fly'], /^flightcheck: unknown command "fly"/],
   ])('rejects %j with one line naming the option', async (args, message) => {
     const r = await flightcheck(args);
