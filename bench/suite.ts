@@ -3,17 +3,19 @@
  *
  *   npm run bench -- suite [--skip-probes]
  *
- * 1. Runs `flightcheck run --target sim --speed max` (instances from 140, results in a temp dir)
- *    and times it; Jest's own JSON gives each file's span and its tests' durations, the telemetry
- *    recordings give the vehicle time each file simulated.
- * 2. Runs probe files through the same Jest config (7 of each, like the 7 scenario files):
- *    empty (Jest environment + runtime per file), imports (+ loading the fixture, target and
- *    vehicle modules: transform cache and module registry per file), stack (+ bringing a sim stack
- *    up and down, and measuring the simulator's real-time factor inside Jest with and without a
- *    client attached).
- * 3. Splits the wall time: Jest start-up, per-file environment, module loading, stack up/down,
- *    simulation (vehicle seconds ÷ the in-Jest real-time factor), and the rest of the test bodies
- *    (client-side work, recording, waits on the host clock).
+ * 1. Runs `flightcheck run --target sim --speed max --no-report` (instances from 140, results in
+ *    a temp dir; as many scenario files at once as `run` flies by default) and times it: that is
+ *    the suite's wall time, judged against the target. Then times `flightcheck report` on those
+ *    results separately (the Allure HTML, built by Java). Jest's own JSON gives each file's span
+ *    and its tests' durations, the telemetry recordings give the vehicle time each file simulated.
+ * 2. Runs probe files through the same Jest config, one after another (7 of each): empty (Jest
+ *    environment + runtime per file), imports (+ loading the fixture, target and vehicle modules),
+ *    stack (+ bringing a sim stack up and down, and measuring the simulator's real-time factor
+ *    inside Jest with and without a client attached).
+ * 3. Splits the files' summed time (several run at once, so it exceeds the wall time): per-file
+ *    environment, module loading, stack up/down, simulation (vehicle seconds ÷ the in-Jest
+ *    real-time factor), the client's decoding, and the rest (recording, reports, host-paced waits);
+ *    the share outside the simulator is 1 − simulation ÷ the files' summed time.
  *
  * Prints human-readable lines, then one JSON object as the last line.
  */
@@ -159,6 +161,17 @@ async function runProbes(kind: 'empty' | 'imports' | 'stack'): Promise<ProbeRun>
   }
 }
 
+/** Assigns each file to the first lane (Jest worker) free when it started. */
+function lanes(files: { start: number; end: number }[]): number[] {
+  const laneEnds: number[] = [];
+  return files.map((f) => {
+    let lane = laneEnds.findIndex((end) => end <= f.start + 50);
+    if (lane < 0) lane = laneEnds.push(0) - 1;
+    laneEnds[lane] = f.end;
+    return lane;
+  });
+}
+
 async function main(): Promise<void> {
   const skipProbes = process.argv.includes('--skip-probes');
   const bad = process.argv.slice(2).filter((a) => a !== '--skip-probes');
@@ -168,35 +181,43 @@ async function main(): Promise<void> {
   }
   const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-suite-bench-'));
   try {
-    // ---- the suite itself
-    const suite = await run(process.execPath, ['bin/flightcheck.js', 'run', '--target', 'sim', '--speed', 'max', '--results', results], {
-      ...process.env,
-      FLIGHT_INSTANCE_BASE: '140',
-    });
+    // ---- the suite itself, then the report from its results
+    const env = { ...process.env, FLIGHT_INSTANCE_BASE: '140' };
+    const suite = await run(process.execPath, ['bin/flightcheck.js', 'run', '--target', 'sim', '--speed', 'max', '--no-report', '--results', results], env);
     const jestPath = path.join(results, 'jest-results.json');
     if (!fs.existsSync(jestPath)) throw new Error(`the suite produced no Jest results (exit ${suite.code}):\n${suite.output.slice(-3000)}`);
+    const report = await run(process.execPath, ['bin/flightcheck.js', 'report', '--results', results], env);
     const jest = JSON.parse(fs.readFileSync(jestPath, 'utf8')) as JestJson;
-    const files = [...jest.testResults].sort((a, b) => a.startTime - b.startTime);
+    const files = [...jest.testResults].filter((f) => f.endTime > f.startTime).sort((a, b) => a.startTime - b.startTime);
+    const lane = lanes(files.map((f) => ({ start: f.startTime, end: f.endTime })));
     const vehicle = vehicleSecondsByFile(results);
-    const perFile = files.map((f) => {
+    const t0 = files[0]!.startTime;
+    const perFile = files.map((f, i) => {
       const name = path.basename(f.name).replace(/\.test\.ts$/, '');
       const testsMs = sum(f.assertionResults.map((a) => a.duration ?? 0));
-      return { file: name, fileMs: f.endTime - f.startTime, testsMs, vehicleS: vehicle.get(name)?.vehicleS ?? 0, recordedMB: Number(((vehicle.get(name)?.recordedBytes ?? 0) / 2 ** 20).toFixed(2)) };
+      return {
+        file: name, worker: lane[i]! + 1, startS: Number(((f.startTime - t0) / 1000).toFixed(2)), fileMs: f.endTime - f.startTime, testsMs,
+        vehicleS: vehicle.get(name)?.vehicleS ?? 0, recordedMB: Number(((vehicle.get(name)?.recordedBytes ?? 0) / 2 ** 20).toFixed(2)),
+      };
     });
-    const startupMs = files[0]!.startTime - suite.spawnedAt;
+    const workers = Math.max(...lane) + 1;
+    const startupMs = t0 - suite.spawnedAt;
     const filesMs = sum(perFile.map((f) => f.fileMs));
     const testsMs = sum(perFile.map((f) => f.testsMs));
     const vehicleS = sum(perFile.map((f) => f.vehicleS));
-    const afterMs = suite.wallMs - startupMs - (files[files.length - 1]!.endTime - files[0]!.startTime);
+    const afterMs = suite.wallMs - startupMs - (Math.max(...files.map((f) => f.endTime)) - t0);
+    const longest = perFile.reduce((a, b) => (b.fileMs > a.fileMs ? b : a));
 
-    console.log(`suite: ${s2(suite.wallMs)} wall (target < ${TARGET_WALL_S} s), exit ${suite.code}, ${jest.numPassedTests} passed / ${jest.numFailedTests} failed, ${files.length} files run one after another`);
-    console.log(`  start-up (spawn → first file): ${s2(startupMs)}; files: ${s2(filesMs)} (test bodies ${s2(testsMs)}); after the last file: ${s2(afterMs)}`);
+    console.log(`suite: ${s2(suite.wallMs)} wall (target < ${TARGET_WALL_S} s), exit ${suite.code}, ${jest.numPassedTests} passed / ${jest.numFailedTests} failed, ${files.length} files on ${workers} Jest worker(s)`);
+    console.log(`  start-up (spawn → first file): ${s2(startupMs)}; files: ${s2(filesMs)} summed (test bodies ${s2(testsMs)}); after the last file (summary): ${s2(afterMs)}`);
+    console.log(`  longest file: ${longest.file}, ${s2(longest.fileMs)}`);
     for (const f of perFile) {
-      console.log(`  ${f.file.padEnd(16)} file ${s2(f.fileMs)}  tests ${s2(f.testsMs)}  outside tests ${s2(f.fileMs - f.testsMs)}  vehicle ${f.vehicleS.toFixed(1)} s  MCAP ${f.recordedMB.toFixed(1)} MB`);
+      console.log(`  w${f.worker} +${f.startS.toFixed(2).padStart(5)} s  ${f.file.padEnd(16)} file ${s2(f.fileMs)}  tests ${s2(f.testsMs)}  outside tests ${s2(f.fileMs - f.testsMs)}  vehicle ${f.vehicleS.toFixed(1)} s  MCAP ${f.recordedMB.toFixed(1)} MB`);
     }
+    console.log(`report (flightcheck report, Allure HTML by Java): ${s2(report.wallMs)}, exit ${report.code}; suite + report ${s2(suite.wallMs + report.wallMs)}`);
 
     // ---- probes
-    let probes: Record<string, ProbeRun> = {};
+    const probes: Record<string, ProbeRun> = {};
     let breakdown: Record<string, number> | null = null;
     let rtfInJest: { withClient: number; noClient: number } | null = null;
     if (!skipProbes) {
@@ -210,30 +231,28 @@ async function main(): Promise<void> {
         console.log(`probe ${p.kind.padEnd(7)}: ${PROBE_FILES} files in ${s2(p.wallMs)} (start-up ${s2(p.startupMs)}, per file median ${s2(median(p.fileMs))}, first file ${s2(p.fileMs[0]!)})`);
       }
       console.log(`  stack up ${Math.round(median(ex.map((e) => e.upMs)))} ms, down ${Math.round(median(ex.map((e) => e.downMs)))} ms; in Jest at max: ${rtfInJest.withClient.toFixed(0)}× with a client, ${rtfInJest.noClient.toFixed(0)}× without`);
-      // The first file of a Jest run pays the cold costs (ts-jest and TypeScript start, the first
-      // transform-cache reads, JIT); later files pay the per-file ones.
+      // Each worker's first file pays the cold costs (module graph, JIT, the simulator thread's
+      // first load); later files pay the per-file ones.
       const n = files.length;
       const first = (p: ProbeRun) => p.fileMs[0]!;
-      const envMs = first(probes.empty!) + (n - 1) * empty;
-      const modulesMs = Math.max(0, first(probes.imports!) - first(probes.empty!)) + (n - 1) * Math.max(0, imports - empty);
-      const stackMs = Math.max(0, first(probes.stack!) - 2 * RTF_WINDOW_MS - first(probes.imports!)) + (n - 1) * Math.max(0, stack - imports);
+      const cold = Math.min(workers, n);
+      const envMs = cold * first(probes.empty!) + (n - cold) * empty;
+      const modulesMs = cold * Math.max(0, first(probes.imports!) - first(probes.empty!)) + (n - cold) * Math.max(0, imports - empty);
+      const stackMs = cold * Math.max(0, first(probes.stack!) - 2 * RTF_WINDOW_MS - first(probes.imports!)) + (n - cold) * Math.max(0, stack - imports);
       // Stepping the simulator and encoding its streams (no client), then the client's share on top.
       const simMs = (vehicleS / rtfInJest.noClient) * 1000;
-      const simAndClientMs = (vehicleS / rtfInJest.withClient) * 1000;
-      const clientMs = Math.max(0, simAndClientMs - simMs);
-      const restMs = Math.max(0, suite.wallMs - startupMs - afterMs - envMs - modulesMs - stackMs - simAndClientMs);
-      breakdown = { startupMs, envMs, modulesMs, stackMs, simMs, clientMs, restMs, afterMs };
-      const pct = (ms: number) => `${((100 * ms) / suite.wallMs).toFixed(0)} %`;
-      console.log('where the wall time goes (estimates from the probes):');
-      console.log(`  Jest start-up                         ${s2(startupMs).padStart(8)}  ${pct(startupMs)}`);
+      const clientMs = Math.max(0, (vehicleS / rtfInJest.withClient) * 1000 - simMs);
+      const restMs = Math.max(0, filesMs - envMs - modulesMs - stackMs - simMs - clientMs);
+      breakdown = { envMs, modulesMs, stackMs, simMs, clientMs, restMs };
+      const pct = (ms: number) => `${((100 * ms) / filesMs).toFixed(0)} %`;
+      console.log(`where the files' ${s2(filesMs)} go (estimates from the probes):`);
       console.log(`  per-file environment (${n} files)        ${s2(envMs).padStart(8)}  ${pct(envMs)}`);
-      console.log(`  module loading (first file cold)       ${s2(modulesMs).padStart(8)}  ${pct(modulesMs)}`);
+      console.log(`  module loading                         ${s2(modulesMs).padStart(8)}  ${pct(modulesMs)}`);
       console.log(`  stack up/down                          ${s2(stackMs).padStart(8)}  ${pct(stackMs)}`);
       console.log(`  simulation (${vehicleS.toFixed(0)} vehicle-s ÷ ${rtfInJest.noClient.toFixed(0)}×)        ${s2(simMs).padStart(8)}  ${pct(simMs)}`);
       console.log(`  client decode + telemetry (at max)     ${s2(clientMs).padStart(8)}  ${pct(clientMs)}`);
-      console.log(`  rest: recording, reports, host waits   ${s2(restMs).padStart(8)}  ${pct(restMs)}`);
-      console.log(`  after the last file (summary, exit)    ${s2(afterMs).padStart(8)}  ${pct(afterMs)}`);
-      console.log(`outside the simulator: ${(100 * (1 - simMs / suite.wallMs)).toFixed(0)} % of the wall time`);
+      console.log(`  rest: recording, reports, host-paced   ${s2(restMs).padStart(8)}  ${pct(restMs)}`);
+      console.log(`outside the simulator: ${(100 * (1 - simMs / filesMs)).toFixed(0)} % of the files' time`);
     }
     const pass = { wallUnderTarget: suite.wallMs / 1000 < TARGET_WALL_S, suitePassed: suite.code === 0 };
     console.log(
@@ -241,8 +260,12 @@ async function main(): Promise<void> {
         bench: 'suite',
         wallS: Number((suite.wallMs / 1000).toFixed(2)),
         exitCode: suite.code,
+        workers,
+        reportS: Number((report.wallMs / 1000).toFixed(2)),
+        startupS: Number((startupMs / 1000).toFixed(2)),
+        filesSummedS: Number((filesMs / 1000).toFixed(2)),
         vehicleSeconds: Number(vehicleS.toFixed(1)),
-        outsideSimulatorShare: breakdown ? Number((1 - breakdown.simMs! / suite.wallMs).toFixed(3)) : null,
+        outsideSimulatorShare: breakdown ? Number((1 - breakdown.simMs! / filesMs).toFixed(3)) : null,
         breakdownS: breakdown ? Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k.replace(/Ms$/, ''), Number((v / 1000).toFixed(2))])) : null,
         rtfInJest,
         files: perFile.map((f) => ({ ...f, fileMs: Math.round(f.fileMs), testsMs: Math.round(f.testsMs), vehicleS: Number(f.vehicleS.toFixed(1)) })),
