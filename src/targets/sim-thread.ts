@@ -1,11 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
+import { simWorkerEntry } from './sim-bundle.js';
 import type { SimWorldOptionsInput } from '../../sitl/sim/options.js';
 import type { WorkerReply, WorkerRequest, WorldStart } from '../../sitl/sim/worker.js';
 import type { DetectionMessage } from '../../sitl/sim/world/types.js';
 import type { DetectionSource } from '../vehicle/detections.js';
-
-const ENTRY = new URL('../../sitl/sim/worker-entry.mjs', import.meta.url);
 
 /**
  * The built-in simulator on a worker thread of this process: it runs at full speed on the other
@@ -23,7 +22,7 @@ export class SimThread {
   private readonly clientClock = new Float64Array(new SharedArrayBuffer(8));
 
   private constructor() {
-    this.worker = takeThread('sim', ENTRY);
+    this.worker = takeThread('sim', simWorkerEntry());
     this.worker.on('exit', () => {
       this.exited = true;
     });
