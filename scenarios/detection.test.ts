@@ -15,7 +15,7 @@ const MIN_DETECTIONS = 60;
 
 const flight = useFlight({
   // Latency is measured on the host clock: at 'max' the test process is saturated by design and
-  // every delivery would queue behind telemetry. At 5× the host has room, as on a real rig.
+  // every delivery would queue behind telemetry. At 10× the host has room, as on a real rig.
   speed: 10,
   world: { objects: [{ label: 'person', position: { x: 0, y: 0, z: 0 }, size: 0.6 }] },
   budgets: {
