@@ -9,7 +9,7 @@ const flight = useFlight({
   budgets: {
     command_ack: {
       metric: 'command_ack_latency', clock: 'host', unit: 'ms',
-      limits: { p95: '50ms', max: '200ms' }, marginal: 0.2, minSamples: 2,
+      limits: { p50: '50ms', max: '200ms' }, marginal: 0.2, minSamples: 2,
       description: 'COMMAND_LONG sent → COMMAND_ACK received',
     },
     time_to_altitude: {
