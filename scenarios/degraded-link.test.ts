@@ -15,7 +15,9 @@ const flight = useFlight({
   heartbeatTimeout: '5s',
   budgets: {
     command_ack: {
-      metric: 'command_ack_latency', clock: 'host', unit: 'ms', limits: { p50: '250ms', max: '1.6s' }, minSamples: 3,
+      metric: 'command_ack_latency', clock: 'host', unit: 'ms', limits: { p50: '400ms', max: '1.6s' }, minSamples: 3,
+      // 3 % loss each way costs about one command in sixteen a 500 ms retry: two in a test's four
+      // happens (p50 about 340 ms); a link that loses more, or a retry that does not come, fails.
       description: 'command → ack over the degraded link (a lost frame costs one 500 ms retry)',
     },
     time_to_altitude: {
