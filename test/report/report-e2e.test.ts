@@ -120,7 +120,8 @@ if (!canRender) console.warn(`report rendering test skipped: ${!java ? 'no java 
         .find((t) => t.name === 'climbs to 2.5 m')!.uid;
       const click = (text: string) => `[...document.querySelectorAll('*')].filter((e) => e.children.length === 0 && e.textContent.trim() === ${JSON.stringify(text)}).forEach((e) => e.click())`;
       const page = await openPage(server.url, {
-        waitFor: "document.body.innerText.includes('test cases')",
+        // The overview's widgets load one by one: read it once none says "Loading..." any more.
+        waitFor: "document.body.innerText.includes('test cases') && !document.body.innerText.includes('Loading...')",
         steps: [
           { keepText: 'overview' },
           { navigate: `${server.url}#categories`, waitFor: "document.body.innerText.includes('No item selected') && document.body.innerText.includes('Budget exceeded')", keepText: 'categories' },
