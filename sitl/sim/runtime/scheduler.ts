@@ -72,8 +72,8 @@ export class SimScheduler {
   private readonly waiters = new Set<{ untilUs: number; resolve: () => void }>();
   private readonly onError: (err: unknown) => void;
   private gate: (() => number) | null = null;
-  private heldSinceHostMs: number | null = null;
-  private realTimeFromHostMs = 0;
+  /** While the gate holds: the host time from which vehicle time runs on at real time. */
+  private realTimeFromHostMs: number | null = null;
 
   constructor(opts: SchedulerOptions) {
     this.speed_ = validateSpeed(opts.speed);
@@ -198,7 +198,7 @@ export class SimScheduler {
    */
   setGate(limitUs: (() => number) | null): void {
     this.gate = limitUs;
-    this.heldSinceHostMs = null;
+    this.realTimeFromHostMs = null;
   }
 
   /**
@@ -212,14 +212,11 @@ export class SimScheduler {
     if (limit <= 0) return wanted;
     const allowed = Math.floor((limit - this.timeUs_) / this.stepUs);
     if (allowed > 0) {
-      this.heldSinceHostMs = null;
+      this.realTimeFromHostMs = null;
       return Math.min(wanted, allowed);
     }
     const now = hostNowMs();
-    if (this.heldSinceHostMs === null) {
-      this.heldSinceHostMs = now;
-      this.realTimeFromHostMs = now + GATE_STALL_MS;
-    }
+    this.realTimeFromHostMs ??= now + GATE_STALL_MS;
     if (now < this.realTimeFromHostMs) return 0;
     const due = Math.min(wanted, Math.floor(((now - this.realTimeFromHostMs) * 1000) / this.stepUs));
     this.realTimeFromHostMs += (due * this.stepUs) / 1000;
