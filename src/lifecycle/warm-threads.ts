@@ -20,10 +20,13 @@ function holder(): Holder {
   return (g.__flightcheckWarmThreads ??= {});
 }
 
-/** A loaded idle thread of this kind, else a new one running `entry`. */
-export function takeThread(kind: string, entry: URL): Worker {
+/**
+ * A loaded idle thread of this kind, else a new one running `entry` (a function when finding the
+ * program costs something: it is called only when no thread is idle).
+ */
+export function takeThread(kind: string, entry: URL | (() => URL)): Worker {
   const worker = holder()[kind]?.pop();
-  if (!worker) return new Worker(entry, { stdout: false, stderr: false });
+  if (!worker) return spawn(typeof entry === 'function' ? entry() : entry);
   forgetListeners(worker);
   worker.ref();
   return worker;
@@ -32,7 +35,11 @@ export function takeThread(kind: string, entry: URL): Worker {
 /** Starts loading a thread of this kind now, unless one is idle already: the first use then finds it ready. */
 export function warmUp(kind: string, entry: URL): void {
   if ((holder()[kind]?.length ?? 0) > 0) return;
-  returnThread(kind, new Worker(entry, { stdout: false, stderr: false }));
+  returnThread(kind, spawn(entry));
+}
+
+function spawn(entry: URL): Worker {
+  return new Worker(entry, { stdout: false, stderr: false });
 }
 
 /** Hands a thread back, idle and clean (its user's listeners removed); it must be able to serve the next user. */

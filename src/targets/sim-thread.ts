@@ -22,7 +22,7 @@ export class SimThread {
   private readonly clientClock = new Float64Array(new SharedArrayBuffer(8));
 
   private constructor() {
-    this.worker = takeThread('sim', simWorkerEntry());
+    this.worker = takeThread('sim', simWorkerEntry);
     this.worker.on('exit', () => {
       this.exited = true;
     });
