@@ -66,10 +66,13 @@ function build(): void {
     inputs[file] = { size: st.size, mtimeMs: st.mtimeMs };
   }
   fs.mkdirSync(CACHE, { recursive: true });
-  // Written aside and renamed: parallel Jest workers may build it at the same time.
-  const tmp = `${BUNDLE}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, out.outputFiles![0]!.text);
-  fs.renameSync(tmp, BUNDLE);
-  fs.writeFileSync(`${INPUTS}.${process.pid}.tmp`, JSON.stringify(inputs));
-  fs.renameSync(`${INPUTS}.${process.pid}.tmp`, INPUTS);
+  writeAside(BUNDLE, out.outputFiles![0]!.text);
+  writeAside(INPUTS, JSON.stringify(inputs));
+}
+
+/** Written aside and renamed: parallel Jest workers may build the bundle at the same time. */
+function writeAside(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
