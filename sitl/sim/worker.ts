@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SimWorldOptionsInput } from './options.js';
 import type { Speed } from './runtime/scheduler.js';
 import { SimWorld } from './world.js';
+import { ClientClock } from './runtime/client-clock.js';
 
 /** Requests the sim target sends to its simulator thread. */
 export type WorkerRequest =
@@ -22,8 +23,8 @@ export type WorkerReply =
 export interface WorldStart {
   options: SimWorldOptionsInput;
   /**
-   * Lockstep with the client: element 0 is the latest vehicle time (ms) the client has seen, 0
-   * until it has seen any; the simulation runs at most `leadMs` ahead of it (see SimScheduler.setGate).
+   * Lockstep with the client (see runtime/client-clock.ts): the latest vehicle time the client has seen; the
+   * simulation runs at most `leadMs` ahead of it (see SimScheduler.setGate).
    */
   clientClock?: SharedArrayBuffer;
   leadMs?: number;
@@ -89,11 +90,11 @@ export function hostSimWorlds(port: MessagePort | null): void {
 async function startWorld(start: WorldStart): Promise<SimWorld> {
   const world = await SimWorld.start({ ...start.options, onError: (err) => console.error(err) });
   if (start.clientClock) {
-    const seen = new Float64Array(start.clientClock);
+    const clock = new ClientClock(start.clientClock);
     const leadUs = (start.leadMs ?? 100) * 1000;
     // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
     // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
-    world.scheduler.setGate(() => seen[0]! * 1000 + leadUs);
+    world.scheduler.setGate(() => clock.seenMs * 1000 + leadUs, clock);
   }
   return world;
 }

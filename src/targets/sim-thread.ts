@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
 import { simWorkerEntry } from './sim-bundle.js';
 import type { SimWorldOptionsInput } from '../../sitl/sim/options.js';
+import { ClientClock } from '../../sitl/sim/runtime/client-clock.js';
 import type { WorkerReply, WorkerRequest, WorldStart } from '../../sitl/sim/worker.js';
 import type { DetectionMessage } from '../../sitl/sim/world/types.js';
 import type { DetectionSource } from '../vehicle/detections.js';
@@ -19,7 +20,7 @@ export class SimThread {
   private readonly detectionListeners = new Map<number, Set<(msg: DetectionMessage) => void>>();
   /** The thread ended, or went back to the pool: nothing more is sent to it from here. */
   private exited = false;
-  private readonly clientClock = new Float64Array(new SharedArrayBuffer(8));
+  private readonly clientClock = new ClientClock();
 
   private constructor() {
     this.worker = takeThread('sim', simWorkerEntry);
@@ -36,7 +37,7 @@ export class SimThread {
    */
   static async start(options: SimWorldOptionsInput, { leadMs = 100, timeoutMs = 30_000 } = {}): Promise<SimThread> {
     const t = new SimThread();
-    const world: WorldStart = { options, clientClock: t.clientClock.buffer as SharedArrayBuffer, leadMs };
+    const world: WorldStart = { options, clientClock: t.clientClock.buffer, leadMs };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the simulator thread did not start within ${timeoutMs} ms`)), timeoutMs);
       const fail = (err: Error) => {
@@ -71,7 +72,7 @@ export class SimThread {
 
   /** The vehicle time (ms) the slowest client has seen: the lockstep gate follows it. */
   clientSaw(vehicleMs: number): void {
-    this.clientClock[0] = vehicleMs;
+    this.clientClock.saw(vehicleMs);
   }
 
   /** Resets vehicle `index` to a known state; resolves with the vehicle time of the reset (µs). */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { hostNowMs } from '../../src/clock/host.js';
 import { SimScheduler, type Steppable } from '../../sitl/sim/runtime/scheduler.js';
 import { Rng } from '../../sitl/sim/runtime/rng.js';
+import { ClientClock } from '../../sitl/sim/runtime/client-clock.js';
 import { sleep } from './helpers.js';
 
 class Counter implements Steppable {
@@ -139,6 +140,51 @@ describe('SimScheduler', () => {
     const rate = await measure(s, 400);
     expect(rate).toBeGreaterThan(0.7);
     expect(rate).toBeLessThan(1.5);
+  });
+
+  it('lockstep with a signal: a held scheduler steps on when the signal fires, without polling', async () => {
+    const s = scheduler('max');
+    let seenUs = 0;
+    let version = 0;
+    const waiting: { since: number; cb: () => void }[] = [];
+    // A signal that never times out: only a move of the gate can wake the scheduler.
+    s.setGate(() => seenUs + 100_000, { version: () => version, onChange: (since, _timeoutMs, cb) => void waiting.push({ since, cb }) });
+    s.start();
+    await sleep(30);
+    expect(s.timeUs).toBe(100_000);
+    expect(waiting.length).toBe(1); // held, and waiting on the signal rather than on a timer
+    await sleep(20);
+    expect(s.timeUs).toBe(100_000);
+    expect(waiting.length).toBe(1);
+    seenUs = 100_000;
+    version++;
+    waiting.shift()!.cb();
+    // The wake-up steps at once, up to the new limit, before any timer could have fired.
+    expect(s.timeUs).toBeGreaterThan(100_000);
+    await sleep(20);
+    expect(s.timeUs).toBe(200_000);
+    expect(waiting.length).toBe(1);
+    expect(waiting[0]!.since).toBe(1);
+  });
+
+  it('ClientClock: saw() bumps the version and wakes a waiter; a stale version fires at once', async () => {
+    const clock = new ClientClock();
+    const v0 = clock.version();
+    const woken: string[] = [];
+    clock.onChange(v0, 10_000, () => woken.push('waiter'));
+    await sleep(10);
+    expect(woken).toEqual([]);
+    clock.saw(1234.5);
+    await sleep(5);
+    expect(woken).toEqual(['waiter']);
+    expect(clock.seenMs).toBe(1234.5);
+    expect(clock.version()).toBe(v0 + 1);
+    clock.onChange(v0, 10_000, () => woken.push('stale'));
+    await sleep(5);
+    expect(woken).toEqual(['waiter', 'stale']);
+    const t0 = hostNowMs();
+    await new Promise<void>((resolve) => clock.onChange(clock.version(), 30, resolve));
+    expect(hostNowMs() - t0).toBeGreaterThanOrEqual(25); // nothing moved: it times out
   });
 
   it('until() resolves once vehicle time is reached', async () => {

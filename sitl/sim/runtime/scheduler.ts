@@ -2,6 +2,18 @@ import { hostNowMs } from '../../../src/clock/host.js';
 
 /** How long the lockstep gate may hold vehicle time before it runs on at real time (host ms). */
 const GATE_STALL_MS = 200;
+/** Held at a gate with a signal: look again at least this often (the stall rule needs a tick). */
+const GATE_WAIT_MAX_MS = 5;
+
+/**
+ * Tells a held scheduler that the gate's limit may have moved, so it steps on at once instead of
+ * polling: `version()` changes with every move; `onChange(since, timeoutMs, cb)` calls `cb` once
+ * the version differs from `since` or after `timeoutMs`, whichever is first.
+ */
+export interface GateSignal {
+  version(): number;
+  onChange(since: number, timeoutMs: number, cb: () => void): void;
+}
 
 /** PX4_SIM_SPEED_FACTOR: 1 = real time, 10 = ten times faster, 'max' = as fast as the CPU allows. */
 export type Speed = number | 'max';
@@ -72,6 +84,9 @@ export class SimScheduler {
   private readonly waiters = new Set<{ untilUs: number; resolve: () => void }>();
   private readonly onError: (err: unknown) => void;
   private gate: (() => number) | null = null;
+  private gateSignal: GateSignal | null = null;
+  /** Bumped to disown a pending gate wait (a signal's callback cannot be cancelled). */
+  private gateWaitToken = 0;
   /** While the gate holds: the host time from which vehicle time runs on at real time. */
   private realTimeFromHostMs: number | null = null;
 
@@ -196,8 +211,9 @@ export class SimScheduler {
    * Like PX4's lockstep with its simulator, this ties the vehicle to whoever must keep up with it
    * (a test client streaming setpoints), so 'max' means as fast as the whole loop allows.
    */
-  setGate(limitUs: (() => number) | null): void {
+  setGate(limitUs: (() => number) | null, signal: GateSignal | null = null): void {
     this.gate = limitUs;
+    this.gateSignal = limitUs ? signal : null;
     this.realTimeFromHostMs = null;
   }
 
@@ -253,6 +269,7 @@ export class SimScheduler {
   }
 
   private cancelHandle(): void {
+    this.gateWaitToken++;
     if (!this.handle) return;
     if (this.handleIsImmediate) clearImmediate(this.handle as NodeJS.Immediate);
     else clearTimeout(this.handle as NodeJS.Timeout);
@@ -270,14 +287,33 @@ export class SimScheduler {
     }
   }
 
+  /**
+   * Held at the gate: with a signal, step on as soon as the limit moves (a 1 ms poll would cap a
+   * client that answers in 0.1 ms at a tenth of its pace); without, look again in 1 ms.
+   */
+  private waitAtGate(version: number | undefined): void {
+    const signal = this.gateSignal;
+    if (!signal || version === undefined) {
+      this.schedule(1);
+      return;
+    }
+    const token = ++this.gateWaitToken;
+    signal.onChange(version, GATE_WAIT_MAX_MS, () => {
+      if (token === this.gateWaitToken) this.tick();
+    });
+  }
+
   private tick(): void {
     this.handle = null;
     if (this.paused || this.closed) return;
+    // Read before the gate, so a move between the two is not missed.
+    const version = this.gateSignal?.version();
     if (this.speed_ === 'max') {
       const n = this.gated(Math.max(1, Math.floor(this.maxSliceUs / this.stepUs)));
-      if (n > 0) this.runSteps(n);
-      // Held at the gate: look again shortly rather than spinning.
-      this.schedule(n > 0 ? 0 : 1);
+      if (n > 0) {
+        this.runSteps(n);
+        this.schedule(0);
+      } else this.waitAtGate(version);
       return;
     }
     const factor = this.speed_;
@@ -296,7 +332,7 @@ export class SimScheduler {
       const n = this.gated(Math.min(due, perSlice));
       if (n === 0) {
         // Held at the gate: the debt grows and is dropped past maxLag, as when the host is slow.
-        this.schedule(1);
+        this.waitAtGate(version);
         return;
       }
       this.runSteps(n);
