@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BAUD_RATES } from '../../src/mavlink/url.js';
+import { FaultSpecError, parseLinkFaults, type LinkFaults } from '../../src/mavlink/transports/faults.js';
 import type { SimVehicleApi, SimVehicleOptions } from './model/types.js';
 import { CameraOptions, DetectorOptions, WorldObject } from './world/types.js';
 
@@ -67,6 +68,12 @@ export const SimWorldOptions = z
     detectionsUdp: z.boolean().default(false),
     /** MAVLink 2 signing on the API link (as PX4 with a key set): outgoing frames signed, unsigned incoming dropped. */
     signing: z.object({ key: z.instanceof(Buffer).refine((k) => k.length === 32, 'must be 32 bytes'), linkId: z.number().int().min(0).max(255).optional() }).strict().optional(),
+    /**
+     * A degraded radio on each vehicle's API link (latency, jitter, loss, …), applied by the vehicle
+     * on its own clock: at any speed the vehicle sees the link as declared. Vehicle k's faults are
+     * seeded with `seed + k`.
+     */
+    linkFaults: z.custom<LinkFaults>((v) => typeof v === 'object' && v !== null, 'must be link faults ({ up, down, seed })').optional(),
     vehicleFactory: z.custom<VehicleFactory>((v) => typeof v === 'function', 'must be a function').optional(),
     /** Errors the simulation survives (a model throwing on a command or a step). Default: console.error. */
     onError: z.custom<(err: unknown) => void>((v) => typeof v === 'function', 'must be a function').optional(),
@@ -75,6 +82,14 @@ export const SimWorldOptions = z
   .superRefine((o, ctx) => {
     if (typeof o.transport === 'object' && o.vehicles !== 1) {
       ctx.addIssue({ code: 'custom', path: ['vehicles'], message: 'a serial transport carries one vehicle' });
+    }
+    if (o.linkFaults) {
+      try {
+        parseLinkFaults(o.linkFaults);
+      } catch (err) {
+        if (!(err instanceof FaultSpecError)) throw err;
+        ctx.addIssue({ code: 'custom', path: ['linkFaults'], message: err.message });
+      }
     }
   });
 

@@ -95,6 +95,7 @@ async function startWorld(start: WorldStart): Promise<SimWorld> {
     // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
     // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
     world.scheduler.setGate(() => clock.seenMs * 1000 + leadUs, clock);
+    world.scheduler.add({ step() {}, afterStep: (timeUs) => clock.stepped(timeUs / 1000) });
   }
   return world;
 }

@@ -2,6 +2,7 @@ import { registerMemoryEndpoint } from '../../src/mavlink/transports/memory.js';
 import { SerialTransport } from '../../src/mavlink/transports/serial.js';
 import type { Transport } from '../../src/mavlink/transports/transport.js';
 import { UdpTransport } from '../../src/mavlink/transports/udp.js';
+import { FaultyTransport, type DelayClock } from '../../src/mavlink/transports/faults.js';
 import type { SimVehicleApi, SimVehicleOptions } from './model/types.js';
 import { VehicleEndpoint } from './mavlink/endpoint.js';
 import { SigningTransport } from './mavlink/signing-transport.js';
@@ -100,6 +101,8 @@ export class SimWorld {
   private detectionsUdp: DetectionUdpPublisher | null = null;
   private started = false;
   private closed = false;
+  /** Delays on vehicle time, between physics steps (the radio's latency). */
+  private readonly delayClock: DelayClock = { name: 'vehicle', after: (ms, fn) => this.scheduler.after(ms, fn) };
 
   constructor(input: SimWorldOptionsInput = {}) {
     this.options = parseSimWorldOptions(input);
@@ -168,6 +171,8 @@ export class SimWorld {
       connection = `serial://${o.transport.serial.path}:${o.transport.serial.baudRate}`;
       mode = 'config';
     }
+    // The radio sits on the wire, under signing; its delays run on the vehicle's clock.
+    if (o.linkFaults) transport = new FaultyTransport(transport, { ...o.linkFaults, seed: (o.linkFaults.seed ?? 1) + k }, { end: 'vehicle', clock: this.delayClock });
     if (o.signing) transport = new SigningTransport(transport, o.signing);
     const v = new SimVehicleRuntime(k, instance, ports, connection, modelOptions, model, () => this.scheduler.timeUs, o.forwardEvents, o.onError);
     this.vehicles.push(v);

@@ -75,6 +75,11 @@ export class SimThread {
     this.clientClock.saw(vehicleMs);
   }
 
+  /** The simulator's vehicle time (ms since boot) as of its latest step. */
+  get vehicleTimeMs(): number {
+    return this.clientClock.vehicleMs;
+  }
+
   /** Resets vehicle `index` to a known state; resolves with the vehicle time of the reset (µs). */
   async reset(index: number): Promise<number> {
     const reply = await this.request({ type: 'reset', id: this.nextId++, index });

@@ -43,14 +43,18 @@ export const simTarget: Target = {
       instance: opts.instance,
       params: opts.params,
       transport: 'udp',
+      // The simulated radio applies the faults on vehicle time, so a 40 ms link stays 40 ms of
+      // vehicle time at any speed (on the client, host-clock delays would stretch by the speed).
+      ...(opts.linkFaults ? { linkFaults: opts.linkFaults } : {}),
       ...world,
       detector,
     });
     const vehicles: Vehicle[] = [];
     try {
       for (const rt of sim.vehicles) {
-        const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, linkFaults: opts.linkFaults });
-        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: sim.detections(rt.index) }));
+        const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs });
+        // Commands are stamped with the simulator's own clock: exact, where telemetry lags it.
+        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: sim.detections(rt.index), vehicleNow: () => sim.vehicleTimeMs }));
       }
       lockstep(sim, vehicles);
       await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT and position` })));

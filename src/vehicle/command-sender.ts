@@ -11,6 +11,8 @@ export interface CommandAckSample {
   result: string;
   /** Host clock, from the first transmission to the final ack. */
   latencyMs: number;
+  /** Vehicle clock, the same span (null while the vehicle's time is unknown). */
+  vehicleLatencyMs: number | null;
   tries: number;
 }
 
@@ -19,14 +21,21 @@ export interface CommandSenderOptions {
   /** Default 1 (the autopilot). */
   targetCompId?: number;
   /**
-   * Wait for an ack before retransmitting (host clock). Default 500 ms, MAVSDK's default: PX4 acks
-   * within milliseconds on a healthy link, so this only matters when a frame was lost.
+   * Wait for an ack before retransmitting. Default 500 ms, MAVSDK's default: PX4 acks within
+   * milliseconds on a healthy link, so this only matters when a frame was lost. It runs out on
+   * whichever clock gets there first: the vehicle's under a speed-up (a lost frame costs the
+   * vehicle 500 ms, as on a real link), the host's when telemetry stops.
    */
   perTryTimeoutMs?: number;
   /** Transmissions in all (COMMAND_LONG confirmation 0, 1, 2, …). Default 3, as MAVSDK. */
   tries?: number;
-  /** After an IN_PROGRESS ack, how long to wait for the next one (host clock). Default 5 s. */
+  /** After an IN_PROGRESS ack, how long to wait for the next one (either clock, as perTryTimeoutMs). Default 5 s. */
   inProgressTimeoutMs?: number;
+  /**
+   * The vehicle's time now (ms since boot), where the target knows it exactly (the sim shares its
+   * clock); by default the latest vehicle time telemetry has seen.
+   */
+  vehicleNow?: () => number | null;
   /** A refusal is explained by the last STATUSTEXT received this long before the ack (host clock). Default 2 s. */
   denialTextWindowMs?: number;
   /** If no STATUSTEXT came since the command was sent, wait this long after a refusal for one. Default 200 ms. */
@@ -141,26 +150,46 @@ export class CommandSender {
     return new Promise<CommandResult>((resolve, reject) => {
       const lost = this.link.lost;
       if (lost) return reject(lost);
+      const vehicleNow = this.opts.vehicleNow ?? (() => this.telemetry.vehicleTimeMs);
       let tries = 0;
       let firstSent = 0;
+      let firstSentVehicle: number | null = null;
       let progress: number | null = null;
       let timer: NodeJS.Timeout | undefined;
+      let vehicleDeadline: number | null = null;
+      // Silence runs out on the host clock (a timer) or the vehicle clock (checked as telemetry arrives).
+      const waitFor = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => onSilence('host'), ms);
+        const now = vehicleNow();
+        vehicleDeadline = now === null ? null : now + ms;
+      };
+      const offTick = this.telemetry.onUpdate(() => {
+        if (vehicleDeadline === null) return;
+        const now = vehicleNow();
+        if (now !== null && now >= vehicleDeadline) onSilence('vehicle');
+      });
       const cleanup = () => {
         clearTimeout(timer);
+        vehicleDeadline = null;
+        offTick();
         offAck();
         offLost();
       };
       const transmit = () => {
         const msg = this.build(command, params, pos, tries);
         tries++;
-        if (tries === 1) firstSent = hostNowMs();
+        if (tries === 1) {
+          firstSent = hostNowMs();
+          firstSentVehicle = vehicleNow();
+        }
         this.link.send(msg);
-        timer = setTimeout(onSilence, this.perTryTimeoutMs);
+        waitFor(this.perTryTimeoutMs);
       };
-      const onSilence = () => {
+      const onSilence = (clock: 'host' | 'vehicle') => {
         if (progress === null && tries < this.tries) return transmit();
         cleanup();
-        reject(new CommandTimeout(name, tries, progress === null ? this.perTryTimeoutMs : this.inProgressTimeoutMs, this.link.name, progress));
+        reject(new CommandTimeout(name, tries, progress === null ? this.perTryTimeoutMs : this.inProgressTimeoutMs, this.link.name, progress, clock));
       };
       const offLost = this.link.onLost((err) => {
         cleanup();
@@ -173,12 +202,13 @@ export class CommandSender {
         if (r === common.MavResult.IN_PROGRESS) {
           // Still working on it: no retransmission, wait longer for the final answer.
           progress = msg.data.progress ?? 255;
-          clearTimeout(timer);
-          timer = setTimeout(onSilence, this.inProgressTimeoutMs);
+          waitFor(this.inProgressTimeoutMs);
           return;
         }
         cleanup();
-        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs: msg.hostTimeMs - firstSent, tries };
+        const ackVehicle = vehicleNow();
+        const vehicleLatencyMs = ackVehicle !== null && firstSentVehicle !== null ? ackVehicle - firstSentVehicle : null;
+        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs: msg.hostTimeMs - firstSent, vehicleLatencyMs, tries };
         this.opts.onCommandAck?.(sample);
         if (r === common.MavResult.ACCEPTED) return resolve(sample);
         void this.explainDenial(firstSent, msg.hostTimeMs).then((text) =>

@@ -28,11 +28,13 @@ export class CommandTimeout extends Error {
     readonly link: string,
     /** Set when the vehicle had answered IN_PROGRESS but never finished. */
     readonly lastProgress: number | null = null,
+    /** The clock the last wait ran out on (the first to get there). */
+    readonly clock: 'host' | 'vehicle' = 'host',
   ) {
     super(
       lastProgress === null
-        ? `${command}: no COMMAND_ACK after ${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms each (host clock) on ${link}`
-        : `${command}: IN_PROGRESS (${lastProgress === 255 ? 'progress unknown' : `${lastProgress}%`}) but no final COMMAND_ACK within ${timeoutMs} ms (host clock) on ${link}`,
+        ? `${command}: no COMMAND_ACK after ${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms each (${clock} clock) on ${link}`
+        : `${command}: IN_PROGRESS (${lastProgress === 255 ? 'progress unknown' : `${lastProgress}%`}) but no final COMMAND_ACK within ${timeoutMs} ms (${clock} clock) on ${link}`,
     );
   }
 }

@@ -29,6 +29,8 @@ export interface MavlinkPilotOptions {
   preStreamSetpoints?: number;
   /** Command-to-ack latency samples, for budgets. */
   onCommandAck?: (sample: CommandAckSample) => void;
+  /** The vehicle's time now, where the target knows it exactly (see CommandSenderOptions.vehicleNow). */
+  vehicleNow?: () => number | null;
   /** First transmission of each new setpoint, for setpoint-to-motion measurements. */
   onSetpointSent?: (s: SetpointSent) => void;
 }
@@ -56,6 +58,7 @@ export class MavlinkPilot implements Pilot {
       perTryTimeoutMs: opts.commandTimeoutMs,
       tries: opts.commandTries,
       inProgressTimeoutMs: opts.inProgressTimeoutMs,
+      ...(opts.vehicleNow ? { vehicleNow: opts.vehicleNow } : {}),
       onCommandAck: (sample) => {
         opts.onCommandAck?.(sample);
         for (const cb of this.ackListeners) cb(sample);

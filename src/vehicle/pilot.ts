@@ -31,6 +31,8 @@ export interface CommandResult {
   result: string;
   /** Host clock, from the first send to the accepting reply. */
   latencyMs: number;
+  /** Vehicle clock, the same span, where the pilot knows the vehicle's time (null or absent when not). */
+  vehicleLatencyMs?: number | null;
   /** Transmissions it took (1 = the first was answered). */
   tries: number;
 }

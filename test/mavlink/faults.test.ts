@@ -3,7 +3,7 @@ import { hostNowMs } from '../../src/clock/host.js';
 import { FrameEncoder } from '../../src/mavlink/codec.js';
 import { connect } from '../../src/mavlink/index.js';
 import { Link } from '../../src/mavlink/link.js';
-import { FaultSpecError, parseLinkFaults, withFaults, type LinkFaults } from '../../src/mavlink/transports/faults.js';
+import { FaultSpecError, parseLinkFaults, withFaults, type DelayClock, type LinkFaults } from '../../src/mavlink/transports/faults.js';
 import { MemoryTransport, registerMemoryEndpoint } from '../../src/mavlink/transports/memory.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,9 +16,9 @@ const unit = (i: number) => {
 };
 
 /** A faulty end and a plain peer; `received` collects what reaches each side (index, host ms). */
-async function rig(faults: LinkFaults) {
+async function rig(faults: LinkFaults, opts: Parameters<typeof withFaults>[2] = {}) {
   const [a, b] = MemoryTransport.pair('faults');
-  const faulty = withFaults(a, faults);
+  const faulty = withFaults(a, faults, opts);
   await faulty.open();
   await b.open();
   const atFaulty: { i: number; t: number }[] = [];
@@ -235,6 +235,64 @@ describe('withFaults', () => {
     await sleep(200);
     expect(r.atPeer).toEqual([]);
     expect(r.atFaulty).toEqual([]);
+  });
+});
+
+/** A clock that moves only when the test says: delays on it ignore the host clock. */
+function manualClock(): DelayClock & { nowMs: number; advance(ms: number): void } {
+  const due: { at: number; fn: () => void }[] = [];
+  const clock = {
+    name: 'vehicle' as const,
+    nowMs: 0,
+    after(ms: number, fn: () => void) {
+      const d = { at: clock.nowMs + ms, fn };
+      due.push(d);
+      return () => void due.splice(due.indexOf(d) >>> 0, 1);
+    },
+    advance(ms: number) {
+      clock.nowMs += ms;
+      for (const d of due.filter((x) => x.at <= clock.nowMs).sort((x, y) => x.at - y.at)) {
+        due.splice(due.indexOf(d), 1);
+        d.fn();
+      }
+    },
+  };
+  return clock;
+}
+
+describe('faults on another clock, at either end of the link', () => {
+  it('delays run on the given clock, not the host\'s', async () => {
+    const clock = manualClock();
+    const r = await rig({ up: { latency: '40ms' }, down: { latency: '40ms' } }, { clock });
+    r.faulty.write(unit(1));
+    r.peer.write(unit(2));
+    await sleep(80); // two host latencies: nothing, the clock has not moved
+    expect(r.atPeer).toEqual([]);
+    expect(r.atFaulty).toEqual([]);
+    clock.advance(39);
+    await sleep(5);
+    expect(r.atPeer).toEqual([]);
+    clock.advance(1);
+    await sleep(5);
+    expect(r.atPeer.map((u) => u.i)).toEqual([1]);
+    expect(r.atFaulty.map((u) => u.i)).toEqual([2]);
+    expect(r.faulty.description).toMatch(/delays on the vehicle clock/);
+    await r.close();
+  });
+
+  it("at the vehicle's end, what it sends goes down and what it receives came up", async () => {
+    // All lost going up, nothing going down: seen from the vehicle, receiving is what fails.
+    const r = await rig({ up: { loss: 1 } }, { end: 'vehicle' });
+    for (let i = 0; i < 20; i++) {
+      r.faulty.write(unit(i));
+      r.peer.write(unit(100 + i));
+    }
+    await until(() => r.atPeer.length === 20);
+    await sleep(10);
+    expect(r.atFaulty).toEqual([]);
+    expect(r.faulty.stats.up).toMatchObject({ units: 20, lost: 20 });
+    expect(r.faulty.stats.down).toMatchObject({ units: 20, lost: 0, delivered: 20 });
+    await r.close();
   });
 });
 

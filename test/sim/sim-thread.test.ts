@@ -7,14 +7,14 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { simTarget } from '../../src/targets/sim.js';
 import type { SimThread } from '../../src/targets/sim-thread.js';
-import type { Stack } from '../../src/targets/target.js';
+import type { Stack, UpOptions } from '../../src/targets/target.js';
 import { waitFor } from '../../src/vehicle/index.js';
 import { sleep } from './helpers.js';
 
-const up = (instance: number, vehicles = 1): Promise<Stack> =>
+const up = (instance: number, vehicles = 1, more: Partial<UpOptions> = {}): Promise<Stack> =>
   simTarget.up({
     vehicles, speed: 'max', seed: 1, instance, params: {}, heartbeatTimeoutMs: 5000,
-    artifactsDir: path.join(os.tmpdir(), 'flightcheck-sim-thread'), world: { camera: false },
+    artifactsDir: path.join(os.tmpdir(), 'flightcheck-sim-thread'), world: { camera: false }, ...more,
   });
 const threadOf = (s: Stack) => (s as unknown as { sim: SimThread }).sim;
 
@@ -69,4 +69,31 @@ describe('the simulator thread', () => {
       await s.down();
     }
   }, 30_000);
+
+  it("applies link faults on the vehicle's clock: a 40 ms link is 40 ms of vehicle time at any speed", async () => {
+    const s = await up(96, 1, { linkFaults: { up: { latency: '40ms' }, down: { latency: '40ms' } } });
+    try {
+      const v = s.vehicles[0]!;
+      expect(v.link.name).not.toMatch(/faults/); // the client's own transport is clean
+      const acks: { host: number; vehicle: number }[] = [];
+      const off = v.pilot.onCommandAck((a) => acks.push({ host: a.latencyMs, vehicle: a.vehicleLatencyMs! }));
+      for (let i = 0; i < 3; i++) {
+        await v.pilot.arm();
+        await v.pilot.disarm();
+      }
+      off();
+      expect(acks).toHaveLength(6);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      // Up and down, 40 ms each, as the vehicle's clock counts them…
+      for (const a of acks) expect(a.vehicle).toBeGreaterThanOrEqual(80);
+      // …and far less on the host's at 'max' (host-clock delays alone would be 80 ms).
+      expect(median(acks.map((a) => a.host))).toBeLessThan(median(acks.map((a) => a.vehicle)) / 2);
+    } finally {
+      await s.down();
+    }
+  }, 30_000);
+
+  it('rejects bad link faults naming the field', async () => {
+    await expect(up(97, 1, { linkFaults: { down: { loss: 2 } } })).rejects.toThrow(/linkFaults: invalid link faults: down\.loss: must be a probability between 0 and 1/);
+  });
 });

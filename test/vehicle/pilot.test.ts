@@ -120,6 +120,30 @@ describe('MavlinkPilot commands', () => {
     expect(sent[0]!.params.slice(0, 3)).toEqual([1, 4, 3]); // custom mode, AUTO, LOITER
   });
 
+  it('under a speed-up, a lost command is retried after the per-try timeout of vehicle time', async () => {
+    const { peer, pilot, acks } = await setup(15134, { commandTimeoutMs: 500 });
+    peer.runClock(50, 2); // 500 ms of vehicle time pass in 10 ms of host time
+    await until(() => telemetry!.vehicleTimeMs !== null, 2000, 'vehicle time');
+    peer.script.set(CMD.DO_SET_MODE, ['drop', { result: R.ACCEPTED }]);
+    const r = await pilot.hold();
+    expect(r.tries).toBe(2);
+    const sent = peer.commands.filter((c) => c.command === CMD.DO_SET_MODE);
+    // The host's 500 ms never ran out: the vehicle's did, far sooner.
+    expect(sent[1]!.hostMs - sent[0]!.hostMs).toBeLessThan(250);
+    expect(acks[0]!.vehicleLatencyMs).toBeGreaterThanOrEqual(500);
+    expect(acks[0]!.latencyMs).toBeLessThan(250);
+  });
+
+  it('a command the vehicle never answers times out on the vehicle clock under a speed-up', async () => {
+    const { peer, pilot } = await setup(15136, { commandTimeoutMs: 500 });
+    peer.runClock(50, 2);
+    await until(() => telemetry!.vehicleTimeMs !== null, 2000, 'vehicle time');
+    peer.script.set(CMD.NAV_LAND, ['drop', 'drop', 'drop']);
+    const err = (await pilot.land().catch((e: unknown) => e)) as CommandTimeout;
+    expect(err).toBeInstanceOf(CommandTimeout);
+    expect(err.message).toMatch(/no COMMAND_ACK after 3 tries of 500 ms each \(vehicle clock\)/);
+  });
+
   it('waits through IN_PROGRESS without retransmitting, and times out if it never finishes', async () => {
     const { peer, pilot } = await setup(15130, { inProgressTimeoutMs: 350 });
     peer.script.set(CMD.NAV_TAKEOFF, [

@@ -5,11 +5,16 @@ import type { Transport } from './transport.js';
 
 /**
  * Link faults, as `tc netem` would apply them to a real link, injected at the transport: added
- * latency with jitter, loss, duplication and reordering, independently per direction (up = what
- * we write, down = what we receive). Each write and each received chunk is one unit, which is
- * exact for datagram transports (udp, udpout, memory); on a byte stream (tcp, serial) a unit is
- * whatever chunk the OS delivered, so faults there garble framing like a noisy line would.
- * Every random choice comes from one seeded generator: a seed replays the same faults.
+ * latency with jitter, loss, duplication and reordering, independently per direction (up = from
+ * the ground to the vehicle, down = from the vehicle to the ground). Each write and each received
+ * chunk is one unit, which is exact for datagram transports (udp, udpout, memory); on a byte
+ * stream (tcp, serial) a unit is whatever chunk the OS delivered, so faults there garble framing
+ * like a noisy line would. Every random choice comes from one seeded generator: a seed replays
+ * the same faults.
+ *
+ * Delays run on a clock of the caller's choosing: the host's (a real link), or the vehicle's
+ * when the vehicle is simulated faster than real time — a 40 ms radio is 40 ms of vehicle time
+ * at any speed, which host-clock delays would stretch by the speed factor.
  */
 
 const Probability = z
@@ -105,16 +110,45 @@ const newStats = (): FaultStats => ({ units: 0, delivered: 0, lost: 0, duplicate
 /** A held-back unit is released after this long even if too few later units pass (a quiet link). */
 const REORDER_HOLD_MIN_MS = 100;
 
-/** One direction's fault pipeline; timers live in the shared set so close() can clear them all. */
+/** Runs `fn` once after `ms` on some clock; returns a cancel function. */
+export type After = (ms: number, fn: () => void) => () => void;
+
+/** A clock that delays can run on. */
+export interface DelayClock {
+  name: 'host' | 'vehicle';
+  after: After;
+}
+
+/** Host-clock delays, as on a real link. */
+export const hostDelays: DelayClock = {
+  name: 'host',
+  after: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+export interface FaultyTransportOptions {
+  /** The clock delays run on (default: the host's). */
+  clock?: DelayClock;
+  /**
+   * Which end of the link this transport is: 'ground' (the default: writes go up, received data
+   * came down) or 'vehicle' (writes go down, received data came up).
+   */
+  end?: 'ground' | 'vehicle';
+}
+
+/** One direction's fault pipeline; pending delays live in the shared set so close() can cancel them all. */
 class FaultDirection {
   readonly stats = newStats();
-  private held: { unit: Buffer; remaining: number; timer: NodeJS.Timeout }[] = [];
+  private held: { unit: Buffer; remaining: number; cancel: () => void }[] = [];
   closed = false;
 
   constructor(
     private readonly spec: ResolvedSpec | null,
     private readonly rand: () => number,
-    private readonly timers: Set<NodeJS.Timeout>,
+    private readonly clock: After,
+    private readonly timers: Set<() => void>,
     private readonly deliver: (unit: Buffer) => void,
   ) {}
 
@@ -142,8 +176,8 @@ class FaultDirection {
   private schedule(unit: Buffer, spec: ResolvedSpec): void {
     if (spec.reorder > 0 && this.rand() < spec.reorder) {
       this.stats.reordered++;
-      const entry = { unit, remaining: spec.reorderWindow, timer: undefined as unknown as NodeJS.Timeout };
-      entry.timer = this.after(Math.max(REORDER_HOLD_MIN_MS, spec.latencyMs + 2 * spec.jitterMs), () => {
+      const entry = { unit, remaining: spec.reorderWindow, cancel: () => {} };
+      entry.cancel = this.after(Math.max(REORDER_HOLD_MIN_MS, spec.latencyMs + 2 * spec.jitterMs), () => {
         this.held = this.held.filter((h) => h !== entry);
         this.emit(unit);
       });
@@ -161,13 +195,13 @@ class FaultDirection {
     return Math.max(0, spec.latencyMs + spread);
   }
 
-  private after(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+  private after(ms: number, fn: () => void): () => void {
+    const cancel = this.clock(ms, () => {
+      this.timers.delete(cancel);
       if (!this.closed) fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
+    });
+    this.timers.add(cancel);
+    return cancel;
   }
 
   private emit(unit: Buffer): void {
@@ -180,8 +214,8 @@ class FaultDirection {
     if (release.length === 0) return;
     this.held = this.held.filter((h) => h.remaining > 0);
     for (const h of release) {
-      clearTimeout(h.timer);
-      this.timers.delete(h.timer);
+      h.cancel();
+      this.timers.delete(h.cancel);
       this.emit(h.unit);
     }
   }
@@ -212,25 +246,29 @@ function describe(spec: ResolvedSpec | null): string {
 /** A transport with netem-like faults in front of it. */
 export class FaultyTransport implements Transport {
   readonly stats: { up: FaultStats; down: FaultStats };
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly up: FaultDirection;
-  private readonly down: FaultDirection;
+  private readonly timers = new Set<() => void>();
+  private readonly outgoing: FaultDirection;
+  private readonly incoming: FaultDirection;
   private readonly dataCbs: ((chunk: Buffer) => void)[] = [];
   private readonly summary: string;
 
   constructor(
     readonly inner: Transport,
     faults: LinkFaults,
+    opts: FaultyTransportOptions = {},
   ) {
     const f = parseLinkFaults(faults);
     const rand = seededRandom(f.seed);
-    this.up = new FaultDirection(f.up, rand, this.timers, (unit) => inner.write(unit));
-    this.down = new FaultDirection(f.down, rand, this.timers, (unit) => {
+    const clock = opts.clock ?? hostDelays;
+    const atVehicle = opts.end === 'vehicle';
+    this.outgoing = new FaultDirection(atVehicle ? f.down : f.up, rand, clock.after, this.timers, (unit) => inner.write(unit));
+    this.incoming = new FaultDirection(atVehicle ? f.up : f.down, rand, clock.after, this.timers, (unit) => {
       for (const cb of this.dataCbs) cb(unit);
     });
-    this.stats = { up: this.up.stats, down: this.down.stats };
-    this.summary = `faults up: ${describe(f.up)}; down: ${describe(f.down)}`;
-    inner.onData((chunk) => this.down.push(chunk));
+    const [up, down] = atVehicle ? [this.incoming, this.outgoing] : [this.outgoing, this.incoming];
+    this.stats = { up: up.stats, down: down.stats };
+    this.summary = `faults up: ${describe(f.up)}; down: ${describe(f.down)}${clock.name === 'host' ? '' : `; delays on the ${clock.name} clock`}`;
+    inner.onData((chunk) => this.incoming.push(chunk));
   }
 
   get description(): string {
@@ -247,7 +285,7 @@ export class FaultyTransport implements Transport {
   }
 
   write(bytes: Buffer): void {
-    this.up.push(bytes);
+    this.outgoing.push(bytes);
   }
 
   onData(cb: (chunk: Buffer) => void): void {
@@ -259,15 +297,15 @@ export class FaultyTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.up.close();
-    this.down.close();
-    for (const t of this.timers) clearTimeout(t);
+    this.outgoing.close();
+    this.incoming.close();
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     await this.inner.close();
   }
 }
 
 /** Wraps a transport with link faults (validated; throws FaultSpecError naming the bad field). */
-export function withFaults(transport: Transport, faults: LinkFaults): FaultyTransport {
-  return new FaultyTransport(transport, faults);
+export function withFaults(transport: Transport, faults: LinkFaults, opts: FaultyTransportOptions = {}): FaultyTransport {
+  return new FaultyTransport(transport, faults, opts);
 }
