@@ -9,6 +9,7 @@ export type WorkerRequest =
   | { type: 'start'; world: WorldStart }
   | { type: 'reset'; id: number; index: number }
   | { type: 'idle' }
+  | { type: 'speed'; id: number; speed: Speed }
   | { type: 'detections'; index: number; on: boolean }
   | { type: 'close'; id: number };
 
@@ -18,6 +19,7 @@ export type WorkerReply =
   | { type: 'failed'; error: string }
   | { type: 'reset-done'; id: number; timeUs: number }
   | { type: 'detections'; index: number; msg: unknown }
+  | { type: 'speed-set'; id: number }
   | { type: 'closed'; id: number };
 
 export interface WorldStart {
@@ -69,6 +71,11 @@ export function hostSimWorlds(port: MessagePort | null): void {
         // Nothing is asserted until the next reset: real time (or slower, as configured) costs
         // next to nothing, where 'max' would keep both cores busy for a vehicle nobody watches.
         if (world && (speed === 'max' || speed > 1)) world.setSpeed(1);
+        break;
+      case 'speed':
+        // For a while (a measurement that needs an unsaturated host): the next reset restores `speed`.
+        world?.setSpeed(req.speed);
+        post({ type: 'speed-set', id: req.id });
         break;
       case 'detections': {
         detectionSubs.get(req.index)?.();

@@ -4,6 +4,7 @@ import { simWorkerEntry } from './sim-bundle.js';
 import type { SimWorldOptionsInput } from '../../sitl/sim/options.js';
 import { ClientClock } from '../../sitl/sim/runtime/client-clock.js';
 import type { WorkerReply, WorkerRequest, WorldStart } from '../../sitl/sim/worker.js';
+import type { Speed } from '../../sitl/sim/runtime/scheduler.js';
 import type { DetectionMessage } from '../../sitl/sim/world/types.js';
 import type { DetectionSource } from '../vehicle/detections.js';
 
@@ -89,6 +90,11 @@ export class SimThread {
   /** Until the next reset nothing is being asserted: the world runs at real time meanwhile. */
   idle(): void {
     this.post({ type: 'idle' });
+  }
+
+  /** Runs the world at `speed` until the next reset (which restores the speed it started with). */
+  async setSpeed(speed: Speed): Promise<void> {
+    await this.request({ type: 'speed', id: this.nextId++, speed });
   }
 
   /** Vehicle `index`'s detector, as a detection source (the worker sends frames only while someone listens). */

@@ -3,7 +3,7 @@ import { CameraOptions, DetectorOptions, PX4_VERSION, WorldObject } from '../../
 import { SimThread } from './sim-thread.js';
 import { connect } from '../mavlink/index.js';
 import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';
-import type { Requirement, Stack, Target, UpOptions } from './target.js';
+import type { Requirement, SpeedFactor, Stack, Target, UpOptions } from './target.js';
 import { StackDidNotComeUp } from './target.js';
 
 /** What a scenario may say about the simulated world (sim target only; other targets ignore it). */
@@ -100,6 +100,10 @@ class SimStack implements Stack {
 
   idle(): void {
     this.sim.idle();
+  }
+
+  setSpeed(speed: SpeedFactor): Promise<void> {
+    return this.sim.setSpeed(speed);
   }
 
   async logs(): Promise<Record<string, string>> {

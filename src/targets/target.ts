@@ -47,6 +47,11 @@ export interface Stack {
    * slow its clock down meanwhile instead of burning the CPU other work needs.
    */
   idle?(): void;
+  /**
+   * Runs vehicle time at `speed` from when it resolves until the next reset or the next call (a
+   * simulated target whose clock the test owns; absent where the target fixes the speed).
+   */
+  setSpeed?(speed: SpeedFactor): Promise<void>;
   /** Recent log output of every process/container of the stack, by name (attached on failure). */
   logs(): Promise<Record<string, string>>;
   /** Flight logs the vehicles wrote so far (PX4's .ulg files), where the target has them. */
