@@ -179,6 +179,8 @@ describe('SimScheduler', () => {
     expect(woken).toEqual(['waiter']);
     expect(clock.seenMs).toBe(1234.5);
     expect(clock.version()).toBe(v0 + 1);
+    clock.saw(1234.5); // the same time again moves nothing
+    expect(clock.version()).toBe(v0 + 1);
     clock.onChange(v0, 10_000, () => woken.push('stale'));
     await sleep(5);
     expect(woken).toEqual(['waiter', 'stale']);

@@ -10,12 +10,13 @@ import type { GateSignal } from './scheduler.js';
 export class ClientClock implements GateSignal {
   static readonly BYTES = 24;
   private readonly ms: Float64Array;
+  /** [0] the version, [1] 1 while the simulator waits for it to change. */
   private readonly ver: Int32Array;
   private readonly sim: Float64Array;
 
   constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(ClientClock.BYTES)) {
     this.ms = new Float64Array(buffer, 0, 1);
-    this.ver = new Int32Array(buffer, 8, 1);
+    this.ver = new Int32Array(buffer, 8, 2);
     this.sim = new Float64Array(buffer, 16, 1);
   }
 
@@ -35,9 +36,12 @@ export class ClientClock implements GateSignal {
 
   /** The client's side: it has seen vehicle time `vehicleMs`. */
   saw(vehicleMs: number): void {
+    if (this.ms[0] === vehicleMs) return;
     this.ms[0] = vehicleMs;
     Atomics.add(this.ver, 0, 1);
-    Atomics.notify(this.ver, 0);
+    // Sequentially consistent: a waiter that flagged itself after this load compares the version
+    // already bumped above, and does not sleep.
+    if (Atomics.load(this.ver, 1) === 1) Atomics.notify(this.ver, 0);
   }
 
   version(): number {
@@ -45,9 +49,14 @@ export class ClientClock implements GateSignal {
   }
 
   onChange(since: number, timeoutMs: number, cb: () => void): void {
+    Atomics.store(this.ver, 1, 1);
     const r = waitAsync(this.ver, 0, since, timeoutMs);
-    if (r.async) void r.value.then(cb);
-    else setImmediate(cb);
+    const woken = () => {
+      Atomics.store(this.ver, 1, 0);
+      cb();
+    };
+    if (r.async) void r.value.then(woken);
+    else setImmediate(woken);
   }
 }
 
