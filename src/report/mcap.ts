@@ -70,6 +70,8 @@ interface ChannelInfo {
   id: number;
   sequence: number;
   count: bigint;
+  /** Its messages carry 64-bit integers (see json()). */
+  bigints: boolean;
 }
 
 export class McapRecording {
@@ -91,6 +93,8 @@ export class McapRecording {
   private readonly timer: NodeJS.Timeout;
   private readonly unregister: () => void;
   private readonly encoder = new TextEncoder();
+  private readonly logNs = new NsCache();
+  private readonly publishNs = new NsCache();
 
   constructor(file: string, opts: McapRecordingOptions = {}) {
     this.file = file;
@@ -155,14 +159,14 @@ export class McapRecording {
   write(topic: string, schemaName: string, data: unknown, t: McapTime, schema: () => object = () => ({ type: 'object' })): void {
     if (this.fd === null) return;
     const channel = this.channel(topic, schemaName, schema);
-    const logTime = msToNs(t.hostMs);
-    const publishTime = t.vehicleMs != null && Number.isFinite(t.vehicleMs) ? msToNs(t.vehicleMs) : logTime;
+    const logTime = this.logNs.of(t.hostMs);
+    const publishTime = t.vehicleMs != null && Number.isFinite(t.vehicleMs) ? this.publishNs.of(t.vehicleMs) : logTime;
     this.chunk.addMessage({
       channelId: channel.id,
       sequence: channel.sequence++ >>> 0,
       logTime,
       publishTime,
-      data: this.encoder.encode(JSON.stringify(data, jsonSafe)),
+      data: Buffer.from(this.json(channel, data), 'utf8'),
     });
     channel.count++;
     if (this.messageCount_ === 0n || logTime < this.startTime) this.startTime = logTime;
@@ -258,6 +262,23 @@ export class McapRecording {
     this.fd = null;
   }
 
+  /**
+   * JSON of a message. Native JSON.stringify writes non-finite numbers as null already; only
+   * 64-bit integers (BigInt) need the replacer, which costs twice as much: a channel whose
+   * messages carry them is marked at its first and takes the slow path from then on.
+   */
+  private json(channel: ChannelInfo, data: unknown): string {
+    if (!channel.bigints) {
+      try {
+        return JSON.stringify(data);
+      } catch (err) {
+        if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err;
+        channel.bigints = true;
+      }
+    }
+    return JSON.stringify(data, jsonSafe);
+  }
+
   private channel(topic: string, schemaName: string, schema: () => object): ChannelInfo {
     let channel = this.channels.get(topic);
     if (channel) return channel;
@@ -273,7 +294,7 @@ export class McapRecording {
     this.channelRecords.push(record);
     // Written outside chunks, ahead of the chunk holding the channel's first message.
     this.top.writeChannel(record);
-    channel = { id: record.id, sequence: 0, count: 0n };
+    channel = { id: record.id, sequence: 0, count: 0n, bigints: false };
     this.channels.set(topic, channel);
     return channel;
   }
@@ -291,6 +312,19 @@ export class McapRecording {
 function msToNs(ms: number): bigint {
   const whole = Math.floor(ms);
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/** msToNs with the last answer kept: the messages of one datagram share their times. */
+class NsCache {
+  private ms = Number.NaN;
+  private ns = 0n;
+  of(ms: number): bigint {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.ns = msToNs(ms);
+    }
+    return this.ns;
+  }
 }
 
 function rosTime(ms: number): { sec: number; nanosec: number } {

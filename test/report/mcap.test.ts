@@ -126,9 +126,13 @@ describe('McapRecording', () => {
     const rec = recording('shapes.mcap');
     rec.detections({ captureMs: 1500.25, frameId: 'cam0', detections: [{ label: 'person', score: 0.8766, id: 7 }] }, { hostMs: 1600 });
     rec.mavlink('SYSTEM_TIME', { timeUnixUsec: 1_750_000_000_000_000n, x: NaN }, { hostMs: 1601 });
+    rec.mavlink('SYSTEM_TIME', { timeUnixUsec: 5n, x: 1 }, { hostMs: 1602 });
+    rec.mavlink('ATTITUDE', { roll: Infinity, pitch: 0.5 }, { hostMs: 1603 });
     rec.close();
     const { messages } = streamMessages(fs.readFileSync(rec.file));
-    const [det, sys] = messages.map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+    const [det, sys, sys2, att] = messages.map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+    expect(sys2).toEqual({ timeUnixUsec: 5, x: 1 });
+    expect(att).toEqual({ roll: null, pitch: 0.5 });
     expect(det.markers).toHaveLength(1);
     expect(det.markers[0]).toMatchObject({ id: 7, type: 9, text: 'person: 0.877', header: { frame_id: 'cam0', stamp: { sec: 1, nanosec: 500_250_000 } } });
     expect(sys).toEqual({ timeUnixUsec: 1_750_000_000_000_000, x: null });
