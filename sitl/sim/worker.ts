@@ -97,8 +97,10 @@ export function hostSimWorlds(port: MessagePort | null): void {
 async function startWorld(start: WorldStart): Promise<SimWorld> {
   const world = await SimWorld.start({ ...start.options, onError: (err) => console.error(err) });
   if (start.clientClock) {
-    const clock = new ClientClock(start.clientClock);
-    const leadUs = (start.leadMs ?? 100) * 1000;
+    const leadMs = start.leadMs ?? 100;
+    // Woken when the client is half a lead behind: it still has the other half to read meanwhile.
+    const clock = new ClientClock(start.clientClock, leadMs / 2);
+    const leadUs = leadMs * 1000;
     // Gated from the start: until the client has seen anything the vehicle waits at `lead`, then
     // runs at real time (the scheduler's stall rule) — no burst of vehicle time nobody reads.
     world.scheduler.setGate(() => clock.seenMs * 1000 + leadUs, clock);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { CameraOptions, DetectorOptions, PX4_VERSION, WorldObject } from '../../sitl/sim/index.js';
+// The simulator itself runs on its own thread: only its option schemas are loaded here.
+import { CameraOptions, DetectorOptions, WorldObject } from '../../sitl/sim/world/types.js';
+import { PX4_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
 import { SimThread } from './sim-thread.js';
 import { connect } from '../mavlink/index.js';
 import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';

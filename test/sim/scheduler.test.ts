@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { hostNowMs } from '../../src/clock/host.js';
 import { SimScheduler, type Steppable } from '../../sitl/sim/runtime/scheduler.js';
@@ -145,10 +146,9 @@ describe('SimScheduler', () => {
   it('lockstep with a signal: a held scheduler steps on when the signal fires, without polling', async () => {
     const s = scheduler('max');
     let seenUs = 0;
-    let version = 0;
-    const waiting: { since: number; cb: () => void }[] = [];
+    const waiting: (() => void)[] = [];
     // A signal that never times out: only a move of the gate can wake the scheduler.
-    s.setGate(() => seenUs + 100_000, { version: () => version, onChange: (since, _timeoutMs, cb) => void waiting.push({ since, cb }) });
+    s.setGate(() => seenUs + 100_000, { wait: (_timeoutMs, cb) => void waiting.push(cb) });
     s.start();
     await sleep(30);
     expect(s.timeUs).toBe(100_000);
@@ -157,36 +157,34 @@ describe('SimScheduler', () => {
     expect(s.timeUs).toBe(100_000);
     expect(waiting.length).toBe(1);
     seenUs = 100_000;
-    version++;
-    waiting.shift()!.cb();
+    waiting.shift()!();
     // The wake-up steps at once, up to the new limit, before any timer could have fired.
     expect(s.timeUs).toBeGreaterThan(100_000);
     await sleep(20);
     expect(s.timeUs).toBe(200_000);
     expect(waiting.length).toBe(1);
-    expect(waiting[0]!.since).toBe(1);
   });
 
-  it('ClientClock: saw() bumps the version and wakes a waiter; a stale version fires at once', async () => {
-    const clock = new ClientClock();
-    const v0 = clock.version();
-    const woken: string[] = [];
-    clock.onChange(v0, 10_000, () => woken.push('waiter'));
-    await sleep(10);
-    expect(woken).toEqual([]);
-    clock.saw(1234.5);
-    await sleep(5);
-    expect(woken).toEqual(['waiter']);
-    expect(clock.seenMs).toBe(1234.5);
-    expect(clock.version()).toBe(v0 + 1);
-    clock.saw(1234.5); // the same time again moves nothing
-    expect(clock.version()).toBe(v0 + 1);
-    clock.onChange(v0, 10_000, () => woken.push('stale'));
-    await sleep(5);
-    expect(woken).toEqual(['waiter', 'stale']);
-    const t0 = hostNowMs();
-    await new Promise<void>((resolve) => clock.onChange(clock.version(), 30, resolve));
-    expect(hostNowMs() - t0).toBeGreaterThanOrEqual(25); // nothing moved: it times out
+  it('ClientClock: a held simulator sleeps until the client has seen wakeAfterMs more, or the timeout', async () => {
+    const clock = new ClientClock(undefined, 50, 1000);
+    // The client, on a thread of its own (the simulator's side blocks this one).
+    const client = new Worker(new URL('./fixtures/client-clock-peer.mjs', import.meta.url), { workerData: { buffer: clock.buffer } });
+    try {
+      await new Promise((resolve) => client.once('message', resolve));
+      client.postMessage('go'); // it sees 30 ms after 60 ms (not enough), then 60 ms after 120 ms
+      const t0 = hostNowMs();
+      await new Promise<void>((resolve) => clock.wait(5000, resolve));
+      const blocked = hostNowMs() - t0;
+      expect(blocked).toBeGreaterThanOrEqual(100);
+      expect(blocked).toBeLessThan(1000); // woken, not timed out
+      expect(clock.seenMs).toBe(60);
+      // Nothing more seen: the wait ends at its timeout.
+      const t1 = hostNowMs();
+      await new Promise<void>((resolve) => clock.wait(40, resolve));
+      expect(hostNowMs() - t1).toBeGreaterThanOrEqual(35);
+    } finally {
+      await client.terminate();
+    }
   });
 
   it('until() resolves once vehicle time is reached', async () => {

@@ -2,65 +2,70 @@ import type { GateSignal } from './scheduler.js';
 
 /**
  * The vehicle clock as both sides of the lockstep know it, shared between the client's thread and
- * the simulator's: the vehicle time the client has seen (float64 ms; 0 until it has seen any), an
- * int32 version that every update of it bumps and notifies, so a simulator held at the lockstep
- * gate wakes the moment the client catches up; and the simulator's own time (float64 ms), so the
- * client can stamp events with the vehicle time they happened at.
+ * the simulator's: the vehicle time the client has seen (float64 ms; 0 until it has seen any), so
+ * the simulator can stay at most a lead ahead of it; a wake-up the client sends a waiting simulator
+ * once it has seen `wakeAfterMs` more; and the simulator's own time (float64 ms), so the client can
+ * stamp events with the vehicle time they happened at.
+ *
+ * The simulator waits blocked (Atomics.wait, at most `blockMs` at a time): waking an async waiter
+ * (Atomics.waitAsync) costs the notifying client hundreds of µs, a blocked one a few, and waking
+ * it for every step rather than every `wakeAfterMs` would cost more than the steps.
  */
 export class ClientClock implements GateSignal {
-  static readonly BYTES = 24;
-  private readonly ms: Float64Array;
-  /** [0] the version, [1] 1 while the simulator waits for it to change. */
-  private readonly ver: Int32Array;
-  private readonly sim: Float64Array;
+  static readonly BYTES = 32;
+  /** [0] the seen time, [1] the simulator's time, [2] the seen time that wakes a waiting simulator. */
+  private readonly f64: Float64Array;
+  /** [0] wake-ups sent, [1] 1 while the simulator waits for one. */
+  private readonly i32: Int32Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(ClientClock.BYTES)) {
-    this.ms = new Float64Array(buffer, 0, 1);
-    this.ver = new Int32Array(buffer, 8, 2);
-    this.sim = new Float64Array(buffer, 16, 1);
+  constructor(
+    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(ClientClock.BYTES),
+    /** The simulator's side: how far the client must catch up before a waiting simulator goes on. */
+    private readonly wakeAfterMs = 50,
+    /** The simulator's side: the longest it blocks its thread before it looks at its sockets and timers. */
+    private readonly blockMs = 2,
+  ) {
+    this.f64 = new Float64Array(buffer, 0, 3);
+    this.i32 = new Int32Array(buffer, 24, 2);
   }
 
   get seenMs(): number {
-    return this.ms[0]!;
+    return this.f64[0]!;
   }
 
   /** The simulator's vehicle time (ms since boot), as of its last step. */
   get vehicleMs(): number {
-    return this.sim[0]!;
+    return this.f64[1]!;
   }
 
   /** The simulator's side: vehicle time is now `ms`. */
   stepped(ms: number): void {
-    this.sim[0] = ms;
+    this.f64[1] = ms;
   }
 
   /** The client's side: it has seen vehicle time `vehicleMs`. */
   saw(vehicleMs: number): void {
-    if (this.ms[0] === vehicleMs) return;
-    this.ms[0] = vehicleMs;
-    Atomics.add(this.ver, 0, 1);
-    // Sequentially consistent: a waiter that flagged itself after this load compares the version
-    // already bumped above, and does not sleep.
-    if (Atomics.load(this.ver, 1) === 1) Atomics.notify(this.ver, 0);
+    this.f64[0] = vehicleMs;
+    if (vehicleMs < this.f64[2]!) return;
+    // Taking the flag makes it one wake-up per wait.
+    if (Atomics.compareExchange(this.i32, 1, 1, 0) !== 1) return;
+    Atomics.add(this.i32, 0, 1);
+    Atomics.notify(this.i32, 0);
   }
 
-  version(): number {
-    return Atomics.load(this.ver, 0);
-  }
-
-  onChange(since: number, timeoutMs: number, cb: () => void): void {
-    Atomics.store(this.ver, 1, 1);
-    const r = waitAsync(this.ver, 0, since, timeoutMs);
-    const woken = () => {
-      Atomics.store(this.ver, 1, 0);
-      cb();
-    };
-    if (r.async) void r.value.then(woken);
-    else setImmediate(woken);
+  /**
+   * The simulator's side: blocks until the client has seen `wakeAfterMs` more (or `timeoutMs`, at
+   * most `blockMs`), then calls `cb` on the next turn of the event loop, so the thread's sockets are
+   * served in between. Vehicle time stands still meanwhile, so nothing is late.
+   */
+  wait(timeoutMs: number, cb: () => void): void {
+    const woken = Atomics.load(this.i32, 0);
+    this.f64[2] = this.f64[0]! + this.wakeAfterMs;
+    Atomics.store(this.i32, 1, 1);
+    // Sequentially consistent: a client that saw enough before the flag was up is caught here; one
+    // after it takes the flag and bumps the count, and the wait below returns at once.
+    if (this.f64[0]! < this.f64[2]!) Atomics.wait(this.i32, 0, woken, Math.min(timeoutMs, this.blockMs));
+    Atomics.store(this.i32, 1, 0);
+    setImmediate(cb);
   }
 }
-
-// Atomics.waitAsync (ES2024; in Node since 16) is not in the ES2023 lib this project compiles against.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, t: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;

@@ -6,13 +6,11 @@ const GATE_STALL_MS = 200;
 const GATE_WAIT_MAX_MS = 5;
 
 /**
- * Tells a held scheduler that the gate's limit may have moved, so it steps on at once instead of
- * polling: `version()` changes with every move; `onChange(since, timeoutMs, cb)` calls `cb` once
- * the version differs from `since` or after `timeoutMs`, whichever is first.
+ * Tells a held scheduler that the gate's limit has moved enough to step on, so it need not poll:
+ * `wait(timeoutMs, cb)` calls `cb` once it has, or after `timeoutMs`, whichever is first.
  */
 export interface GateSignal {
-  version(): number;
-  onChange(since: number, timeoutMs: number, cb: () => void): void;
+  wait(timeoutMs: number, cb: () => void): void;
 }
 
 /** PX4_SIM_SPEED_FACTOR: 1 = real time, 10 = ten times faster, 'max' = as fast as the CPU allows. */
@@ -291,14 +289,14 @@ export class SimScheduler {
    * Held at the gate: with a signal, step on as soon as the limit moves (a 1 ms poll would cap a
    * client that answers in 0.1 ms at a tenth of its pace); without, look again in 1 ms.
    */
-  private waitAtGate(version: number | undefined): void {
+  private waitAtGate(): void {
     const signal = this.gateSignal;
-    if (!signal || version === undefined) {
+    if (!signal) {
       this.schedule(1);
       return;
     }
     const token = ++this.gateWaitToken;
-    signal.onChange(version, GATE_WAIT_MAX_MS, () => {
+    signal.wait(GATE_WAIT_MAX_MS, () => {
       if (token === this.gateWaitToken) this.tick();
     });
   }
@@ -306,14 +304,12 @@ export class SimScheduler {
   private tick(): void {
     this.handle = null;
     if (this.paused || this.closed) return;
-    // Read before the gate, so a move between the two is not missed.
-    const version = this.gateSignal?.version();
     if (this.speed_ === 'max') {
       const n = this.gated(Math.max(1, Math.floor(this.maxSliceUs / this.stepUs)));
       if (n > 0) {
         this.runSteps(n);
         this.schedule(0);
-      } else this.waitAtGate(version);
+      } else this.waitAtGate();
       return;
     }
     const factor = this.speed_;
@@ -332,7 +328,7 @@ export class SimScheduler {
       const n = this.gated(Math.min(due, perSlice));
       if (n === 0) {
         // Held at the gate: the debt grows and is dropped past maxLag, as when the host is slow.
-        this.waitAtGate(version);
+        this.waitAtGate();
         return;
       }
       this.runSteps(n);
