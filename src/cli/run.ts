@@ -6,11 +6,9 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { parseCommand, UsageError } from './args.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
-import { buildSummary, formatSummary, type JestResults } from './summary.js';
+import type { JestResults } from './summary.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
-import { probe } from './doctor.js';
-import { reportCommand } from './report.js';
 import { targetNames } from '../targets/index.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
@@ -117,6 +115,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch {
     jest = null;
   }
+  // Loaded only now: Jest starts sooner.
+  const { buildSummary, formatSummary } = await import('./summary.js');
   const summary = buildSummary(jest, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null });
   console.log(formatSummary(summary));
   if (code !== 0) {
@@ -136,8 +136,8 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 /**
  * How many scenario files Jest flies at once; null leaves it to Jest (cores − 1). A rack flies one
- * rig per worker. On the sim target every file's simulator runs on a thread of its own and much
- * of a file's time is paced by the host clock (a degraded link, detection timing), so two files
+ * rig per worker. On the sim target every file's simulator and plot renderer run on threads of
+ * their own, and a file's test thread waits on them in turn (lockstep, rendering), so two files
  * share even a 2-core machine well, where Jest alone would run one at a time.
  */
 export function jestWorkers(o: { target: string; cores: number; workers: number | null; rackRigs: number | null }): number | null {
@@ -149,6 +149,7 @@ export function jestWorkers(o: { target: string; cores: number; workers: number 
 
 /** The Allure HTML, when Java is there to build it; its absence is said, not an error. */
 async function buildReport(results: string): Promise<void> {
+  const [{ probe }, { reportCommand }] = await Promise.all([import('./doctor.js'), import('./report.js')]);
   if (probe('java', ['-version']) === null) {
     console.log('report: skipped — allure-commandline needs Java (apt-get install default-jre-headless); `flightcheck report` builds it later');
     return;
