@@ -124,8 +124,10 @@ export async function trackPlot(track: TrackSeries): Promise<string> {
   const half = Math.max(n1 - n0, e1 - e0, 1) / 2 * 1.1;
   const nc = (n0 + n1) / 2;
   const ec = (e0 + e1) / 2;
-  const x = { field: 'east', type: 'quantitative', title: 'east (m)', scale: { domain: [ec - half, ec + half], zero: false, nice: false } };
-  const y = { field: 'north', type: 'quantitative', title: 'north (m)', scale: { domain: [nc - half, nc + half], zero: false, nice: false } };
+  // The domains are params, not literals: every track is then one chart shape to the renderer.
+  const domain = (lo: string, hi: string) => ({ domain: [{ expr: lo }, { expr: hi }], zero: false, nice: false });
+  const x = { field: 'east', type: 'quantitative', title: 'east (m)', scale: domain('east_lo', 'east_hi') };
+  const y = { field: 'north', type: 'quantitative', title: 'north (m)', scale: domain('north_lo', 'north_hi') };
   const layers: object[] = [
     { mark: { type: 'line', color: '#1f77b4', strokeWidth: 1.5, clip: true }, encoding: { x, y, order: { field: 'i', type: 'quantitative' } } },
   ];
@@ -149,6 +151,12 @@ export async function trackPlot(track: TrackSeries): Promise<string> {
     width: 360,
     height: 360,
     config: CONFIG,
+    params: [
+      { name: 'east_lo', value: ec - half },
+      { name: 'east_hi', value: ec + half },
+      { name: 'north_lo', value: nc - half },
+      { name: 'north_hi', value: nc + half },
+    ],
     data: { values: points },
     layer: layers,
   } as TopLevelSpec);

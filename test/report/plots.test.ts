@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { evaluateBudget, parseBudgets } from '../../src/budgets/index.js';
-import { altitudePlot, latencyHistogram, MAX_POINTS, thin, trackPlot } from '../../src/report/plots.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { altitudePlot, latencyHistogram, MAX_POINTS, renderSvg, thin, trackPlot } from '../../src/report/plots.js';
 import { budgetHistogram, telemetryPlots } from '../../src/report/scenario-plots.js';
 import { Series } from '../../src/vehicle/series.js';
 import type { Telemetry } from '../../src/vehicle/telemetry.js';
@@ -83,6 +84,47 @@ describe('latencyHistogram', () => {
     const t0 = performance.now();
     await altitudePlot({ t: [0, 1, 2], alt: [0, 1, 2], target: 2 });
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('charts drawn again on a kept View', () => {
+  /** What a reader sees: the size, every text, every path of the data marks (grid order aside). */
+  const seen = (svg: string) => ({
+    size: svg.match(/width="(\d+)" height="(\d+)"/)!.slice(1),
+    texts: [...svg.matchAll(/>([^<>]+)<\/text>/g)].map((m) => m[1]).sort(),
+    marks: marks(svg).map((type) => markGroup(svg, type).match(/ d="[^"]*"/g)?.sort() ?? []),
+  });
+
+  it('look the same as when first drawn, with their own data and title', async () => {
+    // A shape no other test draws (width 333), so the first chart below is drawn on a new View.
+    const chart = (rows: { t: number; alt: number }[], target: number, title: string) =>
+      renderSvg({
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title, width: 333, height: 200, data: { values: rows },
+        layer: [
+          { mark: 'line', encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'alt', type: 'quantitative' } } },
+          { data: { values: [{ target }] }, mark: 'rule', encoding: { y: { field: 'target', type: 'quantitative' } } },
+        ],
+      } as TopLevelSpec);
+    const t = Array.from({ length: 300 }, (_, i) => i / 10);
+    const a = t.map((s) => ({ t: s, alt: Math.min(2.5, s) }));
+    // Wider axis labels (−40 000) and another range: a kept View must not keep the first's layout.
+    const b = t.map((s) => ({ t: s * 3, alt: -40_000 * Math.sin(s) }));
+    const first = await chart(a, 2.5, 'chart a');
+    const other = await chart(b, 12, 'chart b');
+    const again = await chart(a, 2.5, 'chart a');
+    expect(seen(again)).toEqual(seen(first));
+    expect(other).toContain('chart b');
+    expect(other).not.toContain('chart a');
+    expect(seen(other).size).not.toEqual(seen(first).size);
+    // Tracks keep their equal axes from the params of their own data.
+    const circle = (r: number, n = 100) => ({ north: Array.from({ length: n }, (_, i) => r * Math.cos(i / 16)), east: Array.from({ length: n }, (_, i) => r * Math.sin(i / 16)) });
+    const small = await trackPlot({ ...circle(2), title: 'small' });
+    await trackPlot({ ...circle(500), title: 'large' });
+    expect(seen(await trackPlot({ ...circle(2), title: 'small' }))).toEqual(seen(small));
+    const h1 = await latencyHistogram([1, 2, 2, 3, 9], { unit: 'ms', limits: [{ stat: 'p50', value: 5 }], title: 'one' });
+    await latencyHistogram(Array.from({ length: 500 }, (_, i) => 100 + (i % 37)), { unit: 'ms', limits: [{ stat: 'p95', value: 250 }], title: 'two' });
+    expect(seen(await latencyHistogram([1, 2, 2, 3, 9], { unit: 'ms', limits: [{ stat: 'p50', value: 5 }], title: 'one' }))).toEqual(seen(h1));
   });
 });
 
