@@ -162,7 +162,14 @@ export class VehicleEndpoint {
   private onHeartbeat(inst: MavlinkInstance, m: Message<minimal.Heartbeat>): void {
     const type = m.data.type as number;
     if (type !== MAV_TYPE_GCS && type !== MAV_TYPE_ONBOARD_CONTROLLER) return;
+    const first = !inst.isGcsConnected;
     inst.markGcsConnected(this.now());
+    // The whole state at once, now: a client in lockstep holds vehicle time until it has seen
+    // some, so waiting for the next step would wait for the gate's stall limit.
+    if (first) {
+      inst.runStreams(this.now(), this.model_.state());
+      inst.flush();
+    }
     if (type === MAV_TYPE_GCS) this.guard(() => this.model_.gcsHeartbeat({ sysId: m.sysid, compId: m.compid }));
   }
 
