@@ -1,4 +1,6 @@
 import type { Link } from '../mavlink/link.js';
+import { FaultyTransport } from '../mavlink/transports/faults.js';
+import { VehicleClockRate } from './clock-rate.js';
 import { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
 import type { Pilot } from './pilot.js';
 import { Telemetry, type TelemetryOptions } from './telemetry.js';
@@ -30,6 +32,7 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
   const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
   const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { ...pilotOpts, sysId });
   const stopHeartbeat = gcsHeartbeatOnVehicleClock(link, telemetry);
+  const clockRate = faultsOnVehicleClock(link, telemetry);
   const vehicle: Vehicle<D> = {
     name,
     sysId,
@@ -38,12 +41,25 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
     pilot,
     async close() {
       stopHeartbeat();
+      clockRate?.close();
       await pilot.close();
       telemetry.detach();
     },
   };
   if (detections !== undefined) vehicle.detections = detections;
   return vehicle;
+}
+
+/**
+ * A radio's latency is the vehicle's to live with: link faults applied here, at the client, wait
+ * their delays out at the vehicle clock's measured rate (the speed factor of a SITL run, 1 on
+ * real hardware), so a 40 ms link is 40 ms to the vehicle at any speed.
+ */
+function faultsOnVehicleClock(link: Link, telemetry: Telemetry): VehicleClockRate | null {
+  if (!(link.transport instanceof FaultyTransport)) return null;
+  const rate = new VehicleClockRate(telemetry);
+  link.transport.useClock(rate.delays);
+  return rate;
 }
 
 /**

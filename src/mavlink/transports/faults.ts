@@ -251,6 +251,7 @@ export class FaultyTransport implements Transport {
   private readonly incoming: FaultDirection;
   private readonly dataCbs: ((chunk: Buffer) => void)[] = [];
   private readonly summary: string;
+  private clock: DelayClock;
 
   constructor(
     readonly inner: Transport,
@@ -259,20 +260,26 @@ export class FaultyTransport implements Transport {
   ) {
     const f = parseLinkFaults(faults);
     const rand = seededRandom(f.seed);
-    const clock = opts.clock ?? hostDelays;
+    this.clock = opts.clock ?? hostDelays;
+    const after: After = (ms, fn) => this.clock.after(ms, fn);
     const atVehicle = opts.end === 'vehicle';
-    this.outgoing = new FaultDirection(atVehicle ? f.down : f.up, rand, clock.after, this.timers, (unit) => inner.write(unit));
-    this.incoming = new FaultDirection(atVehicle ? f.up : f.down, rand, clock.after, this.timers, (unit) => {
+    this.outgoing = new FaultDirection(atVehicle ? f.down : f.up, rand, after, this.timers, (unit) => inner.write(unit));
+    this.incoming = new FaultDirection(atVehicle ? f.up : f.down, rand, after, this.timers, (unit) => {
       for (const cb of this.dataCbs) cb(unit);
     });
     const [up, down] = atVehicle ? [this.incoming, this.outgoing] : [this.outgoing, this.incoming];
     this.stats = { up: up.stats, down: down.stats };
-    this.summary = `faults up: ${describe(f.up)}; down: ${describe(f.down)}${clock.name === 'host' ? '' : `; delays on the ${clock.name} clock`}`;
+    this.summary = `faults up: ${describe(f.up)}; down: ${describe(f.down)}`;
     inner.onData((chunk) => this.incoming.push(chunk));
   }
 
   get description(): string {
-    return `${this.inner.description} [${this.summary}]`;
+    return `${this.inner.description} [${this.summary}${this.clock.name === 'host' ? '' : `; delays on the ${this.clock.name} clock`}]`;
+  }
+
+  /** Delays from now on run on `clock` (those already scheduled keep theirs). */
+  useClock(clock: DelayClock): void {
+    this.clock = clock;
   }
 
   /** Timers still scheduled (delayed or held-back units): zero after close(). */

@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { hostNowMs } from '../../src/clock/host.js';
+import { VehicleClockRate } from '../../src/vehicle/clock-rate.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Telemetry whose vehicle clock runs at `speed` × the host's, reported every 5 ms. */
+function fakeTelemetry(speed: number) {
+  const listeners = new Set<() => void>();
+  const t = {
+    vehicleTimeMs: null as number | null,
+    speed,
+    onUpdate(cb: () => void) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  };
+  let last = hostNowMs();
+  const timer = setInterval(() => {
+    const now = hostNowMs();
+    t.vehicleTimeMs = (t.vehicleTimeMs ?? 1000) + (now - last) * t.speed;
+    last = now;
+    for (const cb of listeners) cb();
+  }, 5);
+  return { t, stop: () => clearInterval(timer) };
+}
+
+describe('VehicleClockRate', () => {
+  it('measures how fast the vehicle clock runs, and follows a change of speed', async () => {
+    const { t, stop } = fakeTelemetry(6);
+    const rate = new VehicleClockRate(t);
+    try {
+      expect(rate.rate).toBe(1); // nothing measured yet: the host's
+      await sleep(1200);
+      expect(rate.rate).toBeGreaterThan(4.5);
+      expect(rate.rate).toBeLessThan(7.5);
+      t.speed = 1;
+      await sleep(1200);
+      expect(rate.rate).toBeGreaterThan(0.7);
+      expect(rate.rate).toBeLessThan(1.3);
+    } finally {
+      rate.close();
+      stop();
+    }
+  });
+
+  it('waits delays of vehicle time out at that rate; a clock that steps back starts over', async () => {
+    const { t, stop } = fakeTelemetry(10);
+    const rate = new VehicleClockRate(t);
+    try {
+      await sleep(700);
+      const t0 = hostNowMs();
+      await new Promise<void>((resolve) => rate.delays.after(500, resolve)); // 500 ms of vehicle time at 10×
+      const waited = hostNowMs() - t0;
+      expect(waited).toBeGreaterThanOrEqual(30);
+      expect(waited).toBeLessThan(250);
+      expect(rate.delays.name).toBe('vehicle');
+      const before = rate.rate;
+      t.vehicleTimeMs = 0; // the vehicle rebooted
+      await sleep(20);
+      expect(rate.rate).toBe(before); // no rate from a step back
+    } finally {
+      rate.close();
+      stop();
+    }
+  });
+});
