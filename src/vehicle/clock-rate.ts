@@ -1,6 +1,11 @@
 import { hostNowMs } from '../clock/host.js';
 import type { DelayClock } from '../mavlink/transports/faults.js';
-import type { Telemetry } from './telemetry.js';
+
+/** What the rate is read from: a Telemetry, or anything that reports a vehicle time. */
+export interface VehicleTimeSource {
+  readonly vehicleTimeMs: number | null;
+  onUpdate(cb: () => void): () => void;
+}
 
 /** Host time over which the rate is measured (each window replaces the last estimate). */
 const WINDOW_MS = 500;
@@ -18,7 +23,7 @@ export class VehicleClockRate {
   private anchor: { hostMs: number; vehicleMs: number } | null = null;
   private readonly off: () => void;
 
-  constructor(private readonly telemetry: Pick<Telemetry, 'vehicleTimeMs' | 'onUpdate'>) {
+  constructor(private readonly telemetry: VehicleTimeSource) {
     this.off = telemetry.onUpdate(() => this.sample());
   }
 

@@ -12,7 +12,7 @@ function fakeTelemetry(speed: number) {
     speed,
     onUpdate(cb: () => void) {
       listeners.add(cb);
-      return () => listeners.delete(cb);
+      return () => void listeners.delete(cb);
     },
   };
   let last = hostNowMs();
