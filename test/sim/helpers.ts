@@ -86,3 +86,11 @@ export function timesyncRequest(ts1: bigint): common.TimeSync {
   t.targetComponent = 0;
   return t;
 }
+
+/** Vehicle time per host time over `ms`, as a client's telemetry sees it. */
+export async function vehicleRate(telemetry: { readonly vehicleTimeMs: number | null }, ms: number): Promise<number> {
+  const v0 = telemetry.vehicleTimeMs!;
+  const h0 = performance.now();
+  await sleep(ms);
+  return (telemetry.vehicleTimeMs! - v0) / (performance.now() - h0);
+}

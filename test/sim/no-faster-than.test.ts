@@ -4,18 +4,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { useFlight } from '../../fixtures/index.js';
-import { sleep } from './helpers.js';
+import { vehicleRate } from './helpers.js';
 
 const flight = useFlight({ speed: 'max', world: { camera: false } });
 
-/** Vehicle time per host time over `ms`, as the client sees it. */
-async function rate(ms: number): Promise<number> {
-  const t = flight.vehicle().telemetry;
-  const v0 = t.vehicleTimeMs!;
-  const h0 = performance.now();
-  await sleep(ms);
-  return (t.vehicleTimeMs! - v0) / (performance.now() - h0);
-}
+const rate = (ms: number) => vehicleRate(flight.vehicle().telemetry, ms);
 
 describe('flight.noFasterThan', () => {
   it('caps the vehicle clock while its function runs, then the file runs at its own speed again', async () => {

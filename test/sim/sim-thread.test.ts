@@ -9,7 +9,7 @@ import { simTarget } from '../../src/targets/sim.js';
 import type { SimThread } from '../../src/targets/sim-thread.js';
 import type { Stack, UpOptions } from '../../src/targets/target.js';
 import { waitFor } from '../../src/vehicle/index.js';
-import { sleep } from './helpers.js';
+import { sleep, vehicleRate } from './helpers.js';
 
 const up = (instance: number, vehicles = 1, more: Partial<UpOptions> = {}): Promise<Stack> =>
   simTarget.up({
@@ -18,14 +18,7 @@ const up = (instance: number, vehicles = 1, more: Partial<UpOptions> = {}): Prom
   });
 const threadOf = (s: Stack) => (s as unknown as { sim: SimThread }).sim;
 
-/** Vehicle time per host time over `ms`, as the client sees it. */
-async function rate(s: Stack, ms: number): Promise<number> {
-  const t = s.vehicles[0]!.telemetry;
-  const v0 = t.vehicleTimeMs!;
-  const h0 = performance.now();
-  await sleep(ms);
-  return (t.vehicleTimeMs! - v0) / (performance.now() - h0);
-}
+const rate = (s: Stack, ms: number) => vehicleRate(s.vehicles[0]!.telemetry, ms);
 
 describe('the simulator thread', () => {
   it('goes back to the pool when its stack goes down, and the next stack flies on it', async () => {
