@@ -7,9 +7,9 @@ import type { GateSignal } from './scheduler.js';
  * once it has seen `wakeAfterMs` more; and the simulator's own time (float64 ms), so the client can
  * stamp events with the vehicle time they happened at.
  *
- * The simulator waits blocked (Atomics.wait, at most `blockMs` at a time): waking an async waiter
- * (Atomics.waitAsync) costs the notifying client hundreds of µs, a blocked one a few, and waking
- * it for every step rather than every `wakeAfterMs` would cost more than the steps.
+ * The simulator waits blocked (Atomics.wait, at most `blockMs` at a time, then it serves its
+ * sockets). A wake-up costs the client a cross-thread notify, often its core too (to the woken
+ * thread): so it is sent once the client has seen `wakeAfterMs` more, not for every message.
  */
 export class ClientClock implements GateSignal {
   static readonly BYTES = 32;

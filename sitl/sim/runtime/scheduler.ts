@@ -286,8 +286,9 @@ export class SimScheduler {
   }
 
   /**
-   * Held at the gate: with a signal, step on as soon as the limit moves (a 1 ms poll would cap a
-   * client that answers in 0.1 ms at a tenth of its pace); without, look again in 1 ms.
+   * Held at the gate: with a signal, step on as soon as it says the limit has moved enough (a 1 ms
+   * poll would cap a client that answers in 0.1 ms at a tenth of its pace); without, look again
+   * in 1 ms.
    */
   private waitAtGate(): void {
     const signal = this.gateSignal;
