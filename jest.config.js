@@ -7,13 +7,19 @@ import path from 'node:path';
 const config = {
   // allure-jest's Node environment records every test for the Allure report (steps, attachments,
   // labels via src/report/allure.ts); ours adds skipping a file whose target cannot run here.
-  // `--testEnvironment node` turns both off; the Allure helpers then do nothing.
+  // `--testEnvironment node` turns both off; the Allure helpers then do nothing (and node-mavlink
+  // and zod load once per file again).
   testEnvironment: '<rootDir>/fixtures/jest-environment.cjs',
   testEnvironmentOptions: {
     resultsDir: path.resolve(process.env.FLIGHT_RESULTS_DIR ?? 'flight-results', 'allure-results'),
   },
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Loaded once per Jest worker, not once per file (fixtures/jest-environment.cjs says why).
+    '^node-mavlink$': '<rootDir>/fixtures/shared/node-mavlink.cjs',
+    '^zod$': '<rootDir>/fixtures/shared/zod.cjs',
+  },
   transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transformer.cjs' },
   roots: ['<rootDir>/test', '<rootDir>/scenarios'],
   testMatch: ['**/*.test.ts'],
