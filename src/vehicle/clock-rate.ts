@@ -9,17 +9,20 @@ export interface VehicleTimeSource {
 
 /** Host time over which the rate is measured (each window replaces the last estimate). */
 const WINDOW_MS = 500;
+/** The first window is shorter: a test's first commands come soon after its stack is up. */
+const FIRST_WINDOW_MS = 100;
 /** Rates outside this range are a stalled or jumping clock, not a speed factor. */
 const MIN_RATE = 0.01;
 const MAX_RATE = 10_000;
 
 /**
  * How fast the vehicle's clock runs against the host's (1 on real hardware, the speed factor of a
- * SITL run), measured from the vehicle times telemetry reports. 1 until a first window is in; a
- * vehicle clock that steps back (a reboot) starts a new window.
+ * SITL run), measured from the vehicle times telemetry reports. 1 until a first window is in
+ * (FIRST_WINDOW_MS of telemetry); a vehicle clock that steps back (a reboot) starts a new window.
  */
 export class VehicleClockRate {
   private rate_ = 1;
+  private measured = false;
   private anchor: { hostMs: number; vehicleMs: number } | null = null;
   private readonly off: () => void;
 
@@ -56,9 +59,12 @@ export class VehicleClockRate {
       this.anchor = { hostMs, vehicleMs };
       return;
     }
-    if (hostMs - a.hostMs < WINDOW_MS) return;
+    if (hostMs - a.hostMs < (this.measured ? WINDOW_MS : FIRST_WINDOW_MS)) return;
     const rate = (vehicleMs - a.vehicleMs) / (hostMs - a.hostMs);
-    if (rate >= MIN_RATE && rate <= MAX_RATE) this.rate_ = rate;
+    if (rate >= MIN_RATE && rate <= MAX_RATE) {
+      this.rate_ = rate;
+      this.measured = true;
+    }
     this.anchor = { hostMs, vehicleMs };
   }
 }

@@ -33,9 +33,12 @@ export interface CommandSenderOptions {
   inProgressTimeoutMs?: number;
   /**
    * The vehicle's time now (ms since boot), where the target knows it exactly (the sim shares its
-   * clock); by default the latest vehicle time telemetry has seen.
+   * clock). Else, with `clockRate`, vehicle time is host time × the vehicle clock's measured rate;
+   * with neither, the latest vehicle time telemetry has seen.
    */
   vehicleNow?: () => number | null;
+  /** Vehicle ms per host ms (VehicleClockRate): the speed factor of a SITL run, 1 on hardware. */
+  clockRate?: () => number;
   /** A refusal is explained by the last STATUSTEXT received this long before the ack (host clock). Default 2 s. */
   denialTextWindowMs?: number;
   /** If no STATUSTEXT came since the command was sent, wait this long after a refusal for one. Default 200 ms. */
@@ -150,6 +153,9 @@ export class CommandSender {
     return new Promise<CommandResult>((resolve, reject) => {
       const lost = this.link.lost;
       if (lost) return reject(lost);
+      // At a measured rate, vehicle time is host time scaled: telemetry's own stamps lag by
+      // whatever the client has not read yet, which a speed factor multiplies.
+      const rate = this.opts.vehicleNow ? undefined : this.opts.clockRate;
       const vehicleNow = this.opts.vehicleNow ?? (() => this.telemetry.vehicleTimeMs);
       let tries = 0;
       let firstSent = 0;
@@ -157,9 +163,15 @@ export class CommandSender {
       let progress: number | null = null;
       let timer: NodeJS.Timeout | undefined;
       let vehicleDeadline: number | null = null;
-      // Silence runs out on the host clock (a timer) or the vehicle clock (checked as telemetry arrives).
+      // Silence runs out on the host clock or the vehicle clock, whichever first: a timer at the
+      // measured rate, or a deadline checked as telemetry arrives.
       const waitFor = (ms: number) => {
         clearTimeout(timer);
+        if (rate) {
+          const r = rate();
+          timer = setTimeout(() => onSilence(r > 1 ? 'vehicle' : 'host'), ms / Math.max(1, r));
+          return;
+        }
         timer = setTimeout(() => onSilence('host'), ms);
         const now = vehicleNow();
         vehicleDeadline = now === null ? null : now + ms;
@@ -206,9 +218,10 @@ export class CommandSender {
           return;
         }
         cleanup();
-        const ackVehicle = vehicleNow();
-        const vehicleLatencyMs = ackVehicle !== null && firstSentVehicle !== null ? ackVehicle - firstSentVehicle : null;
-        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs: msg.hostTimeMs - firstSent, vehicleLatencyMs, tries };
+        const latencyMs = msg.hostTimeMs - firstSent;
+        const ackVehicle = rate ? null : vehicleNow();
+        const vehicleLatencyMs = rate ? latencyMs * rate() : ackVehicle !== null && firstSentVehicle !== null ? ackVehicle - firstSentVehicle : null;
+        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs, vehicleLatencyMs, tries };
         this.opts.onCommandAck?.(sample);
         if (r === common.MavResult.ACCEPTED) return resolve(sample);
         void this.explainDenial(firstSent, msg.hostTimeMs).then((text) =>

@@ -31,6 +31,8 @@ export interface MavlinkPilotOptions {
   onCommandAck?: (sample: CommandAckSample) => void;
   /** The vehicle's time now, where the target knows it exactly (see CommandSenderOptions.vehicleNow). */
   vehicleNow?: () => number | null;
+  /** The vehicle clock's measured rate (see CommandSenderOptions.clockRate). */
+  clockRate?: () => number;
   /** First transmission of each new setpoint, for setpoint-to-motion measurements. */
   onSetpointSent?: (s: SetpointSent) => void;
 }
@@ -59,6 +61,7 @@ export class MavlinkPilot implements Pilot {
       tries: opts.commandTries,
       inProgressTimeoutMs: opts.inProgressTimeoutMs,
       ...(opts.vehicleNow ? { vehicleNow: opts.vehicleNow } : {}),
+      ...(opts.clockRate ? { clockRate: opts.clockRate } : {}),
       onCommandAck: (sample) => {
         opts.onCommandAck?.(sample);
         for (const cb of this.ackListeners) cb(sample);

@@ -29,10 +29,12 @@ export interface CreateVehicleOptions extends Omit<MavlinkPilotOptions, 'sysId'>
 export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOptions & { detections?: D }): Vehicle<D> {
   if (!opts.name) throw new RangeError('createVehicle: name: required');
   const telemetry = new Telemetry(link, { ...opts.telemetry, sysId: opts.sysId });
+  // How fast the vehicle's clock runs: commands are timed with it, and client-side link faults.
+  const clockRate = new VehicleClockRate(telemetry);
   const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
-  const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { ...pilotOpts, sysId });
+  const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { clockRate: () => clockRate.rate, ...pilotOpts, sysId });
   const stopHeartbeat = gcsHeartbeatOnVehicleClock(link, telemetry);
-  const clockRate = faultsOnVehicleClock(link, telemetry);
+  faultsOnVehicleClock(link, clockRate);
   const vehicle: Vehicle<D> = {
     name,
     sysId,
@@ -41,7 +43,7 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
     pilot,
     async close() {
       stopHeartbeat();
-      clockRate?.close();
+      clockRate.close();
       await pilot.close();
       telemetry.detach();
     },
@@ -55,11 +57,8 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
  * their delays out at the vehicle clock's measured rate (the speed factor of a SITL run, 1 on
  * real hardware), so a 40 ms link is 40 ms to the vehicle at any speed.
  */
-function faultsOnVehicleClock(link: Link, telemetry: Telemetry): VehicleClockRate | null {
-  if (!(link.transport instanceof FaultyTransport)) return null;
-  const rate = new VehicleClockRate(telemetry);
-  link.transport.useClock(rate.delays);
-  return rate;
+function faultsOnVehicleClock(link: Link, rate: VehicleClockRate): void {
+  if (link.transport instanceof FaultyTransport) link.transport.useClock(rate.delays);
 }
 
 /**

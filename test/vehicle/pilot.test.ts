@@ -359,4 +359,30 @@ describe('createVehicle', () => {
       await v.close();
     }
   });
+
+  it("times commands with the vehicle clock's measured rate: 500 ms retries and vehicle-clock latency at 10×", async () => {
+    link = await clientLink(15136);
+    const p = (peer = await ScriptedPeer.start({ port: 15137, clientPort: 15136 }));
+    const acks: CommandAckSample[] = [];
+    const v = createVehicle(link, { name: 'drone1', sysId: 1, onCommandAck: (a) => acks.push(a as CommandAckSample) });
+    try {
+      p.heartbeat();
+      p.runClock(10, 2);
+      await new Promise((r) => setTimeout(r, 300)); // a first rate measured
+      // Telemetry stops (a client that has not read it yet): the timing does not wait for it.
+      p.stopClock();
+      p.script.set(CMD.DO_SET_MODE, ['drop', { result: R.ACCEPTED, delayMs: 20 }]);
+      await v.pilot.hold();
+      const sent = p.commands.filter((c) => c.command === CMD.DO_SET_MODE);
+      // 500 ms of vehicle time at 10× is 50 ms of host time.
+      expect(sent[1]!.hostMs - sent[0]!.hostMs).toBeGreaterThanOrEqual(40);
+      expect(sent[1]!.hostMs - sent[0]!.hostMs).toBeLessThan(250);
+      const a = acks[0]!;
+      expect(a.tries).toBe(2);
+      expect(a.vehicleLatencyMs! / a.latencyMs).toBeGreaterThan(7);
+      expect(a.vehicleLatencyMs! / a.latencyMs).toBeLessThan(13);
+    } finally {
+      await v.close();
+    }
+  });
 });
