@@ -63,6 +63,60 @@ export function resultName(result: number): string {
   return (common.MavResult as unknown as Record<number, string>)[result] ?? `MAV_RESULT ${result}`;
 }
 
+/** How a sender times a command on the vehicle clock, besides the host's. */
+interface VehicleTiming {
+  /** Calls `onSilence` once `ms` have passed on whichever clock gets there first; returns a cancel. */
+  wait(ms: number, onSilence: (clock: 'host' | 'vehicle') => void): () => void;
+  /** At the first transmission: returns the vehicle-clock span to the ack, given its host latency. */
+  start(): (hostMs: number) => number | null;
+}
+
+/**
+ * Vehicle time read from stamps: a clock the target shares (the sim), or the latest time telemetry
+ * has seen. The vehicle's deadline is checked as telemetry arrives.
+ */
+function stampTiming(telemetry: Telemetry, now: () => number | null): VehicleTiming {
+  return {
+    wait(ms, onSilence) {
+      const timer = setTimeout(() => onSilence('host'), ms);
+      const from = now();
+      const off =
+        from === null
+          ? () => {}
+          : telemetry.onUpdate(() => {
+              const t = now();
+              if (t !== null && t >= from + ms) onSilence('vehicle');
+            });
+      return () => {
+        clearTimeout(timer);
+        off();
+      };
+    },
+    start() {
+      const sent = now();
+      return () => {
+        const acked = now();
+        return sent !== null && acked !== null ? acked - sent : null;
+      };
+    },
+  };
+}
+
+/**
+ * Vehicle time as host time × the vehicle clock's measured rate: telemetry's own stamps lag by
+ * whatever the client has not read yet, which a speed factor multiplies.
+ */
+function rateTiming(rate: () => number): VehicleTiming {
+  return {
+    wait(ms, onSilence) {
+      const r = rate();
+      const timer = setTimeout(() => onSilence(r > 1 ? 'vehicle' : 'host'), ms / Math.max(1, r));
+      return () => clearTimeout(timer);
+    },
+    start: () => (hostMs) => hostMs * rate(),
+  };
+}
+
 /**
  * Sends commands and waits for their COMMAND_ACK, retransmitting on silence. One ack listener
  * spans every try, so a late ack to an earlier transmission still counts. Commands with the same
@@ -77,6 +131,7 @@ export class CommandSender {
   private readonly denialTextWindowMs: number;
   private readonly denialTextGraceMs: number;
   private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly timing: VehicleTiming;
 
   constructor(
     private readonly link: Link,
@@ -91,6 +146,8 @@ export class CommandSender {
     this.denialTextWindowMs = opts.denialTextWindowMs ?? 2000;
     this.denialTextGraceMs = opts.denialTextGraceMs ?? 200;
     if (!(this.tries >= 1)) throw new RangeError(`command sender: tries: must be ≥ 1, got ${this.tries}`);
+    this.timing =
+      !opts.vehicleNow && opts.clockRate ? rateTiming(opts.clockRate) : stampTiming(telemetry, opts.vehicleNow ?? (() => telemetry.vehicleTimeMs));
   }
 
   /** COMMAND_LONG with up to 7 params (missing ones are 0). */
@@ -153,38 +210,17 @@ export class CommandSender {
     return new Promise<CommandResult>((resolve, reject) => {
       const lost = this.link.lost;
       if (lost) return reject(lost);
-      // At a measured rate, vehicle time is host time scaled: telemetry's own stamps lag by
-      // whatever the client has not read yet, which a speed factor multiplies.
-      const rate = this.opts.vehicleNow ? undefined : this.opts.clockRate;
-      const vehicleNow = this.opts.vehicleNow ?? (() => this.telemetry.vehicleTimeMs);
       let tries = 0;
       let firstSent = 0;
-      let firstSentVehicle: number | null = null;
+      let vehicleSpan: (hostMs: number) => number | null = () => null;
       let progress: number | null = null;
-      let timer: NodeJS.Timeout | undefined;
-      let vehicleDeadline: number | null = null;
-      // Silence runs out on the host clock or the vehicle clock, whichever first: a timer at the
-      // measured rate, or a deadline checked as telemetry arrives.
+      let cancelWait = () => {};
       const waitFor = (ms: number) => {
-        clearTimeout(timer);
-        if (rate) {
-          const r = rate();
-          timer = setTimeout(() => onSilence(r > 1 ? 'vehicle' : 'host'), ms / Math.max(1, r));
-          return;
-        }
-        timer = setTimeout(() => onSilence('host'), ms);
-        const now = vehicleNow();
-        vehicleDeadline = now === null ? null : now + ms;
+        cancelWait();
+        cancelWait = this.timing.wait(ms, onSilence);
       };
-      const offTick = this.telemetry.onUpdate(() => {
-        if (vehicleDeadline === null) return;
-        const now = vehicleNow();
-        if (now !== null && now >= vehicleDeadline) onSilence('vehicle');
-      });
       const cleanup = () => {
-        clearTimeout(timer);
-        vehicleDeadline = null;
-        offTick();
+        cancelWait();
         offAck();
         offLost();
       };
@@ -193,7 +229,7 @@ export class CommandSender {
         tries++;
         if (tries === 1) {
           firstSent = hostNowMs();
-          firstSentVehicle = vehicleNow();
+          vehicleSpan = this.timing.start();
         }
         this.link.send(msg);
         waitFor(this.perTryTimeoutMs);
@@ -219,9 +255,7 @@ export class CommandSender {
         }
         cleanup();
         const latencyMs = msg.hostTimeMs - firstSent;
-        const ackVehicle = rate ? null : vehicleNow();
-        const vehicleLatencyMs = rate ? latencyMs * rate() : ackVehicle !== null && firstSentVehicle !== null ? ackVehicle - firstSentVehicle : null;
-        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs, vehicleLatencyMs, tries };
+        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs, vehicleLatencyMs: vehicleSpan(latencyMs), tries };
         this.opts.onCommandAck?.(sample);
         if (r === common.MavResult.ACCEPTED) return resolve(sample);
         void this.explainDenial(firstSent, msg.hostTimeMs).then((text) =>

@@ -29,12 +29,18 @@ export interface CreateVehicleOptions extends Omit<MavlinkPilotOptions, 'sysId'>
 export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOptions & { detections?: D }): Vehicle<D> {
   if (!opts.name) throw new RangeError('createVehicle: name: required');
   const telemetry = new Telemetry(link, { ...opts.telemetry, sysId: opts.sysId });
-  // How fast the vehicle's clock runs: commands are timed with it, and client-side link faults.
-  const clockRate = new VehicleClockRate(telemetry);
+  // How fast the vehicle's clock runs, measured where something is timed with it: commands (unless
+  // the target shares its clock), client-side link faults. It listens to every telemetry message.
+  const faults = link.transport instanceof FaultyTransport ? link.transport : null;
+  const clockRate = !opts.vehicleNow || faults ? new VehicleClockRate(telemetry) : null;
   const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
-  const pilot = makePilot ? makePilot(telemetry) : new MavlinkPilot(link, telemetry, { clockRate: () => clockRate.rate, ...pilotOpts, sysId });
+  const pilot = makePilot
+    ? makePilot(telemetry)
+    : new MavlinkPilot(link, telemetry, { ...(clockRate ? { clockRate: () => clockRate.rate } : {}), ...pilotOpts, sysId });
   const stopHeartbeat = gcsHeartbeatOnVehicleClock(link, telemetry);
-  faultsOnVehicleClock(link, clockRate);
+  // A radio's latency is the vehicle's to live with: faults applied here wait their delays out at
+  // the vehicle clock's rate (the speed factor of a SITL run, 1 on real hardware).
+  if (faults && clockRate) faults.useClock(clockRate.delays);
   const vehicle: Vehicle<D> = {
     name,
     sysId,
@@ -43,22 +49,13 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
     pilot,
     async close() {
       stopHeartbeat();
-      clockRate.close();
+      clockRate?.close();
       await pilot.close();
       telemetry.detach();
     },
   };
   if (detections !== undefined) vehicle.detections = detections;
   return vehicle;
-}
-
-/**
- * A radio's latency is the vehicle's to live with: link faults applied here, at the client, wait
- * their delays out at the vehicle clock's measured rate (the speed factor of a SITL run, 1 on
- * real hardware), so a 40 ms link is 40 ms to the vehicle at any speed.
- */
-function faultsOnVehicleClock(link: Link, rate: VehicleClockRate): void {
-  if (link.transport instanceof FaultyTransport) link.transport.useClock(rate.delays);
 }
 
 /**
