@@ -27,25 +27,26 @@ async function render(spec) {
   const { shape, datasets, signals } = split(spec);
   const key = JSON.stringify(shape);
   let view = views.get(key);
-  if (view) {
-    views.delete(key);
-    for (const [name, values] of Object.entries(datasets)) view.data(name, values);
-    for (const [name, value] of Object.entries(signals)) view.signal(name, value);
-    await view.runAsync();
-  } else {
-    view = new vega.View(vega.parse(vl.compile(withValues(shape, datasets, signals)).spec), { renderer: 'none' });
-  }
-  views.set(key, view);
-  if (views.size > MAX_VIEWS) {
-    const [oldest, old] = views.entries().next().value;
-    views.delete(oldest);
-    old.finalize();
-  }
+  views.delete(key);
   try {
-    return await view.toSVG();
+    if (view) {
+      for (const [name, values] of Object.entries(datasets)) view.data(name, values);
+      for (const [name, value] of Object.entries(signals)) view.signal(name, value);
+      await view.runAsync();
+    } else {
+      view = new vega.View(vega.parse(vl.compile(withValues(shape, datasets, signals)).spec), { renderer: 'none' });
+    }
+    const svg = await view.toSVG();
+    views.set(key, view);
+    if (views.size > MAX_VIEWS) {
+      const [oldest, old] = views.entries().next().value;
+      views.delete(oldest);
+      old.finalize();
+    }
+    return svg;
   } catch (err) {
-    views.delete(key);
-    view.finalize();
+    // A View that failed is not kept.
+    view?.finalize();
     throw err;
   }
 }
