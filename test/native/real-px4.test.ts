@@ -116,3 +116,22 @@ describePx4('real PX4 SITL', () => {
     for (const a of attachments) expect(fs.statSync(path.join(allure, a.source)).size).toBeGreaterThan(10_000);
   }, 180_000);
 });
+
+describePx4('real PX4 SITL, two CI shards on one machine', () => {
+  it('fly at once without sharing a PX4 instance (ports, /tmp/px4_lock-N)', async () => {
+    const shard = (i: number) =>
+      runFlightcheck(
+        ['scenarios/takeoff', 'scenarios/land-and-return', '--shard', `${i}/2`, '--target', 'native', '--speed', '4', '--workers', '1', '--no-report', '--results', path.join(dir, `shard-${i}`)],
+        { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '100' },
+        240_000,
+      );
+    const runs = await Promise.all([shard(1), shard(2)]);
+    const summaries = runs.map((r, i) => {
+      if (r.code !== 0) console.log(r.output.slice(-3000));
+      return JSON.parse(fs.readFileSync(path.join(dir, `shard-${i + 1}`, 'summary.json'), 'utf8')) as { passed: number; failed: number; scenarios: { info: Record<string, string> }[] };
+    });
+    expect(summaries.map((s) => [s.passed, s.failed])).toEqual([[2, 0], [2, 0]]);
+    // Shard 1 flew instance 100, shard 2 the block after it (8 per worker).
+    expect(summaries.map((s) => s.scenarios[0]!.info.instance)).toEqual(['100', '108']);
+  }, 260_000);
+});
