@@ -15,8 +15,8 @@ const flight = useFlight({
       description: 'landed state ON_GROUND → disarmed: COM_DISARM_LAND (2 s) within HEARTBEAT resolution (1 Hz)',
     },
     rtl_landing_error: {
-      metric: 'rtl_landing_error', clock: 'vehicle', unit: 'm', limits: { max: 1.0 },
-      description: 'horizontal distance from home after Return',
+      metric: 'rtl_landing_error', clock: 'vehicle', unit: 'm', limits: { max: 2.0 },
+      description: 'horizontal distance from home after Return: PX4 calls a position reached within NAV_ACC_RAD (2 m) and SIH\'s position estimate wanders ±0.7 m in Hold (seen 0.4–1.1 m)',
     },
     rtl_duration: {
       metric: 'rtl_duration', clock: 'vehicle', unit: 's', limits: { max: '60s' }, marginal: 0.2,

@@ -4,7 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { connect } from '../../src/mavlink/index.js';
 import type { Link } from '../../src/mavlink/link.js';
 import { estimateClockOffset, type ClockOffset } from '../../src/vehicle/clock.js';
-import { CommandDenied } from '../../src/vehicle/errors.js';
+import { CommandDenied, CommandTimeout } from '../../src/vehicle/errors.js';
 import { createVehicle, type Vehicle } from '../../src/vehicle/vehicle.js';
 import { waitFor } from '../../src/vehicle/wait.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
@@ -213,7 +213,8 @@ export class NativeStack implements Stack {
         await vehicle.pilot.hold();
         break;
       } catch (err) {
-        if (!(err instanceof CommandDenied) || Date.now() > until) throw err;
+        // Refused (no home yet) or unanswered: PX4 is still booting, slower still on a loaded host.
+        if (!(err instanceof CommandDenied || err instanceof CommandTimeout) || Date.now() > until) throw err;
         await new Promise((r) => setTimeout(r, 500));
       }
     }
