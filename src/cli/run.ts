@@ -15,7 +15,7 @@ import { targetNames } from '../targets/index.js';
 export const RUN_OPTIONS = {
   target: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' },
   json: { type: 'string' }, results: { type: 'string' }, rig: { type: 'string' }, rack: { type: 'string' }, workers: { type: 'string' },
-  'no-report': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'no-report': { type: 'boolean' }, 'allow-all-skipped': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const Options = z.object({
@@ -32,6 +32,7 @@ const Options = z.object({
   rack: z.string().optional(),
   workers: z.string().regex(/^[1-9]\d*$/, 'expected a whole number of Jest workers, at least 1').optional(),
   'no-report': z.boolean().optional(),
+  'allow-all-skipped': z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
@@ -45,7 +46,8 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --results DIR    where results go (default flight-results, or FLIGHT_RESULTS_DIR)
   --rig FILE       hil: one rig file;  --rack FILE  hil: a rack file (one rig per worker)
   --workers N      scenario files flown at once (default: Jest's, at least 2 on the sim target)
-  --no-report      skip building the Allure HTML report (it needs Java)`;
+  --no-report      skip building the Allure HTML report (it needs Java)
+  --allow-all-skipped  exit 0 when every scenario was skipped (by default that run fails: nothing was checked)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseCommand(argv, RUN_OPTIONS, Options);
@@ -122,6 +124,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { buildSummary, formatSummary } = await import('./summary.js');
   const summary = buildSummary(jest, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null });
   console.log(formatSummary(summary));
+  const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
+  if (result === ALL_SKIPPED_EXIT) console.log(`\nevery scenario was skipped: nothing was checked on target ${o.target} (the skip reasons are above; --allow-all-skipped accepts such a run)`);
   if (code !== 0) {
     const failures = summary.failureMessages.slice(0, 10);
     for (const f of failures) console.log(`\n${f}`);
@@ -134,7 +138,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
   if (!o['no-report'] && jest) await buildReport(results);
-  return code;
+  return result;
+}
+
+/** The exit code of a run in which every scenario was skipped. */
+export const ALL_SKIPPED_EXIT = 3;
+
+/** A run that checked nothing: scenarios there were, and none passed or failed. */
+export function allSkipped(s: { passed: number; failed: number; skipped: number }): boolean {
+  return s.passed === 0 && s.failed === 0 && s.skipped > 0;
 }
 
 /**

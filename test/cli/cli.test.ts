@@ -38,6 +38,22 @@ describe('flightcheck CLI', () => {
     expect(first).toMatch(message);
   });
 
+  it('a run in which every scenario was skipped fails (nothing was checked), unless --allow-all-skipped', async () => {
+    const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-all-skipped-'));
+    // A PX4 build directory that is not one: the native target cannot run, every test is skipped.
+    const env = { FLIGHT_NATIVE: 'px4', FLIGHT_PX4_DIR: path.join(results, 'no-px4-here') };
+    try {
+      const r = await flightcheck(['run', 'scenarios/takeoff', '--target', 'native', '--no-report', '--results', results], env);
+      expect(r.stdout).toMatch(/0 passed, 0 failed, 2 skipped/);
+      expect(r.stdout).toContain('every scenario was skipped: nothing was checked on target native');
+      expect(r.code).toBe(3);
+      const ok = await flightcheck(['run', 'scenarios/takeoff', '--target', 'native', '--no-report', '--allow-all-skipped', '--results', results], env);
+      expect(ok.code).toBe(0);
+    } finally {
+      fs.rmSync(results, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('run --json writes every scenario with its status, duration and budgets', async () => {
     const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-run-'));
     const json = path.join(results, 'out', 'summary.json');
