@@ -23,7 +23,7 @@ interface Step { run?: string; uses?: string; with?: Record<string, unknown> }
 interface Job { 'runs-on': string | string[]; steps: Step[]; needs?: string | string[]; strategy?: { matrix?: Record<string, unknown[]> }; if?: string }
 interface Workflow { name: string; on: Record<string, unknown>; jobs: Record<string, Job> }
 
-const files = ['pr-gate.yml', 'nightly-hil.yml'];
+const files = ['pr-gate.yml', 'nightly-hil.yml', 'nightly-px4.yml'];
 const workflows = Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Workflow]));
 
 /** Shell words of a `run:` block, one array per simple command (continuations joined, quotes honoured). */
@@ -135,7 +135,7 @@ describe('pr-gate.yml', () => {
     const report = Object.entries(wf.jobs).find(([, j]) => j.steps.some((s) => s.run?.includes('flightcheck report')))!;
     expect(report).toBeDefined();
     const [name, job] = report;
-    expect([job.needs].flat()).toEqual(expect.arrayContaining(['sim', 'containers']));
+    expect([job.needs].flat()).toEqual(expect.arrayContaining(['sim', 'px4', 'containers']));
     expect(job.if).toMatch(/cancelled\(\)|always\(\)/);
     // Artifact names per job, expanded over the job's matrix: each shard must upload under its own name.
     const uploads = Object.values(wf.jobs).flatMap((j) =>
@@ -146,11 +146,31 @@ describe('pr-gate.yml', () => {
     const download = job.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
     const pattern = new RegExp(`^${String(download.with?.pattern).replace(/\*/g, '.*')}$`);
     const resultUploads = uploads.filter((u) => u.startsWith('flight-results'));
-    expect(new Set(resultUploads)).toEqual(new Set(['flight-results-sim-1', 'flight-results-sim-2', 'flight-results-containers']));
+    expect(new Set(resultUploads)).toEqual(new Set(['flight-results-sim-1', 'flight-results-sim-2', 'flight-results-px4', 'flight-results-containers']));
     for (const u of resultUploads) expect([u, pattern.test(u)]).toEqual([u, true]);
     const merge = cmds.find((c) => c.job === name && c.words[2] === 'report')!.words;
     expect(merge.includes('--merge') || merge.includes('--from')).toBe(true);
     expect(merge).toContain('--fail-on-budget');
+  });
+});
+
+/** The jobs of a workflow that fly real PX4 SITL: the native target with FLIGHT_PX4_DIR a PX4 build built in the job. */
+function px4Lanes(wf: Workflow): Job[] {
+  return Object.values(wf.jobs).filter((j) => j.steps.some((s) => s.run?.includes('flightcheck run --target native')));
+}
+
+describe.each(['pr-gate.yml', 'nightly-px4.yml'])('%s: the real-PX4 lane', (file) => {
+  it('builds PX4 v1.16.0 SITL from source (cached) and flies the suite on it with FLIGHT_PX4_DIR pointing at that build', () => {
+    const lanes = px4Lanes(workflows[file]!);
+    expect(lanes).toHaveLength(1);
+    const steps = lanes[0]!.steps;
+    const px4 = steps.find((s) => s.uses?.startsWith('actions/checkout@') && s.with?.repository === 'PX4/PX4-Autopilot')!;
+    expect(px4.with).toMatchObject({ ref: 'v1.16.0', submodules: 'recursive' });
+    expect(steps.some((s) => s.run?.includes('make -C PX4-Autopilot px4_sitl_default'))).toBe(true);
+    const fly = steps.find((s) => s.run?.includes('flightcheck run --target native')) as Step & { env?: Record<string, string> };
+    expect(fly.env?.FLIGHT_PX4_DIR).toBe('PX4-Autopilot/build/px4_sitl_default');
+    // Nothing here may pass by skipping everything.
+    expect(fly.run).not.toContain('--allow-all-skipped');
   });
 });
 
