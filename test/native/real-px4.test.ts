@@ -16,7 +16,7 @@ import { announcePx4Skip, px4ForTests } from './px4-for-tests.js';
 /**
  * Real PX4 v1.16 SITL (SIH) as the oracle for what the framework assumes about it: when it can
  * arm, how it answers a mode change it refuses, where heights are measured from, and the flight
- * logs it writes. PX4 instances 60–69.
+ * logs it writes. PX4 instances 170–191, clear of the other tests' ranges.
  */
 const px4 = px4ForTests();
 if (!px4.ok) announcePx4Skip('test/native/real-px4.test.ts', px4.reason);
@@ -28,10 +28,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describePx4('real PX4 SITL', () => {
   it('denies arming until its preflight checks pass; a ready vehicle is one PX4 says can arm', async () => {
     // PX4 by hand, as the target starts it, to see what a first HEARTBEAT is worth.
-    const launch = px4Preset({ px4Dir }).launch({ instance: 60, speed: 1, seed: 1, params: {}, artifactsDir: path.join(dir, 'raw') });
+    const launch = px4Preset({ px4Dir }).launch({ instance: 170, speed: 1, seed: 1, params: {}, artifactsDir: path.join(dir, 'raw') });
     const proc = SitlProcess.start(launch);
-    const link = await connect(`udpout://127.0.0.1:${apiPortFor(60)}`, { targetSysId: 61, heartbeatTimeoutMs: 0, name: 'px4-60' });
-    const v = createVehicle(link, { sysId: 61, name: 'drone1' });
+    const link = await connect(`udpout://127.0.0.1:${apiPortFor(170)}`, { targetSysId: 171, heartbeatTimeoutMs: 0, name: 'px4-170' });
+    const v = createVehicle(link, { sysId: 171, name: 'drone1' });
     try {
       await waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '30s', clock: 'host', what: 'first HEARTBEAT and position' });
       expect(v.telemetry.armable).not.toBe(true);
@@ -53,7 +53,7 @@ describePx4('real PX4 SITL', () => {
   }, 90_000);
 
   it('answers a switch to Offboard without setpoints ACCEPTED, then TEMPORARILY_REJECTED: the pilot reports the refusal', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 2, seed: 1, instance: 61, params: {}, artifactsDir: path.join(dir, 'offboard'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 2, seed: 1, instance: 171, params: {}, artifactsDir: path.join(dir, 'offboard'), heartbeatTimeoutMs: 3000 })) as NativeStack;
     const v = stack.vehicles[0]!;
     // In the air, in Hold after a takeoff (as the offboard scenario meets it).
     await v.pilot.arm();
@@ -77,7 +77,7 @@ describePx4('real PX4 SITL', () => {
   }, 90_000);
 
   it('measures heights from the home set at arming, as PX4 does: its relative altitude and ours agree through a takeoff', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 62, params: {}, artifactsDir: path.join(dir, 'heights'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 172, params: {}, artifactsDir: path.join(dir, 'heights'), heartbeatTimeoutMs: 3000 })) as NativeStack;
     const v = stack.vehicles[0]!;
     const t = v.telemetry;
     try {
@@ -100,7 +100,7 @@ describePx4('real PX4 SITL', () => {
 
   it('attaches the flight log PX4 wrote while armed to the report of the test that flew', async () => {
     const results = path.join(dir, 'results-ulg');
-    const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '4', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '63' }, 150_000);
+    const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '4', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '173' }, 150_000);
     if (r.code !== 0) console.log(r.output.slice(-3000));
     const summary = JSON.parse(fs.readFileSync(path.join(results, 'summary.json'), 'utf8')) as { scenarios: { status: string }[] };
     expect(summary.scenarios.map((x) => x.status)).toEqual(['passed', 'passed']);
@@ -122,7 +122,7 @@ describePx4('real PX4 SITL, two CI shards on one machine', () => {
     const shard = (i: number) =>
       runFlightcheck(
         ['scenarios/takeoff', 'scenarios/land-and-return', '--shard', `${i}/2`, '--target', 'native', '--speed', '4', '--workers', '1', '--no-report', '--results', path.join(dir, `shard-${i}`)],
-        { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '100' },
+        { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '176' },
         240_000,
       );
     const runs = await Promise.all([shard(1), shard(2)]);
@@ -131,7 +131,7 @@ describePx4('real PX4 SITL, two CI shards on one machine', () => {
       return JSON.parse(fs.readFileSync(path.join(dir, `shard-${i + 1}`, 'summary.json'), 'utf8')) as { passed: number; failed: number; scenarios: { info: Record<string, string> }[] };
     });
     expect(summaries.map((s) => [s.passed, s.failed])).toEqual([[2, 0], [2, 0]]);
-    // Shard 1 flew instance 100, shard 2 the block after it (8 per worker).
-    expect(summaries.map((s) => s.scenarios[0]!.info.instance)).toEqual(['100', '108']);
+    // Shard 1 flew instance 176, shard 2 the block after it (8 per worker).
+    expect(summaries.map((s) => s.scenarios[0]!.info.instance)).toEqual(['176', '184']);
   }, 260_000);
 });
