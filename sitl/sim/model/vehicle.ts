@@ -6,7 +6,7 @@
  */
 import { common } from 'node-mavlink';
 import { G, Multicopter, clamp, wrapPi, type ControlLimits, type Gains, type Setpoint } from './dynamics.js';
-import { Action, BatteryWarning, Failsafe, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
+import { Action, BatteryWarning, Failsafe, GcsLinkMonitor, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
 import { MapProjection } from './geo.js';
 import { NavState, baseModeFor, encodeNavState, navStateFromCustom, navStateName, preventsArming, requiresManualControl } from './modes.js';
 import { createParamStore, type ParamStoreImpl } from './params.js';
@@ -136,7 +136,7 @@ export class SimVehicle implements SimVehicleApi {
   // links
   private readonly ocm = { position: false, velocity: false, acceleration: false };
   private offboardSp: VehicleState['offboardSetpoint'] = null;
-  private lastGcsUs = -Infinity;
+  private readonly gcsLink = new GcsLinkMonitor();
   private lastManualUs = -Infinity;
   private readonly manual = { x: 0, y: 0, z: 0.5, r: 0 };
 
@@ -226,7 +226,7 @@ export class SimVehicle implements SimVehicleApi {
   // ───────────────────────────── inputs ─────────────────────────────
 
   gcsHeartbeat(_source: CommandSource): void {
-    if (!this.mavlinkFailed) this.lastGcsUs = this.t;
+    if (!this.mavlinkFailed) this.gcsLink.heartbeat(this.t);
   }
 
   manualControl(input: ManualControlInput): void {
@@ -552,7 +552,9 @@ export class SimVehicle implements SimVehicleApi {
     else if (this.ocm.velocity && f.localPositionInvalid) available = false;
     f.offboardLost = !available;
     f.manualControlLost = !(this.t - this.lastManualUs <= p.COM_RC_LOSS_T! * 1e6);
-    f.gcsLost = !(this.t - this.lastGcsUs <= p.COM_DL_LOSS_T! * 1e6);
+    this.gcsLink.update(this.t, p.COM_DL_LOSS_T!);
+    for (const n of this.gcsLink.notices) this.text(n.severity, n.text, n.source);
+    f.gcsLost = this.gcsLink.lost;
     f.homeInvalid = !this.home.valid;
     f.batteryWarning = this.batWarning;
   }
