@@ -1,10 +1,13 @@
 import { describe, it } from '@jest/globals';
 import { useFlight, reachAndHold } from '../fixtures/index.js';
-import { maxSince, vehicleNow } from '../fixtures/analysis.js';
+import { maxAltitudeSince, vehicleNow } from '../fixtures/analysis.js';
+import { takeoffBand } from '../fixtures/vehicle-params.js';
 
-/** PX4 default MIS_TAKEOFF_ALT. */
-const TAKEOFF_ALT = 2.5;
-
+/**
+ * Takeoff as PX4 flies it: spool-up (COM_SPOOLUP_TIME), a takeoff ramp (MPC_TKO_RAMP_T), a climb
+ * at up to MPC_TKO_SPEED, and Hold once within NAV_MC_ALT_RAD of the target. Target and
+ * tolerance are the vehicle's own parameters, read at run time.
+ */
 const flight = useFlight({
   budgets: {
     command_ack: {
@@ -15,7 +18,7 @@ const flight = useFlight({
     time_to_altitude: {
       metric: 'time_to_altitude', clock: 'vehicle', unit: 's',
       limits: { max: '8s' }, marginal: 0.15,
-      description: 'arm → within 0.3 m of the takeoff altitude (spool-up, ramp and climb)',
+      description: 'armed → within NAV_MC_ALT_RAD of MIS_TAKEOFF_ALT (PX4 SIH: 4.5–6 s of spool-up, ramp and climb)',
     },
     overshoot: {
       metric: 'altitude_overshoot', clock: 'vehicle', unit: 'm',
@@ -28,14 +31,15 @@ const flight = useFlight({
 describe('takeoff', () => {
   it('climbs to MIS_TAKEOFF_ALT and holds it in Hold', async () => {
     const { pilot, telemetry } = flight.vehicle();
+    const band = await takeoffBand(flight.vehicle());
     const armedAt = await flight.phase('arm', async () => {
       await pilot.arm();
       return vehicleNow(telemetry);
     });
     await flight.phase('takeoff command', () => pilot.takeoff());
     const climbFrom = vehicleNow(telemetry);
-    const held = await flight.phase('climb and hold', () =>
-      reachAndHold(telemetry, (t) => t.altitude, { target: TAKEOFF_ALT, tolerance: 0.3 }, '3s', {
+    const held = await flight.phase(`climb to ${band.target}±${band.tolerance.toFixed(2)} m and hold`, () =>
+      reachAndHold(telemetry, (t) => t.altitude, band, '3s', {
         timeout: '20s', clock: 'vehicle', what: 'altitude', unit: 'm',
       }),
     );
@@ -43,15 +47,16 @@ describe('takeoff', () => {
       reachAndHold(telemetry, (t) => (t.modeName === 'Hold' ? 1 : 0), { min: 1, max: 1 }, '1s', { timeout: '10s', clock: 'vehicle', what: 'Hold mode' }),
     );
     flight.measure('time_to_altitude', (climbFrom + held.reached.vehicleMs! - armedAt) / 1000);
-    flight.measure('altitude_overshoot', Math.max(0, maxSince(telemetry, 'z', armedAt, -1) - TAKEOFF_ALT));
+    flight.measure('altitude_overshoot', Math.max(0, maxAltitudeSince(telemetry, armedAt) - band.target));
   });
 
   it('takes off to a commanded altitude', async () => {
-    const { pilot, telemetry } = flight.vehicle();
-    await flight.phase('arm', () => pilot.arm());
-    await flight.phase('takeoff to 5 m', () => pilot.takeoff(5));
+    const v = flight.vehicle();
+    const band = await takeoffBand(v, 5);
+    await flight.phase('arm', () => v.pilot.arm());
+    await flight.phase('takeoff to 5 m', () => v.pilot.takeoff(5));
     await flight.phase('climb and hold', () =>
-      reachAndHold(telemetry, (t) => t.altitude, { target: 5, tolerance: 0.3 }, '3s', { timeout: '20s', clock: 'vehicle', what: 'altitude', unit: 'm' }),
+      reachAndHold(v.telemetry, (t) => t.altitude, band, '3s', { timeout: '20s', clock: 'vehicle', what: 'altitude', unit: 'm' }),
     );
   });
 });

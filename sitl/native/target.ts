@@ -7,6 +7,7 @@ import { estimateClockOffset, type ClockOffset } from '../../src/vehicle/clock.j
 import { CommandDenied } from '../../src/vehicle/errors.js';
 import { createVehicle, type Vehicle } from '../../src/vehicle/vehicle.js';
 import { waitFor } from '../../src/vehicle/wait.js';
+import { waitUntilArmable } from '../../src/vehicle/readiness.js';
 import type { Capabilities } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
 import { StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
@@ -197,6 +198,8 @@ export class NativeStack implements Stack {
       }
       inst.clockOffset = await estimateClockOffset(link, { samples: 10, targetSysId: inst.sysId }).catch(() => null);
       await this.holdBeforeFirstArm(vehicle);
+      // Ready is PX4's word, not ours: its preflight checks pass (SIH needs seconds after boot).
+      await waitUntilArmable(vehicle.telemetry, vehicle.name, { timeout: '60s', clock: 'host', pilot: housekeepingPilot(vehicle) });
     } catch (err) {
       await vehicle.close();
       await link.close();

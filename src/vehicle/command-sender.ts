@@ -280,6 +280,7 @@ export class CommandSender {
         }
       });
     }
-    return this.telemetry.lastStatusText(since);
+    // A warning or worse explains a refusal; PX4's INFO chatter around it (the logger's file name) does not.
+    return this.telemetry.lastStatusText(since, 4) ?? this.telemetry.lastStatusText(since);
   }
 }

@@ -18,6 +18,21 @@ export class CommandDenied extends Error {
   }
 }
 
+/** The vehicle accepted a command but its effect (armed, a mode, …) did not show in telemetry in time. */
+export class CommandNotEffective extends Error {
+  override name = 'CommandNotEffective';
+  constructor(
+    readonly command: string,
+    readonly effect: string,
+    readonly timeoutMs: number,
+    /** The vehicle's state when the wait ran out. */
+    readonly state: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${command} was accepted, but the vehicle was not ${effect} within ${timeoutMs} ms (vehicle clock): ${state}`, options);
+  }
+}
+
 /** No COMMAND_ACK after every try. */
 export class CommandTimeout extends Error {
   override name = 'CommandTimeout';

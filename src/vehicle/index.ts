@@ -47,10 +47,11 @@ export {
   type FailureUnitName,
   type FailureTypeName,
 } from './pilot.js';
-export { CommandDenied, CommandTimeout, ParamError, PilotError } from './errors.js';
+export { CommandDenied, CommandNotEffective, CommandTimeout, ParamError, PilotError } from './errors.js';
 export { CommandSender, commandName, resultName, type CommandAckSample, type CommandSenderOptions } from './command-sender.js';
 export { ParamClient, encodeParamBytes, decodeParamBytes, type ParamClientOptions } from './params.js';
 export { SetpointStreamer, type SetpointSent, type SetpointStreamerOptions } from './setpoint-streamer.js';
 export { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
 export { createVehicle, type Vehicle, type CreateVehicleOptions } from './vehicle.js';
 export * from './detections.js';
+export { waitUntilArmable, failingCheckTexts, NotReadyToArm, type ReadinessOptions } from './readiness.js';

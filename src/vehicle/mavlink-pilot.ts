@@ -1,7 +1,7 @@
 import { common, minimal } from 'node-mavlink';
 import type { Link } from '../mavlink/link.js';
-import { CommandSender, type CommandAckSample } from './command-sender.js';
-import { PilotError } from './errors.js';
+import { CommandSender, commandName, resultName, type CommandAckSample } from './command-sender.js';
+import { CommandDenied, CommandNotEffective, CommandTimeout, PilotError } from './errors.js';
 import { ParamClient } from './params.js';
 import type { CommandResult, FailureTypeName, FailureUnitName, Pilot, Setpoint } from './pilot.js';
 import { Setpoint as SetpointSchema } from './pilot.js';
@@ -35,9 +35,26 @@ export interface MavlinkPilotOptions {
   clockRate?: () => number;
   /** First transmission of each new setpoint, for setpoint-to-motion measurements. */
   onSetpointSent?: (s: SetpointSent) => void;
+  /**
+   * After PX4 accepted a command with a visible effect (arm, disarm, a mode change, takeoff, land,
+   * RTL), how long to wait for that effect in telemetry (vehicle clock). PX4 sends HEARTBEAT at
+   * 1 Hz. Default 3 s.
+   */
+  effectTimeoutMs?: number;
 }
 
 const DISARM_FORCE_MAGIC = 21196;
+/** STATUSTEXT severity WARNING: a refusal's reason is a warning or worse (PX4 also sends INFO chatter, e.g. the logger's file name). */
+const WARNING = 4;
+
+/** A takeoff's effect where the mode may already have ended (a short climb between two HEARTBEATs). */
+function climbing(t: Telemetry): boolean {
+  return t.armed && (t.landedState === 'TAKEOFF' || t.landedState === 'IN_AIR');
+}
+
+function describeState(t: Telemetry): string {
+  return `mode ${t.modeName ?? 'unknown'}, ${t.armed ? 'armed' : 'disarmed'}, landed state ${t.landedState}, altitude ${t.altitude?.toFixed(2) ?? '?'} m`;
+}
 const EARTH_RADIUS_M = 6_371_000;
 
 /** Flies a PX4 vehicle with MAVLink commands; every call resolves on the vehicle's ACCEPTED ack. */
@@ -47,6 +64,9 @@ export class MavlinkPilot implements Pilot {
   readonly streamer: SetpointStreamer;
   private readonly commands: CommandSender;
   private readonly preStream: number;
+  private readonly effectTimeoutMs: number;
+  private readonly sysId: number;
+  private readonly targetCompId: number;
   private readonly ackListeners = new Set<(sample: CommandAckSample) => void>();
 
   constructor(
@@ -70,6 +90,9 @@ export class MavlinkPilot implements Pilot {
     this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, tries: opts.commandTries });
     this.streamer = new SetpointStreamer(link, telemetry, { ...target, rateHz: opts.setpointRateHz, onSetpointSent: opts.onSetpointSent });
     this.preStream = opts.preStreamSetpoints ?? 10;
+    this.effectTimeoutMs = opts.effectTimeoutMs ?? 3000;
+    this.sysId = opts.sysId;
+    this.targetCompId = opts.targetCompId ?? 1;
   }
 
   onCommandAck(cb: (sample: CommandAckSample) => void): () => void {
@@ -82,12 +105,89 @@ export class MavlinkPilot implements Pilot {
     return this.commands.long(command, params);
   }
 
+  /**
+   * Resolves once HEARTBEAT shows the vehicle armed (the ACK alone is not the effect) and the home
+   * PX4 set at this arming has been read: heights and takeoff targets are relative to it.
+   */
   async arm(): Promise<CommandResult> {
-    return this.command(common.MavCmd.COMPONENT_ARM_DISARM, [1]);
+    const result = await this.withEffect(common.MavCmd.COMPONENT_ARM_DISARM, [1], 'armed', (t) => t.armed);
+    await this.refreshHome();
+    return result;
   }
 
+  /**
+   * Asks for HOME_POSITION (MAV_CMD_REQUEST_MESSAGE) and waits briefly for one set since the
+   * arming. Best effort: without it heights stay relative to the ground seen before the arming.
+   */
+  private async refreshHome(): Promise<void> {
+    if (this.telemetry.homeSetSinceArming) return;
+    // Housekeeping, not the test's command: sent once, unmeasured, its ACK not awaited.
+    const req = new common.CommandLong();
+    req.targetSystem = this.sysId;
+    req.targetComponent = this.targetCompId;
+    req.command = common.MavCmd.REQUEST_MESSAGE;
+    req._param1 = common.HomePosition.MSG_ID;
+    this.link.send(req);
+    await waitFor(this.telemetry, (t) => t.homeSetSinceArming || !t.armed, { timeout: 1000, clock: 'vehicle', what: 'HOME_POSITION after arming' }).catch(() => null);
+  }
+
+  /** Resolves once HEARTBEAT shows the vehicle disarmed. */
   async disarm(opts: { force?: boolean } = {}): Promise<CommandResult> {
-    return this.command(common.MavCmd.COMPONENT_ARM_DISARM, [0, opts.force ? DISARM_FORCE_MAGIC : 0]);
+    return this.withEffect(common.MavCmd.COMPONENT_ARM_DISARM, [0, opts.force ? DISARM_FORCE_MAGIC : 0], 'disarmed', (t) => !t.armed);
+  }
+
+  /**
+   * Sends a command and resolves when its effect shows in telemetry, not at the first ACK: PX4
+   * may answer ACCEPTED and, a few milliseconds later, TEMPORARILY_REJECTED (a switch to Offboard
+   * without a setpoint stream), and a lost ACK says nothing about whether PX4 acted. A later
+   * refusal rejects with CommandDenied and PX4's text; no effect within `effectTimeoutMs` of
+   * vehicle time rejects with CommandNotEffective. When no ACK came at all but the effect is seen,
+   * the command resolves with result EFFECT_SEEN.
+   */
+  private async withEffect(command: number, params: number[], effect: string, done: (t: Telemetry) => boolean): Promise<CommandResult> {
+    const name = commandName(command);
+    let refusal: { result: number; hostMs: number } | null = null;
+    const offAck = this.link.on(common.CommandAck, (msg) => {
+      if (msg.sysid !== this.sysId || msg.data.command !== command) return;
+      const r = msg.data.result;
+      if (r !== common.MavResult.ACCEPTED && r !== common.MavResult.IN_PROGRESS) refusal = { result: r, hostMs: msg.hostTimeMs };
+    });
+    // A lost ACK is only made good by an effect that was not there before the command.
+    const before = done(this.telemetry);
+    const sentAt = Date.now();
+    const sentVehicleMs = this.telemetry.vehicleTimeMs;
+    const seen = (r: CommandResult): CommandResult => {
+      const now = this.telemetry.vehicleTimeMs;
+      return { ...r, effectVehicleMs: sentVehicleMs !== null && now !== null ? now - sentVehicleMs : null };
+    };
+    try {
+      let result: CommandResult;
+      try {
+        refusal = null;
+        result = await this.command(command, params);
+        refusal = null; // only refusals after the acceptance count from here on
+      } catch (err) {
+        // No ACK is not no effect: PX4 may have acted and the ACK been lost or late.
+        if (!(err instanceof CommandTimeout) || before || !done(this.telemetry)) throw err;
+        return seen({ command: name, result: 'EFFECT_SEEN', latencyMs: Date.now() - sentAt, tries: err.tries });
+      }
+      if (done(this.telemetry)) return seen(result);
+      await waitFor(this.telemetry, (t) => refusal !== null || done(t), {
+        timeout: this.effectTimeoutMs,
+        clock: 'vehicle',
+        what: `${name} accepted: vehicle ${effect}`,
+      }).catch((err) => {
+        throw new CommandNotEffective(name, effect, this.effectTimeoutMs, describeState(this.telemetry), { cause: err });
+      });
+      const r = refusal as { result: number; hostMs: number } | null;
+      if (r && !done(this.telemetry)) {
+        const text = this.telemetry.lastStatusText(r.hostMs - 2000, WARNING) ?? this.telemetry.lastStatusText(r.hostMs - 2000);
+        throw new CommandDenied(name, `${resultName(r.result)} after ACCEPTED`, text, result.tries, Date.now() - sentAt);
+      }
+      return seen(result);
+    } finally {
+      offAck();
+    }
   }
 
   /**
@@ -102,26 +202,30 @@ export class MavlinkPilot implements Pilot {
       if (!home) throw new PilotError(`takeoff(${altitudeM}): no HOME_POSITION received yet, so the AMSL target altitude is unknown`);
       amsl = home.alt + altitudeM;
     }
-    return this.command(common.MavCmd.NAV_TAKEOFF, [NaN, 0, 0, NaN, NaN, NaN, amsl]);
+    return this.withEffect(common.MavCmd.NAV_TAKEOFF, [NaN, 0, 0, NaN, NaN, NaN, amsl], 'in Takeoff', (t) => t.modeName === 'Takeoff' || climbing(t));
   }
 
-  /** MAV_CMD_NAV_LAND at the current position (NaN yaw / lat / lon / alt). */
+  /** MAV_CMD_NAV_LAND at the current position (NaN yaw / lat / lon / alt); resolves once PX4 is in Land. */
   async land(): Promise<CommandResult> {
-    return this.command(common.MavCmd.NAV_LAND, [0, 0, 0, NaN, NaN, NaN, NaN]);
+    return this.withEffect(common.MavCmd.NAV_LAND, [0, 0, 0, NaN, NaN, NaN, NaN], 'in Land', (t) => t.modeName === 'Land');
   }
 
+  /** Resolves once PX4 is in Return. */
   async returnToLaunch(): Promise<CommandResult> {
-    return this.command(common.MavCmd.NAV_RETURN_TO_LAUNCH);
+    return this.withEffect(common.MavCmd.NAV_RETURN_TO_LAUNCH, [], 'in Return', (t) => t.modeName === 'Return');
   }
 
   async hold(): Promise<CommandResult> {
     return this.setMode('Hold');
   }
 
-  /** MAV_CMD_DO_SET_MODE: param1 = MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, param2 = main, param3 = sub. */
+  /**
+   * MAV_CMD_DO_SET_MODE: param1 = MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, param2 = main, param3 = sub.
+   * Resolves once HEARTBEAT shows the mode; PX4's later refusal rejects with its text.
+   */
   async setMode(name: Px4ModeName): Promise<CommandResult> {
     const { main, sub } = px4ModeByName(name);
-    return this.command(common.MavCmd.DO_SET_MODE, [minimal.MavModeFlag.CUSTOM_MODE_ENABLED, main, sub]);
+    return this.withEffect(common.MavCmd.DO_SET_MODE, [minimal.MavModeFlag.CUSTOM_MODE_ENABLED, main, sub], `in ${name}`, (t) => t.modeName === name);
   }
 
   /**

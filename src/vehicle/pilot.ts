@@ -35,6 +35,11 @@ export interface CommandResult {
   vehicleLatencyMs?: number | null;
   /** Transmissions it took (1 = the first was answered). */
   tries: number;
+  /**
+   * Vehicle clock, from the first send until telemetry showed the command's effect (armed, the
+   * mode in HEARTBEAT, …), for commands the pilot confirms by their effect (null: time unknown).
+   */
+  effectVehicleMs?: number | null;
 }
 
 export interface ParamAccess {

@@ -29,6 +29,9 @@ export const SERIES_NAMES = Object.keys(SERIES_COLUMNS) as SeriesName[];
 
 export type LandedStateName = 'UNDEFINED' | 'ON_GROUND' | 'IN_AIR' | 'TAKEOFF' | 'LANDING';
 const LANDED_NAMES: LandedStateName[] = ['UNDEFINED', 'ON_GROUND', 'IN_AIR', 'TAKEOFF', 'LANDING'];
+const LANDED_ON_GROUND = 1;
+/** How long before the HEARTBEAT that shows it armed a vehicle may have armed (a heartbeat period and some). */
+const ARMING_SEEN_SLACK_MS = 1500;
 
 export type SeverityName = 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'DEBUG';
 const SEVERITY_NAMES: SeverityName[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
@@ -151,6 +154,11 @@ export class Telemetry {
   private sawBatteryStatus = false;
   private home_: HomeState | null = null;
   private gps_: GpsState | null = null;
+  private armable_: boolean | null = null;
+  /** Local z of the last position sample while PX4 said ON_GROUND. */
+  private groundZ: number | null = null;
+  /** Vehicle time of the HEARTBEAT that first showed the vehicle armed. */
+  private armedSeenMs = -Infinity;
   private readonly texts: StatusText[] = [];
   private readonly textLimit: number;
   private pendingChunks: { id: number; severity: number; parts: string[]; hostMs: number; vehicleMs: number } | null = null;
@@ -245,9 +253,34 @@ export class Telemetry {
   get localPosition(): Readonly<LocalPosition> | null {
     return this.local;
   }
-  /** Height above the EKF origin (−z), or null before LOCAL_POSITION_NED. */
+  /**
+   * Height above the ground the vehicle stands on or took off from (m), or null before
+   * LOCAL_POSITION_NED. Not raw −z: PX4's height estimate drifts on the ground (about 1 m under
+   * SIH) and PX4 resets home at each arming. Armed, it is relative to the home set at this arming
+   * (once its HOME_POSITION arrived); otherwise to the local z last seen while PX4 said ON_GROUND.
+   */
   get altitude(): number | null {
-    return this.local ? -this.local.z : null;
+    const p = this.local;
+    return p ? this.groundLevelZ - p.z : null;
+  }
+  /** The local z (NED, down) that `altitude` is measured from; see `altitude`. */
+  get groundLevelZ(): number {
+    if (this.homeSetSinceArming) return this.home_!.z;
+    return this.groundZ ?? this.home_?.z ?? 0;
+  }
+  /** Whether HOME_POSITION was (re)set since the vehicle last armed (PX4 sets home at each arming). */
+  get homeSetSinceArming(): boolean {
+    // HOME_POSITION is stamped when PX4 set it; the armed flag arrives with a HEARTBEAT (1 Hz), so
+    // the arming happened up to a heartbeat period before it was seen.
+    const h = this.home_;
+    return this.armed && h !== null && h.vehicleMs >= this.armedSeenMs - ARMING_SEEN_SLACK_MS;
+  }
+  /**
+   * Whether PX4's preflight checks pass (SYS_STATUS health bit MAV_SYS_STATUS_PREARM_CHECK, as
+   * MAVSDK's `is_armable` reads it); null before the first SYS_STATUS. PX4 denies arming until then.
+   */
+  get armable(): boolean | null {
+    return this.armable_;
   }
   get attitude(): Readonly<AttitudeState> | null {
     return this.att;
@@ -361,6 +394,7 @@ export class Telemetry {
       s.subMode = sub;
       s.name = px4ModeName(main, sub);
     }
+    if (armed && !s.armed) this.armedSeenMs = vehicleMs;
     s.armed = armed;
     s.baseMode = d.baseMode;
     s.systemStatus = d.systemStatus;
@@ -396,6 +430,7 @@ export class Telemetry {
     s.vx = d.vx; s.vy = d.vy; s.vz = d.vz;
     s.vehicleMs = vehicleMs;
     s.hostMs = m.hostTimeMs;
+    if (this.landed === LANDED_ON_GROUND) this.groundZ = d.z;
     if (!this.record) return;
     const series = this.store.localPosition;
     const row = series.beginRow(vehicleMs, m.hostTimeMs);
@@ -456,8 +491,9 @@ export class Telemetry {
   }
 
   private onSysStatus(m: Message<common.SysStatus>): void {
-    if (this.sawBatteryStatus) return; // BATTERY_STATUS is the richer source once present
     const d = m.data;
+    this.armable_ = (d.onboardControlSensorsHealth & common.MavSysStatusSensor.PREARM_CHECK) !== 0;
+    if (this.sawBatteryStatus) return; // BATTERY_STATUS is the richer source once present
     this.applyBattery(m.hostTimeMs, d.voltageBattery === UINT16_MAX ? NaN : d.voltageBattery / 1000, d.currentBattery === -1 ? NaN : d.currentBattery / 100, d.batteryRemaining === -1 ? NaN : d.batteryRemaining, 'SYS_STATUS');
   }
 

@@ -63,8 +63,10 @@ describe('MavlinkPilot commands', () => {
     expect(r).toMatchObject({ command: 'MAV_CMD_COMPONENT_ARM_DISARM', result: 'ACCEPTED', tries: 1 });
     expect(r.latencyMs).toBeGreaterThanOrEqual(0);
     expect(r.latencyMs).toBeLessThan(250);
-    expect(acks).toEqual([r]);
-    const sent = peer.messages(common.CommandLong);
+    const { effectVehicleMs, ...acked } = r;
+    expect(acks).toEqual([acked]);
+    expect(effectVehicleMs).toBeNull(); // no vehicle time yet from this peer
+    const sent = peer.messages(common.CommandLong).filter((m) => m.data.command === CMD.COMPONENT_ARM_DISARM);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.data).toMatchObject({ targetSystem: 1, targetComponent: 1, command: CMD.COMPONENT_ARM_DISARM, confirmation: 0, _param1: 1 });
   });

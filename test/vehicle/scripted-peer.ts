@@ -20,6 +20,11 @@ export interface AckReply {
   statusText?: { severity: number; text: string; when: 'before' | 'after' };
   /** A further ack for the same command (e.g. ACCEPTED after IN_PROGRESS). */
   then?: AckReply;
+  /**
+   * Whether an ACCEPTED command takes effect (armed, the mode) in the HEARTBEAT sent right after
+   * the ack, as PX4 does. Default true; false for PX4's accepted-then-refused answers.
+   */
+  effect?: boolean;
 }
 export type CommandReply = AckReply | 'drop';
 
@@ -168,6 +173,20 @@ export class ScriptedPeer {
     this.ack(d.command, reply);
   }
 
+  /** What PX4 would show in HEARTBEAT after accepting a command, applied and sent at once. */
+  private applyEffect(command: number): void {
+    const c = this.commands.findLast((x) => x.command === command);
+    const p = c?.params ?? [];
+    const CMD = common.MavCmd;
+    if (command === CMD.COMPONENT_ARM_DISARM) this.armed = p[0] === 1;
+    else if (command === CMD.DO_SET_MODE) [this.mainMode, this.subMode] = [p[1]!, p[2]!];
+    else if (command === CMD.NAV_TAKEOFF) [this.mainMode, this.subMode] = [4, 2];
+    else if (command === CMD.NAV_LAND) [this.mainMode, this.subMode] = [4, 6];
+    else if (command === CMD.NAV_RETURN_TO_LAUNCH) [this.mainMode, this.subMode] = [4, 5];
+    else return;
+    this.heartbeat();
+  }
+
   private ack(command: number, reply: AckReply): void {
     const go = () => {
       if (reply.statusText?.when === 'before') this.statusText(reply.statusText.severity, reply.statusText.text);
@@ -179,6 +198,7 @@ export class ScriptedPeer {
       a.targetSystem = 255;
       a.targetComponent = 190;
       this.send(a);
+      if (reply.result === common.MavResult.ACCEPTED && reply.effect !== false) this.applyEffect(command);
       if (reply.statusText?.when === 'after') this.statusText(reply.statusText.severity, reply.statusText.text);
       if (reply.then) this.ack(command, reply.then);
     };
