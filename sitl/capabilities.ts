@@ -26,7 +26,7 @@ const SIM_SPEAKS_MAVLINK_ONLY = 'the built-in simulator speaks MAVLink only (no 
 export function simCapabilities(label: string, droneCoreHint: string): Capabilities {
   return {
     label,
-    detections: provided("the simulated camera and detector (unless the scenario's world turns the camera off)"),
+    detections: provided("the simulated camera and detector, unless the scenario's world turns the camera off"),
     failureInjection: { units: SIM_FAILURE_UNITS, why: 'the built-in simulator models GPS loss, battery failure and MAVLink signal loss only' },
     ros2: lacking(SIM_SPEAKS_MAVLINK_ONLY),
     droneCore: lacking(`${SIM_SPEAKS_MAVLINK_ONLY}: ${droneCoreHint}`),

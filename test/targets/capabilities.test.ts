@@ -11,6 +11,7 @@ import { containersTarget } from '../../sitl/containers/target.js';
 import { createHilTarget } from '../../hil/target.js';
 import { SIM_FAILURE_UNITS } from '../../sitl/capabilities.js';
 import { SimVehicle } from '../../sitl/sim/model/index.js';
+import { flightcheck } from '../cli/helpers.js';
 
 /**
  * What each real target says it provides, and the skip reasons a scenario's needs get from it.
@@ -113,4 +114,19 @@ describe('what each target provides', () => {
     expect(unmetNeeds({}, rack, 3)).toMatch(/^this scenario needs 3 vehicles; hil \(rack nightly\) gives at most 2/);
     await expect(createHilTarget({ env: noRos }).capabilities()).rejects.toBeInstanceOf(TargetUnavailable);
   });
+});
+
+describe('flightcheck targets', () => {
+  it('says what each target provides, in the preset this environment chooses', async () => {
+    const r = await flightcheck(['targets'], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_NATIVE: 'px4', FLIGHT_RIG: '', FLIGHT_RACK: '' }, 60_000);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.trim());
+    const native = lines.indexOf('provides, as native (PX4 SITL SIH):');
+    expect(native).toBeGreaterThan(0);
+    expect(lines[native + 1]).toMatch(/^detections: no — PX4 SITL has no camera or detector/);
+    expect(lines[native + 2]).toMatch(/^failure injection: SYSTEM_BATTERY — PX4 v1\.16 handles MAV_CMD_INJECT_FAILURE for sensors only in simulator_mavlink/);
+    expect(lines).toContain('provides, as sim (built-in simulator):');
+    expect(lines).toContain('failure injection: SENSOR_GPS, SYSTEM_BATTERY, SYSTEM_MAVLINK_SIGNAL — the built-in simulator models GPS loss, battery failure and MAVLink signal loss only');
+    expect(lines).toContain('provides: unknown here (hil: no rig: run with --rig FILE or --rack FILE (or set FLIGHT_RIG / FLIGHT_RACK))');
+  }, 90_000);
 });
