@@ -1,7 +1,7 @@
 /**
  * Wall time of the whole scenario suite on the built-in simulator at speed 'max', and where it goes.
  *
- *   npm run bench -- suite [--skip-probes]
+ *   npm run bench -- suite [--skip-probes] [--skip-px4]
  *
  * 1. Runs `flightcheck run --target sim --speed max --no-report` (instances from 140, results in
  *    a temp dir; as many scenario files at once as `run` flies by default) and times it: that is
@@ -17,6 +17,9 @@
  *    real-time factor), the client's decoding, and the rest (recording, reports, host-paced waits);
  *    the share outside the simulator is 1 − simulation ÷ the files' summed time.
  *
+ * 4. Runs the same suite on real PX4 SITL (the native target, FLIGHT_PX4_DIR or the bundle beside
+ *    the repository) at PX4_SPEED and compares: the sim must be at least 20× faster.
+ *
  * Prints human-readable lines, then one JSON object as the last line.
  */
 import { spawn } from 'node:child_process';
@@ -25,8 +28,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { localPx4 } from '../sitl/native/bundle.js';
 
 export const TARGET_WALL_S = 10;
+/** The sim must be at least this many times faster than real PX4 for the same suite. */
+export const TARGET_SIM_OVER_PX4 = 20;
+/** The speed factor the suite holds on real PX4 SITL on a 2-core machine (the CI gate's; README says why). */
+export const PX4_SPEED = Number(process.env.FLIGHT_PX4_SPEED ?? 4);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROBE_FILES = 7;
 const RTF_WINDOW_MS = 400;
@@ -174,9 +182,10 @@ function lanes(files: { start: number; end: number }[]): number[] {
 
 async function main(): Promise<void> {
   const skipProbes = process.argv.includes('--skip-probes');
-  const bad = process.argv.slice(2).filter((a) => a !== '--skip-probes');
+  const skipPx4 = process.argv.includes('--skip-px4');
+  const bad = process.argv.slice(2).filter((a) => a !== '--skip-probes' && a !== '--skip-px4');
   if (bad.length > 0) {
-    console.error(`suite bench: unknown argument "${bad[0]}" (usage: [--skip-probes])`);
+    console.error(`suite bench: unknown argument "${bad[0]}" (usage: [--skip-probes] [--skip-px4])`);
     process.exit(2);
   }
   const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-suite-bench-'));
@@ -254,7 +263,29 @@ async function main(): Promise<void> {
       console.log(`  rest: recording, reports, host-paced   ${s2(restMs).padStart(8)}  ${pct(restMs)}`);
       console.log(`outside the simulator: ${(100 * (1 - simMs / filesMs)).toFixed(0)} % of the files' time`);
     }
-    const pass = { wallUnderTarget: suite.wallMs / 1000 < TARGET_WALL_S, suitePassed: suite.code === 0 };
+    // ---- the same suite on real PX4 SITL (native target) at the speed it holds here
+    let px4: { wallS: number; speed: number; exitCode: number; passed: number; failed: number; skipped: number; simFasterBy: number } | { unavailable: string } | null = null;
+    if (!skipPx4) {
+      const found = localPx4();
+      if (!found.ok) px4 = { unavailable: found.reason };
+      else {
+        const px4Results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-suite-bench-px4-'));
+        try {
+          const r = await run(process.execPath, ['bin/flightcheck.js', 'run', '--target', 'native', '--speed', String(PX4_SPEED), '--no-report', '--results', px4Results], { ...env, FLIGHT_PX4_DIR: found.dir });
+          const sum_ = JSON.parse(fs.readFileSync(path.join(px4Results, 'summary.json'), 'utf8')) as { passed: number; failed: number; skipped: number };
+          px4 = { wallS: Number((r.wallMs / 1000).toFixed(2)), speed: PX4_SPEED, exitCode: r.code, passed: sum_.passed, failed: sum_.failed, skipped: sum_.skipped, simFasterBy: Number((r.wallMs / suite.wallMs).toFixed(1)) };
+          console.log(`real PX4 SITL (native, speed ${PX4_SPEED}): ${s2(r.wallMs)} wall, exit ${r.code}, ${sum_.passed} passed / ${sum_.failed} failed / ${sum_.skipped} skipped; the sim is ${px4.simFasterBy}× faster (target ≥ ${TARGET_SIM_OVER_PX4}×)`);
+        } finally {
+          fs.rmSync(px4Results, { recursive: true, force: true });
+        }
+      }
+    }
+    const pass = {
+      wallUnderTarget: suite.wallMs / 1000 < TARGET_WALL_S,
+      suitePassed: suite.code === 0,
+      // Absent only when asked (--skip-px4); a machine without PX4 fails this line, saying why.
+      ...(skipPx4 ? {} : { px4SuitePassed: px4 !== null && 'exitCode' in px4 && px4.exitCode === 0, simAtLeast20xFasterThanPx4: px4 !== null && 'simFasterBy' in px4 && px4.simFasterBy >= TARGET_SIM_OVER_PX4 }),
+    };
     console.log(
       JSON.stringify({
         bench: 'suite',
@@ -269,6 +300,7 @@ async function main(): Promise<void> {
         breakdownS: breakdown ? Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k.replace(/Ms$/, ''), Number((v / 1000).toFixed(2))])) : null,
         rtfInJest,
         files: perFile.map((f) => ({ ...f, fileMs: Math.round(f.fileMs), testsMs: Math.round(f.testsMs), vehicleS: Number(f.vehicleS.toFixed(1)) })),
+        px4,
         loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
         pass,
       }),

@@ -1,14 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { useFlight, waitFor } from '../fixtures/index.js';
 import { reachPosition, takeOff } from '../fixtures/maneuvers.js';
+import { vehicleParam } from '../fixtures/vehicle-params.js';
 
 /** Two vehicles at once (sys ids and ports by instance, as PX4 `-i`): each flies its own plan, no cross-talk. */
 const flight = useFlight({
   vehicles: 2,
   budgets: {
     station_keeping: {
-      metric: 'station_keeping_error', clock: 'vehicle', unit: 'm', limits: { p95: 0.5, max: 1.0 }, minSamples: 20,
-      description: 'drone1 distance from its hold point while drone2 flies',
+      metric: 'station_keeping_error', clock: 'vehicle', unit: 'm', limits: { p95: 1.5, max: 2.5 }, minSamples: 20,
+      description: 'drone1 distance from where its takeoff ended while drone2 flies 16 m away: PX4 SIH in Hold wanders ±0.7 m with its position estimate and keeps converging on the takeoff altitude; cross-talk would follow drone2',
     },
   },
 });
@@ -41,6 +42,9 @@ describe('two vehicles', () => {
         offHold();
       }
       expect(a.telemetry.modeName).toBe('Hold');
+      // Never outside the radius in which PX4 itself calls a position reached.
+      const worst = Math.max(...flight.measurements.samples('station_keeping_error').map((s) => s.value));
+      expect(worst).toBeLessThan(await vehicleParam(a, 'NAV_ACC_RAD'));
       await flight.phase('both land', () => Promise.all([a.pilot.land(), b.pilot.land()]));
       await flight.phase('both disarmed', () =>
         Promise.all([a, b].map((v) => waitFor(v.telemetry, (t) => !t.armed && t.landedState === 'ON_GROUND', { timeout: '60s', clock: 'vehicle', what: `${v.name} landed` }))),

@@ -92,6 +92,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(o.seed ? { FLIGHT_SEED: o.seed } : {}),
     ...(o.rig ? { FLIGHT_RIG: path.resolve(o.rig) } : {}),
     ...(o.rack ? { FLIGHT_RACK: path.resolve(o.rack) } : {}),
+    // Two shards on one machine must not share PX4 instances (ports, /tmp/px4_lock-N): each
+    // shard's block follows the blocks of the shards before it, after FLIGHT_INSTANCE_BASE.
+    ...(o.shard ? { FLIGHT_INSTANCE_BASE: String(Number(process.env.FLIGHT_INSTANCE_BASE ?? 0) + shardInstanceBase(o.shard, workers ?? os.availableParallelism())) } : {}),
   };
   console.log(`flightcheck: running ${patterns.join(' ')} on target ${o.target}${o.speed ? ` at speed ${o.speed}` : ''}${o.shard ? ` (shard ${o.shard})` : ''}`);
 
@@ -145,6 +148,15 @@ export function jestWorkers(o: { target: string; cores: number; workers: number 
   if (o.rackRigs !== null) return o.rackRigs;
   if (o.target === 'sim') return Math.max(2, o.cores - 1);
   return null;
+}
+
+/**
+ * The first instance index of shard i/n: each Jest worker takes a block of 8 instances
+ * (fixtures/instances.ts), so shard i starts after the blocks of the shards before it.
+ */
+export function shardInstanceBase(shard: string, workers: number): number {
+  const i = Number(shard.split('/')[0]);
+  return (i - 1) * 8 * Math.max(1, workers);
 }
 
 /** The Allure HTML, when Java is there to build it; its absence is said, not an error. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { jestWorkers } from '../../src/cli/run.js';
+import { jestWorkers, shardInstanceBase } from '../../src/cli/run.js';
 import { flightcheck, ROOT, run } from './helpers.js';
 
 describe('flightcheck run: how many scenario files fly at once', () => {
@@ -12,6 +12,14 @@ describe('flightcheck run: how many scenario files fly at once', () => {
     expect(jestWorkers({ target: 'sim', cores: 2, workers: 1, rackRigs: null })).toBe(1);
     expect(jestWorkers({ target: 'hil', cores: 2, workers: null, rackRigs: 3 })).toBe(3);
     expect(jestWorkers({ target: 'containers', cores: 2, workers: null, rackRigs: null })).toBeNull();
+  });
+});
+
+describe('flightcheck run --shard on one machine', () => {
+  it('gives each shard its own PX4 instances: blocks of 8 per worker, after the shards before it', () => {
+    expect(shardInstanceBase('1/2', 2)).toBe(0);
+    expect(shardInstanceBase('2/2', 2)).toBe(16);
+    expect(shardInstanceBase('3/4', 1)).toBe(16);
   });
 });
 

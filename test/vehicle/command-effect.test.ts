@@ -40,10 +40,10 @@ afterEach(async () => {
 
 function sysStatus(prearm: boolean): common.SysStatus {
   const m = new common.SysStatus();
-  const all = 0x1fffffff;
+  const all = 0x1fffffff as common.MavSysStatusSensor;
   m.onboardControlSensorsPresent = all;
   m.onboardControlSensorsEnabled = all;
-  m.onboardControlSensorsHealth = prearm ? all : all & ~common.MavSysStatusSensor.PREARM_CHECK;
+  m.onboardControlSensorsHealth = (prearm ? all : all & ~common.MavSysStatusSensor.PREARM_CHECK) as common.MavSysStatusSensor;
   m.voltageBattery = 16000;
   m.currentBattery = -1;
   m.batteryRemaining = 100;

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { common, minimal } from 'node-mavlink';
+import { connect } from '../../src/mavlink/index.js';
+import { createVehicle } from '../../src/vehicle/vehicle.js';
+import { CommandDenied } from '../../src/vehicle/errors.js';
+import { waitUntilArmable } from '../../src/vehicle/readiness.js';
+import { waitFor, reachAndHold } from '../../src/vehicle/wait.js';
+import { liftTeardownAttachments } from '../../src/report/allure-run.js';
+import { createNativeTarget, px4Preset, SitlProcess, type NativeStack } from '../../sitl/native/index.js';
+import { apiPortFor } from '../../sitl/native/presets.js';
+import { runFlightcheck, tmpDir } from '../hil/helpers.js';
+import { announcePx4Skip, px4ForTests } from './px4-for-tests.js';
+
+/**
+ * Real PX4 v1.16 SITL (SIH) as the oracle for what the framework assumes about it: when it can
+ * arm, how it answers a mode change it refuses, where heights are measured from, and the flight
+ * logs it writes. PX4 instances 60–69.
+ */
+const px4 = px4ForTests();
+if (!px4.ok) announcePx4Skip('test/native/real-px4.test.ts', px4.reason);
+const describePx4 = px4.ok ? describe : describe.skip;
+const px4Dir = px4.ok ? px4.dir : '';
+const dir = tmpDir('real-px4');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describePx4('real PX4 SITL', () => {
+  it('denies arming until its preflight checks pass; a ready vehicle is one PX4 says can arm', async () => {
+    // PX4 by hand, as the target starts it, to see what a first HEARTBEAT is worth.
+    const launch = px4Preset({ px4Dir }).launch({ instance: 60, speed: 1, seed: 1, params: {}, artifactsDir: path.join(dir, 'raw') });
+    const proc = SitlProcess.start(launch);
+    const link = await connect(`udpout://127.0.0.1:${apiPortFor(60)}`, { targetSysId: 61, heartbeatTimeoutMs: 0, name: 'px4-60' });
+    const v = createVehicle(link, { sysId: 61, name: 'drone1' });
+    try {
+      await waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '30s', clock: 'host', what: 'first HEARTBEAT and position' });
+      expect(v.telemetry.armable).not.toBe(true);
+      const early = await v.pilot.arm().then(() => null, (e: unknown) => e as CommandDenied);
+      expect(early).toBeInstanceOf(CommandDenied);
+      expect(early!.result).toMatch(/TEMPORARILY_REJECTED|DENIED/);
+      expect(v.telemetry.armed).toBe(false);
+      await waitUntilArmable(v.telemetry, v.name, { timeout: '30s', clock: 'host' });
+      const r = await v.pilot.arm();
+      expect(v.telemetry.armed).toBe(true);
+      expect(r.effectVehicleMs).toBeGreaterThanOrEqual(0);
+      await v.pilot.disarm();
+      expect(v.telemetry.armed).toBe(false);
+    } finally {
+      await v.close();
+      await link.close();
+      await proc.stop();
+    }
+  }, 90_000);
+
+  it('answers a switch to Offboard without setpoints ACCEPTED, then TEMPORARILY_REJECTED: the pilot reports the refusal', async () => {
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 2, seed: 1, instance: 61, params: {}, artifactsDir: path.join(dir, 'offboard'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const v = stack.vehicles[0]!;
+    // In the air, in Hold after a takeoff (as the offboard scenario meets it).
+    await v.pilot.arm();
+    await v.pilot.takeoff();
+    await waitFor(v.telemetry, (t) => t.modeName === 'Hold' && t.landedState === 'IN_AIR', { timeout: '30s', clock: 'vehicle', what: 'in Hold after the takeoff' });
+    const acks: string[] = [];
+    const off = v.link.on(common.CommandAck, (m) => {
+      if (m.data.command === common.MavCmd.DO_SET_MODE) acks.push(common.MavResult[m.data.result]!);
+    });
+    try {
+      const err = await v.pilot.setMode('Offboard').then(() => null, (e: unknown) => e as CommandDenied);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(acks).toEqual(['ACCEPTED', 'TEMPORARILY_REJECTED']);
+      expect(err).toBeInstanceOf(CommandDenied);
+      expect(err!.result).toBe('TEMPORARILY_REJECTED after ACCEPTED');
+      expect(v.telemetry.modeName).toBe('Hold');
+    } finally {
+      off();
+      await stack.down();
+    }
+  }, 90_000);
+
+  it('measures heights from the home set at arming, as PX4 does: its relative altitude and ours agree through a takeoff', async () => {
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 62, params: {}, artifactsDir: path.join(dir, 'heights'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const v = stack.vehicles[0]!;
+    const t = v.telemetry;
+    try {
+      expect(t.altitude).toBe(0); // on the ground, whatever the estimate drifted to
+      await v.pilot.arm();
+      expect(t.homeSetSinceArming).toBe(true);
+      await v.pilot.takeoff();
+      const [target, radius] = [await v.pilot.params.get('MIS_TAKEOFF_ALT'), await v.pilot.params.get('NAV_MC_ALT_RAD')];
+      await reachAndHold(t, (x) => x.altitude, { target, tolerance: radius }, '2s', { timeout: '40s', clock: 'vehicle', what: 'altitude', unit: 'm' });
+      // GLOBAL_POSITION_INT.relative_alt is PX4's own height above home.
+      const gap = Math.abs(t.altitude! - t.globalPosition!.relativeAlt);
+      expect(gap).toBeLessThan(0.2);
+      await v.pilot.land();
+      await waitFor(t, (x) => !x.armed, { timeout: '60s', clock: 'vehicle', what: 'landed and disarmed' });
+      expect(Math.abs(t.altitude!)).toBeLessThan(0.3);
+    } finally {
+      await stack.down();
+    }
+  }, 120_000);
+
+  it('attaches the flight log PX4 wrote while armed to the report of the test that flew', async () => {
+    const results = path.join(dir, 'results-ulg');
+    const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '4', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '63' }, 150_000);
+    if (r.code !== 0) console.log(r.output.slice(-3000));
+    const summary = JSON.parse(fs.readFileSync(path.join(results, 'summary.json'), 'utf8')) as { scenarios: { status: string }[] };
+    expect(summary.scenarios.map((x) => x.status)).toEqual(['passed', 'passed']);
+    const allure = path.join(results, 'allure-results');
+    liftTeardownAttachments(allure);
+    const attachments = fs
+      .readdirSync(allure)
+      .filter((f) => f.endsWith('-result.json'))
+      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(allure, f), 'utf8')) as { attachments: { name: string; source: string }[] }).attachments)
+      .filter((a) => a.name.includes('.ulg'));
+    // One log per arming: each test armed once.
+    expect(attachments).toHaveLength(2);
+    for (const a of attachments) expect(fs.statSync(path.join(allure, a.source)).size).toBeGreaterThan(10_000);
+  }, 180_000);
+});
+
+describePx4('real PX4 SITL, two CI shards on one machine', () => {
+  it('fly at once without sharing a PX4 instance (ports, /tmp/px4_lock-N)', async () => {
+    const shard = (i: number) =>
+      runFlightcheck(
+        ['scenarios/takeoff', 'scenarios/land-and-return', '--shard', `${i}/2`, '--target', 'native', '--speed', '4', '--workers', '1', '--no-report', '--results', path.join(dir, `shard-${i}`)],
+        { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '100' },
+        240_000,
+      );
+    const runs = await Promise.all([shard(1), shard(2)]);
+    const summaries = runs.map((r, i) => {
+      if (r.code !== 0) console.log(r.output.slice(-3000));
+      return JSON.parse(fs.readFileSync(path.join(dir, `shard-${i + 1}`, 'summary.json'), 'utf8')) as { passed: number; failed: number; scenarios: { info: Record<string, string> }[] };
+    });
+    expect(summaries.map((s) => [s.passed, s.failed])).toEqual([[2, 0], [2, 0]]);
+    // Shard 1 flew instance 100, shard 2 the block after it (8 per worker).
+    expect(summaries.map((s) => s.scenarios[0]!.info.instance)).toEqual(['100', '108']);
+  }, 260_000);
+});
