@@ -4,6 +4,9 @@ import { createVehicle, type Vehicle } from '../src/vehicle/vehicle.js';
 import { MavlinkPilot } from '../src/vehicle/mavlink-pilot.js';
 import { waitFor } from '../src/vehicle/wait.js';
 import { onCleanup } from '../src/lifecycle/cleanup.js';
+import type { Capabilities } from '../src/targets/capabilities.js';
+import { lacking, provided } from '../src/targets/capabilities.js';
+import { rosUnavailableReason } from '../src/ros/availability.js';
 import type { Requirement, Stack, Target, UpOptions } from '../src/targets/target.js';
 import { StackDidNotComeUp, TargetUnavailable } from '../src/targets/target.js';
 import { companionDriverFor, rosAvailable } from './companion.js';
@@ -48,6 +51,37 @@ export function createHilTarget(options: HilTargetOptions = {}): Target {
       }
       reqs.push({ what: 'ROS 2 (companion readiness)', ok: true, detail: rosAvailable(env) ? 'ros2 node list on the rig\'s ROS_DOMAIN_ID' : 'not sourced: the rig\'s readyCommand is used, or the check is skipped' });
       return reqs;
+    },
+
+    async capabilities(): Promise<Capabilities> {
+      const rigFile = options.rigFile ?? env.FLIGHT_RIG;
+      const rackFile = options.rackFile ?? env.FLIGHT_RACK;
+      let label: string;
+      let vehicles: Capabilities['vehicles'];
+      if (rigFile) {
+        const rig = loadRig(path.resolve(rigFile));
+        label = `hil (rig ${rig.name})`;
+        vehicles = { max: 1, why: `--rig gives one rig ("${rig.name}"); use --rack with enough rigs` };
+      } else if (rackFile) {
+        const rack = loadRack(path.resolve(rackFile));
+        label = `hil (rack ${rack.name})`;
+        vehicles = { max: rack.rigs.length, why: `rack "${rack.name}" has ${rack.rigs.length} rig(s)` };
+      } else {
+        throw new TargetUnavailable('hil: no rig: run with --rig FILE or --rack FILE (or set FLIGHT_RIG / FLIGHT_RACK)');
+      }
+      const ros = rosUnavailableReason({ env });
+      const companion = ros ? lacking(ros) : provided("on the rig's companion computer, over ROS 2 on its domain");
+      return {
+        label,
+        detections: lacking('the hil target wires no detection source'),
+        failureInjection: {
+          units: [],
+          why: 'on a flight controller PX4 v1.16 acts on MAV_CMD_INJECT_FAILURE only in its simulation modules (battery_simulator, simulator_mavlink) and for ESC reports',
+        },
+        ros2: companion,
+        droneCore: companion,
+        vehicles,
+      };
     },
 
     async up(opts: UpOptions): Promise<Stack> {

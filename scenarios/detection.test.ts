@@ -21,6 +21,8 @@ const MIN_DETECTIONS = 60;
 const MEASURE_SPEED = 10;
 
 const flight = useFlight({
+  // A target without a detection source (PX4 SITL has no camera) skips this file, saying so.
+  needs: { detections: true },
   world: { objects: [{ label: 'person', position: { x: 0, y: 0, z: 0 }, size: 0.6 }] },
   budgets: {
     detection_latency: {
@@ -36,7 +38,8 @@ const flight = useFlight({
 
 function detectionsOf(v: Vehicle): DetectionSource {
   const source = v.detections as DetectionSource | undefined;
-  if (!source) throw new Error(`${v.name}: this target provides no detection source (the sim's detector, or /${v.name}/detected_objects over ROS 2)`);
+  // The target said it provides detections (needs above): a vehicle without a source is its bug.
+  if (!source) throw new Error(`${v.name}: the ${flight.stack.target} target claims detections but gave this vehicle no detection source`);
   return source;
 }
 

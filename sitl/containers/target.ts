@@ -1,6 +1,9 @@
 import { execa } from 'execa';
+import type { Capabilities } from '../../src/targets/capabilities.js';
+import { lacking } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
 import { TargetUnavailable } from '../../src/targets/target.js';
+import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilities.js';
 import { configFromEnv, type ContainersConfigInput } from './config.js';
 import { engineStatus, imageExists } from './docker.js';
 import { reapDeadRuns } from './reaper.js';
@@ -40,6 +43,25 @@ export function containersTarget(overrides: ContainersConfigInput = {}): Target 
       const stack = config.stack;
       reqs.push({ what: 'stack', ok: true, detail: stack.preset === 'compose' ? `compose:${stack.file}` : stack.preset });
       return reqs;
+    },
+
+    async capabilities(): Promise<Capabilities> {
+      const stack = configFromEnv(process.env, overrides).stack;
+      const ros = rosFromHost(process.env, 'drone_core and the XRCE-DDS agent run in containers on the host network');
+      switch (stack.preset) {
+        case 'sim':
+          return simCapabilities('containers (simulator image)', 'set FLIGHT_STACK=px4 (or compose:<file> with drone_core)');
+        case 'px4':
+          return px4SihCapabilities('containers (PX4 SITL SIH + XRCE agent + drone_core)', ros, 'the px4 preset runs no camera or detector');
+        case 'compose':
+          return {
+            label: `containers (compose file ${stack.file})`,
+            detections: lacking('the compose preset wires no detection source'),
+            failureInjection: { units: [], why: "what a compose file's vehicles run is not known to flightcheck, so no failure injection is assumed" },
+            ...ros,
+            vehicles: { max: null },
+          };
+      }
     },
 
     async up(opts: UpOptions): Promise<Stack> {

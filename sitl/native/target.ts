@@ -8,12 +8,14 @@ import { CommandDenied, CommandTimeout } from '../../src/vehicle/errors.js';
 import { createVehicle, type Vehicle } from '../../src/vehicle/vehicle.js';
 import { waitFor } from '../../src/vehicle/wait.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
+import type { Capabilities } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
 import { StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
 import { SimWorldSpec } from '../../src/targets/sim.js';
 import { housekeepingPilot, landDisarmHold } from '../../hil/reset.js';
 import { DETECTIONS_PORT_BASE } from '../sim/ports.js';
 import type { DetectionListener, DetectionMessage, DetectionSource } from '../sim/world/types.js';
+import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilities.js';
 import { SitlProcess } from './process.js';
 import { apiPortFor, findFlightLogs, presetFromEnv, type Launch, type NativePreset } from './presets.js';
 
@@ -43,6 +45,17 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       const r = presetFromEnv(env);
       if ('unavailable' in r) return [{ what: 'a SITL executable', ok: false, detail: r.unavailable }];
       return [{ what: 'a SITL executable', ok: true, detail: `${r.preset.description} (FLIGHT_NATIVE=px4|sim; PX4 needs FLIGHT_PX4_DIR)` }];
+    },
+    async capabilities(): Promise<Capabilities> {
+      const preset = choose();
+      if (preset.name === 'sim') return simCapabilities('native (built-in simulator process)', 'run with --target containers and FLIGHT_STACK=px4, or on a hil rig');
+      // PX4's startup script starts uxrce_dds_client towards udp 8888: an agent and drone_core
+      // running beside it are reachable over ROS 2 from here; the target starts neither.
+      return px4SihCapabilities(
+        'native (PX4 SITL SIH)',
+        rosFromHost(env, 'through the XRCE-DDS agent and drone_core you run beside PX4'),
+        'PX4 SITL has no camera or detector: detections come from the built-in simulator (FLIGHT_NATIVE=sim, --target sim) or from DroneOS\'s detector over ROS 2',
+      );
     },
     async up(opts: UpOptions): Promise<Stack> {
       const stack = new NativeStack(choose(), opts, options);

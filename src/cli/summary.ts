@@ -21,7 +21,12 @@ export interface ScenarioSummary {
   target: string | null;
   info: Record<string, string>;
   budgets: BudgetResult[];
+  /** Why it was not flown (null unless skipped): the target cannot run here, or lacks something it needs. */
+  skipReason: string | null;
 }
+
+/** A skip the fixture did not record: Jest's own (it.skip, describe.skip, a name filter, todo). */
+export const UNRECORDED_SKIP = 'skipped in the scenario file (it.skip / describe.skip) or by a test name filter: no reason recorded';
 
 export interface RunSummary {
   target: string;
@@ -45,6 +50,7 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
     if (file.assertionResults.length === 0 && file.message) failureMessages.push(`${path.relative(process.cwd(), file.name)}: ${file.message}`);
     for (const a of file.assertionResults) {
       const rec = byKey.get(`${path.resolve(file.name)}::${a.fullName}`);
+      const skipped = a.status !== 'passed' && a.status !== 'failed';
       scenarios.push({
         file: path.relative(process.cwd(), file.name),
         scenario: a.fullName,
@@ -53,6 +59,7 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
         target: rec?.target ?? null,
         info: rec?.info ?? {},
         budgets: rec?.budgets ?? [],
+        skipReason: skipped ? (rec?.skipReason ?? (a.status === 'todo' ? 'todo: not written yet' : UNRECORDED_SKIP)) : null,
       });
       if (a.status === 'failed') failureMessages.push(`✗ ${a.fullName}\n${a.failureMessages.join('\n').split('\n').slice(0, 25).join('\n')}`);
     }
@@ -81,6 +88,8 @@ export function formatSummary(s: RunSummary): string {
   for (const sc of s.scenarios) {
     const first = [`${MARK[sc.status] ?? '?'} ${sc.scenario}`, sc.status];
     if (sc.budgets.length === 0) rows.push([...first, '', '', '', '']);
+    // The reason goes on a line of its own, below the row (it is too long for a column).
+    if (sc.skipReason) rows.push([`    skipped: ${sc.skipReason}`]);
     sc.budgets.forEach((b, i) => {
       const check = b.checks.find((c) => c.outcome !== 'PASS') ?? b.checks[0];
       const measured = check?.measured == null ? '-' : `${check.stat} ${formatValue(check.measured, b.unit)}`;
@@ -88,8 +97,9 @@ export function formatSummary(s: RunSummary): string {
       rows.push([...(i === 0 ? first : ['', '']), `${b.name} (${b.clock})`, `${measured} n=${b.count}`, limit, b.outcome]);
     });
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const tableRows = rows.filter((r) => r.length > 1);
+  const widths = rows[0]!.map((_, c) => Math.max(...tableRows.map((r) => [...r[c]!].length)));
+  const lines = rows.map((r) => (r.length === 1 ? r[0]! : r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()));
   lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   const b = s.budgets;
   lines.push(

@@ -38,6 +38,10 @@ export interface LinkCounters {
   unsignedRejected: number;
   /** Signed frames refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
   badSignature: number;
+  /** Frames not sent because the uplink was cut (`cut('up')`). */
+  cutUp: number;
+  /** Bytes received and dropped unread because the downlink was cut (`cut('down')`). */
+  cutDownBytes: number;
 }
 
 export interface LinkOptions {
@@ -71,6 +75,7 @@ export class Link {
   readonly counters: LinkCounters = {
     received: 0, sent: 0, droppedBySeqGap: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0,
     skippedBytes: 0, bytesIn: 0, duplicates: 0, reordered: 0, unsignedRejected: 0, badSignature: 0,
+    cutUp: 0, cutDownBytes: 0,
   };
   readonly name: string;
   private readonly splitter = new FrameSplitter();
@@ -87,6 +92,7 @@ export class Link {
   private lostError: LinkLost | null = null;
   private closed = false;
   private readonly heartbeatTimeoutMs: number;
+  private readonly cuts = { up: 0, down: 0 };
 
   constructor(
     readonly transport: Transport,
@@ -99,7 +105,10 @@ export class Link {
       compId: opts.compId ?? minimal.MavComponent.MISSIONPLANNER,
       signing: opts.signing ? { key: opts.signing.key, linkId: opts.signing.linkId ?? 0 } : undefined,
     });
-    transport.onData((chunk) => this.ingest(chunk));
+    transport.onData((chunk) => {
+      if (this.cuts.down > 0) this.counters.cutDownBytes += chunk.length;
+      else this.ingest(chunk);
+    });
     transport.onClose((err) => this.declareLost(err ?? new Error('transport closed')));
   }
 
@@ -286,8 +295,37 @@ export class Link {
 
   send(msg: MavLinkData): void {
     if (this.closed) return;
+    if (this.cuts.up > 0) {
+      this.counters.cutUp++;
+      return;
+    }
     this.transport.write(this.encoder.encode(msg));
     this.counters.sent++;
+  }
+
+  /**
+   * Cuts the link at this end, as a radio out of range would: 'up' drops everything we send (our
+   * GCS HEARTBEAT, commands, setpoints) while telemetry still arrives, so a test can watch the
+   * vehicle's data-link-loss failsafe; 'down' drops what arrives (the heartbeat watchdog then
+   * declares LinkLost). Returns the function that restores it (cuts nest; restoring twice is a
+   * no-op). Dropped traffic is counted (`cutUp`, `cutDownBytes`).
+   */
+  cut(direction: 'up' | 'down' | 'both'): () => void {
+    const dirs: ('up' | 'down')[] = direction === 'both' ? ['up', 'down'] : [direction];
+    for (const d of dirs) this.cuts[d]++;
+    let restored = false;
+    return () => {
+      if (restored) return;
+      restored = true;
+      for (const d of dirs) this.cuts[d]--;
+      // The vehicle hears from us again at once, not at the next periodic heartbeat.
+      if (dirs.includes('up') && this.cuts.up === 0 && (this.opts.gcsHeartbeat ?? true)) this.sendGcsHeartbeat();
+    };
+  }
+
+  /** Whether a direction is cut now. */
+  isCut(direction: 'up' | 'down'): boolean {
+    return this.cuts[direction] > 0;
   }
 
   /** Host time of the vehicle's last HEARTBEAT, or null before the first one. */

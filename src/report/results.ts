@@ -22,6 +22,8 @@ export interface ScenarioRecord {
   durationMs: number;
   /** The error that ended the test, when the fixture saw one (Jest's own result is authoritative). */
   error?: string;
+  /** Why the test was skipped (the target cannot run here, or lacks something the test needs). */
+  skipReason?: string;
 }
 
 export function slug(text: string): string {

@@ -1,6 +1,7 @@
 import { registerTarget } from './registry.js';
 
 export * from './target.js';
+export * from './capabilities.js';
 export { registerTarget, loadTarget, targetNames } from './registry.js';
 
 registerTarget('sim', 'the built-in PX4-like simulator, in-process (nothing to install)', async () => (await import('./sim.js')).simTarget);

@@ -2,9 +2,11 @@ import { z } from 'zod';
 // The simulator itself runs on its own thread: only its option schemas are loaded here.
 import { CameraOptions, DetectorOptions, WorldObject } from '../../sitl/sim/world/types.js';
 import { PX4_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
+import { simCapabilities } from '../../sitl/capabilities.js';
 import { SimThread } from './sim-thread.js';
 import { connect } from '../mavlink/index.js';
 import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';
+import type { Capabilities } from './capabilities.js';
 import type { Requirement, SpeedFactor, Stack, Target, UpOptions } from './target.js';
 import { StackDidNotComeUp } from './target.js';
 
@@ -30,6 +32,10 @@ export const simTarget: Target = {
 
   async check(): Promise<Requirement[]> {
     return [{ what: 'nothing to install', ok: true, detail: `built-in simulator (PX4 ${PX4_VERSION}-like), UDP on loopback` }];
+  },
+
+  async capabilities(): Promise<Capabilities> {
+    return simCapabilities('sim (built-in simulator)', 'run with --target containers and FLIGHT_STACK=px4, or on a hil rig');
   },
 
   async up(opts: UpOptions): Promise<Stack> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LinkFaults } from '../mavlink/index.js';
 import type { Vehicle } from '../vehicle/index.js';
+import type { Capabilities } from './capabilities.js';
 
 /** Speed factor like PX4_SIM_SPEED_FACTOR: 1 = real time; 'max' = as fast as the CPU allows (sim only). */
 export const SpeedFactor = z.union([z.literal('max'), z.coerce.number().positive().max(1000)]);
@@ -72,6 +73,12 @@ export interface Target {
   readonly description: string;
   /** What this target needs on this machine and whether it is there (used by `flightcheck doctor`). */
   check(): Promise<Requirement[]>;
+  /**
+   * What this target provides here, in the preset it would run (detections, which failures PX4
+   * acts on, ROS 2, drone_core, how many vehicles): checked against a scenario's needs before
+   * anything starts. Throws TargetUnavailable when the target cannot run here at all.
+   */
+  capabilities(): Promise<Capabilities>;
   up(opts: UpOptions): Promise<Stack>;
 }
 

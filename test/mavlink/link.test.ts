@@ -392,6 +392,64 @@ describe('link over memory', () => {
     expect(link.counters.sent).toBe(1);
   });
 
+  it('cut up: nothing we send reaches the vehicle (counted) while its messages still arrive; restore resumes at once with a GCS heartbeat', async () => {
+    const [a, b] = MemoryTransport.pair('cut-up');
+    const vehicle = await new Link(b, { sysId: 1, compId: 1, gcsHeartbeat: false, heartbeatTimeoutMs: 0 }).open();
+    const got: string[] = [];
+    vehicle.on('*', (m) => got.push(m.name));
+    const gcs = await new Link(a, { heartbeatTimeoutMs: 0 }).open();
+    try {
+      await sleep(10);
+      expect(got).toEqual(['HEARTBEAT']); // the GCS heartbeat at open
+      const restore = gcs.cut('up');
+      expect(gcs.isCut('up')).toBe(true);
+      gcs.send(commandLong(400));
+      gcs.sendGcsHeartbeat();
+      const hb = gcs.next(minimal.Heartbeat, { timeoutMs: 1000 });
+      vehicle.send(vehicleHeartbeat());
+      expect((await hb).sysid).toBe(1);
+      await sleep(10);
+      expect(got).toEqual(['HEARTBEAT']);
+      expect(gcs.counters).toMatchObject({ sent: 1, cutUp: 2, cutDownBytes: 0 });
+      restore();
+      restore(); // twice is a no-op
+      await sleep(10);
+      expect(got).toEqual(['HEARTBEAT', 'HEARTBEAT']);
+      gcs.send(commandLong(400));
+      await sleep(10);
+      expect(got).toEqual(['HEARTBEAT', 'HEARTBEAT', 'COMMAND_LONG']);
+      expect(gcs.counters).toMatchObject({ sent: 3, cutUp: 2 });
+    } finally {
+      await gcs.close();
+      await vehicle.close();
+    }
+  });
+
+  it('cut down: what arrives is dropped unread and counted, so the heartbeat watch declares the link lost', async () => {
+    const [a, b] = MemoryTransport.pair('cut-down');
+    await b.open();
+    const link = await new Link(a, { gcsHeartbeat: false, heartbeatTimeoutMs: 100 }).open();
+    try {
+      const enc = vehicleEncoder();
+      b.write(enc.encode(vehicleHeartbeat()));
+      await sleep(10);
+      expect(link.counters.received).toBe(1);
+      const lost = new Promise<LinkLost>((resolve) => link.onLost(resolve));
+      link.cut('down');
+      const beat = setInterval(() => b.write(enc.encode(vehicleHeartbeat())), 20);
+      try {
+        expect((await lost).name).toBe('LinkLost');
+      } finally {
+        clearInterval(beat);
+      }
+      expect(link.counters.received).toBe(1);
+      expect(link.counters.cutDownBytes).toBeGreaterThan(0);
+      expect(link.counters.cutDownBytes % enc.encode(vehicleHeartbeat()).length).toBe(0);
+    } finally {
+      await link.close();
+    }
+  });
+
   it('a listener that throws does not stop the frames after it, and the error is reported', () => {
     const [a] = MemoryTransport.pair('throw');
     const errors: { err: unknown; seq: number }[] = [];

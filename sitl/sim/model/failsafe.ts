@@ -1,7 +1,7 @@
 /**
  * PX4's failsafe state machine (commander/failsafe: framework.cpp + failsafe.cpp, v1.16), reduced to
  * the conditions this model can raise: offboard loss, position loss, battery warnings, manual control
- * loss and GCS connection loss. It keeps PX4's structure: actions with clear conditions, worst action
+ * loss and GCS connection loss (detected as commander's dataLinkCheck does: GcsLinkMonitor below). It keeps PX4's structure: actions with clear conditions, worst action
  * wins, mode fallbacks, the COM_FAIL_ACT_T Hold delay, user takeover by mode switch, and the fallback
  * chain when an action's mode cannot run.
  */
@@ -47,6 +47,7 @@ export interface FailsafeParams {
   COM_RC_IN_MODE: number;
   NAV_RCL_ACT: number;
   NAV_DLL_ACT: number;
+  COM_DLL_EXCEPT: number;
   COM_POSCTL_NAVL: number;
 }
 
@@ -63,6 +64,8 @@ interface Entry {
 }
 
 const MAX_ACTIONS = 8;
+/** COM_DLL_EXCEPT bits (failsafe.h DatalinkLossExceptionBits) */
+const DLL_EXCEPT_MISSION = 1, DLL_EXCEPT_HOLD = 2, DLL_EXCEPT_OFFBOARD = 4;
 const ID_RC = 1, ID_GCS = 2, ID_BAT_LOW = 3, ID_BAT_CRIT = 4, ID_BAT_EMERG = 5, ID_MODE_FALLBACK = 6;
 
 /** PX4 mode requirements (ModeUtil mode_requirements), as seen by the failsafe framework (no manual control). */
@@ -210,8 +213,13 @@ export class Failsafe {
       const [a, c, t] = this.fromNavDllOrRcl(p.NAV_RCL_ACT);
       this.check(ID_RC, f.manualControlLost, a, c, Cause.ManualControlLoss, t);
     }
-    // GCS connection loss (not while landing, not disarmed)
-    if (p.NAV_DLL_ACT !== 0 && userMode !== NavState.AUTO_LAND && armed) {
+    // GCS connection loss: ignored while the user wants Land, and in the modes COM_DLL_EXCEPT names
+    const x = p.COM_DLL_EXCEPT;
+    const dllIgnored = userMode === NavState.AUTO_LAND
+      || (userMode === NavState.AUTO_MISSION && (x & DLL_EXCEPT_MISSION) !== 0)
+      || ((userMode === NavState.AUTO_LOITER || userMode === NavState.AUTO_TAKEOFF) && (x & DLL_EXCEPT_HOLD) !== 0)
+      || (userMode === NavState.OFFBOARD && (x & DLL_EXCEPT_OFFBOARD) !== 0);
+    if (p.NAV_DLL_ACT !== 0 && !dllIgnored) {
       const [a, c, t] = this.fromNavDllOrRcl(p.NAV_DLL_ACT);
       this.check(ID_GCS, f.gcsLost, a, c, Cause.GCSConnectionLoss, t);
     }
@@ -380,7 +388,7 @@ export class Failsafe {
           ? `Failsafe activated, triggering ${actionName(delayed)} in ${delayS} seconds`
           : `Failsafe activated due to ${causeText(cause)}, triggering ${actionName(delayed)} in ${delayS} seconds`,
       });
-      this.notices.push({ severity: 2, source: 'statustext', text: `Failsafe activated, entering Hold for ${delayS} seconds` });
+      this.notices.push({ severity: 2, source: 'statustext', text: `Failsafe activated: entering Hold for ${delayS} seconds` });
       return;
     }
     if (action === Action.Warn) {
@@ -397,5 +405,73 @@ export class Failsafe {
       });
     }
     this.notices.push({ severity: 2, source: 'statustext', text: 'Failsafe activated' });
+  }
+}
+
+/** telemetry_status_s::HEARTBEAT_TIMEOUT_US: a component counts as present this long after its last HEARTBEAT. */
+export const GCS_HEARTBEAT_TIMEOUT_US = 2_500_000;
+
+/**
+ * How PX4 v1.16 notices that the ground station is gone, in its three stages:
+ * - mavlink_receiver stamps each HEARTBEAT of type GCS and re-evaluates `heartbeat_type_gcs` (a GCS
+ *   heartbeat within HEARTBEAT_TIMEOUT_US) at every heartbeat and every HEARTBEAT_TIMEOUT_US / 2
+ *   (CheckHeartbeats; nothing in the first HEARTBEAT_TIMEOUT_US after boot);
+ * - the mavlink module publishes telemetry_status when that happened, and at least at 1 Hz;
+ * - commander's dataLinkCheck takes every telemetry_status with the flag set as the last contact
+ *   (regaining the connection if it was lost) and declares the connection lost once COM_DL_LOSS_T
+ *   has passed since the last contact — never before a first one. It starts out lost.
+ * So the failsafe condition rises between COM_DL_LOSS_T + 2.5 s and COM_DL_LOSS_T + 3.75 s after
+ * the last HEARTBEAT got through.
+ */
+export class GcsLinkMonitor {
+  /** vehicle_status.gcs_connection_lost */
+  lost = true;
+  /** What the last update() said (drained by the owner). */
+  readonly notices: Notice[] = [];
+  private heartbeatAtUs = -Infinity;
+  private present = false;
+  private lastCheckUs = 0;
+  private statusUpdated = false;
+  private lastPublishUs = -Infinity;
+  /** commander's _datalink_last_heartbeat_gcs; null before the first contact */
+  private lastContactUs: number | null = null;
+
+  /** A HEARTBEAT of type GCS arrived at `nowUs`. */
+  heartbeat(nowUs: number): void {
+    this.heartbeatAtUs = nowUs;
+    this.checkHeartbeats(nowUs, true);
+  }
+
+  private checkHeartbeats(nowUs: number, force: boolean): void {
+    if (nowUs <= GCS_HEARTBEAT_TIMEOUT_US) return;
+    if (!force && nowUs < this.lastCheckUs + GCS_HEARTBEAT_TIMEOUT_US / 2) return;
+    this.present = nowUs <= this.heartbeatAtUs + GCS_HEARTBEAT_TIMEOUT_US;
+    this.statusUpdated = true;
+    this.lastCheckUs = nowUs;
+  }
+
+  /** Advances the three stages to `nowUs` (idempotent for the same time). */
+  update(nowUs: number, lossTimeS: number): void {
+    this.notices.length = 0;
+    this.checkHeartbeats(nowUs, false);
+    if (this.statusUpdated || nowUs - this.lastPublishUs >= 1_000_000) {
+      this.statusUpdated = false;
+      this.lastPublishUs = nowUs;
+      if (this.present) {
+        if (this.lost) {
+          this.lost = false;
+          if (this.lastContactUs !== null) {
+            this.notices.push({ severity: 6, source: 'statustext', text: 'GCS connection regained' });
+            this.notices.push({ severity: 6, source: 'event', text: 'GCS connection regained' });
+          }
+        }
+        this.lastContactUs = nowUs;
+      }
+    }
+    if (!this.lost && this.lastContactUs !== null && nowUs - this.lastContactUs > lossTimeS * 1e6) {
+      this.lost = true;
+      this.notices.push({ severity: 6, source: 'statustext', text: 'Connection to ground station lost' });
+      this.notices.push({ severity: 4, source: 'event', text: 'Connection to ground control station lost' });
+    }
   }
 }

@@ -71,6 +71,7 @@ const DEFS: Def[] = [
   ['COM_HOME_EN', I, 1, 0, 1, 'Allows setting home position after takeoff'],
   ['COM_ARM_WO_GPS', I, 1, 0, 2, 'Arming without GNSS configuration'],
   ['COM_RCL_EXCEPT', I, 0, 0, 31, 'Manual control loss exceptions'],
+  ['COM_DLL_EXCEPT', I, 0, 0, 7, 'Datalink loss exceptions (bits: 0 Mission, 1 Hold, 2 Offboard)'],
   ['EKF2_NOAID_TOUT', I, 5000000, 500000, 10000000, 'Maximum inertial dead-reckoning time (us)'],
   // Battery (battery library, battery_simulator)
   ['BAT1_N_CELLS', I, 4, 1, 16, 'Number of cells for battery 1'],

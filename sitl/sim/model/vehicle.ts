@@ -6,7 +6,7 @@
  */
 import { common } from 'node-mavlink';
 import { G, Multicopter, clamp, wrapPi, type ControlLimits, type Gains, type Setpoint } from './dynamics.js';
-import { Action, BatteryWarning, Failsafe, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
+import { Action, BatteryWarning, Failsafe, GcsLinkMonitor, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
 import { MapProjection } from './geo.js';
 import { NavState, baseModeFor, encodeNavState, navStateFromCustom, navStateName, preventsArming, requiresManualControl } from './modes.js';
 import { createParamStore, type ParamStoreImpl } from './params.js';
@@ -20,6 +20,9 @@ import {
 const R = common.MavResult;
 const DEFAULT_HOME: GeoPoint = { lat: 47.397742, lon: 8.545594, alt: 488 };
 const DEG = Math.PI / 180;
+
+/** The battery library's cell-voltage filter time constant (battery.cpp: _cell_voltage_filter_v, 1 s). */
+const BATTERY_FILTER_TAU_S = 1;
 
 // MAV_SEVERITY
 const SEV_EMERGENCY = 0, SEV_CRITICAL = 2, SEV_WARNING = 4, SEV_INFO = 6;
@@ -136,7 +139,7 @@ export class SimVehicle implements SimVehicleApi {
   // links
   private readonly ocm = { position: false, velocity: false, acceleration: false };
   private offboardSp: VehicleState['offboardSetpoint'] = null;
-  private lastGcsUs = -Infinity;
+  private readonly gcsLink = new GcsLinkMonitor();
   private lastManualUs = -Infinity;
   private readonly manual = { x: 0, y: 0, z: 0.5, r: 0 };
 
@@ -148,6 +151,8 @@ export class SimVehicle implements SimVehicleApi {
 
   // battery (battery_simulator + battery library)
   private batPct = 1;
+  /** The battery library's state of charge: the cell voltage through its 1 s filter (BAT1_CAPACITY unset: voltage based). */
+  private batSoc = 1;
   private batWarning: BatteryWarning = BatteryWarning.None;
 
   // land detector (MulticopterLandDetector): ground contact → maybe landed → landed, each LNDMC_TRIG_TIME/3
@@ -226,7 +231,7 @@ export class SimVehicle implements SimVehicleApi {
   // ───────────────────────────── inputs ─────────────────────────────
 
   gcsHeartbeat(_source: CommandSource): void {
-    if (!this.mavlinkFailed) this.lastGcsUs = this.t;
+    if (!this.mavlinkFailed) this.gcsLink.heartbeat(this.t);
   }
 
   manualControl(input: ManualControlInput): void {
@@ -552,12 +557,19 @@ export class SimVehicle implements SimVehicleApi {
     else if (this.ocm.velocity && f.localPositionInvalid) available = false;
     f.offboardLost = !available;
     f.manualControlLost = !(this.t - this.lastManualUs <= p.COM_RC_LOSS_T! * 1e6);
-    f.gcsLost = !(this.t - this.lastGcsUs <= p.COM_DL_LOSS_T! * 1e6);
+    this.gcsLink.update(this.t, p.COM_DL_LOSS_T!);
+    for (const n of this.gcsLink.notices) this.text(n.severity, n.text, n.source);
+    f.gcsLost = this.gcsLink.lost;
     f.homeInvalid = !this.home.valid;
     f.batteryWarning = this.batWarning;
   }
 
-  /** battery_simulator (linear drain while armed down to SIM_BAT_MIN_PCT) + battery library warnings. */
+  /**
+   * battery_simulator (linear drain while armed down to SIM_BAT_MIN_PCT; an injected failure reads
+   * BAT1_V_EMPTY) + the battery library: without BAT1_CAPACITY the state of charge is the cell
+   * voltage through an AlphaFilter of 1 s time constant, mapped between BAT1_V_EMPTY and
+   * BAT1_V_CHARGED — so an empty battery is reported, and warned about, over seconds, not at once.
+   */
   private updateBattery(dt: number): void {
     const p = this.p;
     if (this.armed) {
@@ -566,7 +578,9 @@ export class SimVehicle implements SimVehicleApi {
       this.batPct = 1;
     }
     this.batPct = Math.max(this.batPct, p.SIM_BAT_MIN_PCT! / 100);
-    const remaining = this.batteryFailed ? 0 : this.batPct;
+    const raw = this.batteryFailed ? 0 : this.batPct;
+    this.batSoc += (raw - this.batSoc) * (dt / (BATTERY_FILTER_TAU_S + dt));
+    const remaining = this.batSoc;
     let w = BatteryWarning.None;
     if (remaining < p.BAT_EMERGEN_THR!) w = BatteryWarning.Emergency;
     else if (remaining < p.BAT_CRIT_THR!) w = BatteryWarning.Critical;
@@ -1074,9 +1088,10 @@ export class SimVehicle implements SimVehicleApi {
 
     const cells = p.BAT1_N_CELLS!;
     const vFull = p.BAT1_V_CHARGED!, vEmpty = p.BAT1_V_EMPTY!;
-    const cellV = this.batteryFailed ? vEmpty - p.BAT1_V_LOAD_DROP! : vEmpty + this.batPct * (vFull - vEmpty);
+    // battery_status.voltage_v is the simulator's raw voltage; remaining the filtered state of charge
+    const cellV = this.batteryFailed ? vEmpty : vEmpty + this.batPct * (vFull - vEmpty);
     s.battery.voltage = cellV * cells;
-    s.battery.remaining = this.batteryFailed ? 0 : Math.round(this.batPct * 100);
+    s.battery.remaining = Math.round(this.batSoc * 100);
     s.battery.current = -1; // battery_simulator has no current sensor
     s.battery.consumedMah = -1;
     s.battery.cellCount = cells;
