@@ -138,7 +138,7 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
         for (const [name, value] of Object.entries(opts.params)) await vehicle.pilot.params.set(name, value);
         // What the vehicle says it runs (for the report); a PX4 that does not answer is named so, not failed.
         versions[k] = await requestAutopilotVersion(vehicle.link, instance + 1).then(
-          (v) => `${v.version} (${v.gitHash})`,
+          (v) => `${v.version} (git ${v.gitHash})`,
           (err: Error) => `unknown: ${err.message}`,
         );
         return vehicle;

@@ -7,7 +7,10 @@ export interface AutopilotVersionInfo {
   version: string;
   /** The raw version word: major.minor.patch.type, one byte each. */
   flightSwVersion: number;
-  /** The first 16 hex digits of PX4's git commit (flight_custom_version). */
+  /**
+   * flight_custom_version as 16 hex digits: PX4's git hash as its build recorded it
+   * (PX4_GIT_VERSION_BINARY; the bundle in ../shared reports 6ea3539157000000 for commit 6ea3539157ca…).
+   */
   gitHash: string;
 }
 
@@ -40,7 +43,7 @@ export async function requestAutopilotVersion(link: Link, sysId: number, opts: {
     link.send(cmd);
     try {
       const m = (await answer).data;
-      // PX4 copies the commit's first 8 bytes as a little-endian uint64: reversed, they read as the hash.
+      // PX4 copies its 64-bit git version word in little-endian order: reversed, the bytes read as the hash.
       const hash = [...m.flightCustomVersion].reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
       return { version: formatSwVersion(m.flightSwVersion), flightSwVersion: m.flightSwVersion, gitHash: hash };
     } catch (err) {

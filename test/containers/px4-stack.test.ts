@@ -61,7 +61,7 @@ describePx4('containers target, px4 preset, real PX4 v1.16 and XRCE agent v2.4',
       const version = await requestAutopilotVersion(v.link, INSTANCE + 1);
       expect(version.version).toMatch(/^1\.16\.\d+$/);
       expect(version.gitHash).toMatch(/^[0-9a-f]{16}$/);
-      expect(stack.info.px4Version).toBe(`${version.version} (${version.gitHash})`);
+      expect(stack.info.px4Version).toBe(`${version.version} (git ${version.gitHash})`);
 
       const name = (part: string) => `flightcheck-${runId()}-px4-${INSTANCE}-${part}`;
       let logs = await stack.logs();
