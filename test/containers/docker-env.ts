@@ -18,7 +18,7 @@ export function announceSkip(file: string, reason: string): void {
   process.stderr.write(`\n[containers] ${file}: SKIPPED — ${reason}\n`);
 }
 
-/** images/build.sh: the base image (first time about a minute) and the sim image (seconds when unchanged). */
+/** images/build.sh: the base image (first time about a minute), the sim, PX4 and agent images (seconds when unchanged). */
 export function buildImages(): void {
   execFileSync(path.join(ROOT, 'images/build.sh'), { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
 }
