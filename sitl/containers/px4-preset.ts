@@ -111,7 +111,11 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           env: rosEnv,
           instance,
           stage: 'agent session',
-          ipcHost: true,
+          // With drone_core, the agent, drone_core and this process's ROS 2 session must share
+          // /dev/shm: Fast DDS takes processes on one host network for one host and sends them
+          // data over shared memory. Without drone_core the agent keeps a /dev/shm of its own, which
+          // goes with its container (it is killed, not shut down, and would leave its segment behind).
+          ipcHost: withDroneCore,
           wait: new LogLineWait(
             session,
             (signal) => containers.logs.waitForLine(agentName, session, signal),

@@ -4,6 +4,7 @@
  * in ../shared. Where the images cannot be had (no engine, no bundles), every test is skipped and
  * the reason printed.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +85,8 @@ describePx4('containers target, px4 preset, real PX4 v1.16 and XRCE agent v2.4',
         expect(stack.info.droneCore).toContain('FLIGHT_DRONE_CORE_IMAGE');
         logs = await stack.logs();
         expect(Object.keys(logs).filter((n) => n.startsWith('flightcheck-')).sort()).toEqual([name('agent'), name('px4')]);
+        // No DDS peer to share memory with: the agent's /dev/shm stays its own (and goes with it).
+        expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', name('agent')], { encoding: 'utf8' }).trim()).not.toBe('host');
       }
       // PX4's container start → the agent's session line, bench/stack's figure (target < 10 s).
       expect(Number(stack.info.agentSessionAfterPx4StartMs)).toBeLessThan(10_000);

@@ -141,6 +141,9 @@ describeDocker('containers target', () => {
       const started = (part: string) => Date.parse(execFileSync('docker', ['inspect', '--format', '{{.State.StartedAt}}', name(part)], { encoding: 'utf8' }).trim());
       expect(started('px4')).toBeLessThan(started('agent'));
       expect(started('agent') + 400).toBeLessThan(started('drone-core'));
+      // Fast DDS between the agent, drone_core and the host's ROS 2 session goes over /dev/shm: shared.
+      const ipc = (part: string) => execFileSync('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', name(part)], { encoding: 'utf8' }).trim();
+      expect([ipc('agent'), ipc('drone-core')]).toEqual(['host', 'host']);
       // Reset goes over MAVLink, as with a real PX4.
       await stack.reset(v);
       expect([v.telemetry.armed, v.telemetry.modeName]).toEqual([false, 'Hold']);
