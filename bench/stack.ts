@@ -1,18 +1,22 @@
 /**
  * Stack bring-up: time from `up()` to every vehicle's first HEARTBEAT (and to up() resolving) for
  * 1 and 4 vehicles, as sim containers (the containers target, sim preset) and in-process (the sim
- * target), in one run; plus the sim image's size.
+ * target), in one run; the sim image's size; and for the px4 preset (real PX4 v1.16 SITL + the
+ * XRCE agent v2.4) the time from PX4's container start to the agent's session line.
  *
  *   npm run bench -- stack [repetitions]
  *
  * Needs a Docker engine and the images (`images/build.sh`). Prints human-readable lines, then one
  * JSON object as the last line. Targets: container stack up → first HEARTBEAT < 3 s (median, images
- * built, one warm-up start outside the figures), sim image < 300 MB.
+ * built, one warm-up start outside the figures), sim image < 300 MB, PX4 + agent to session < 10 s
+ * (every start, the first included). The px4 stacks use instance FLIGHT_INSTANCE_BASE (default 0).
  */
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { containersTarget } from '../sitl/containers/target.js';
+import { configFromEnv } from '../sitl/containers/config.js';
+import { missingPx4Images } from '../sitl/containers/px4-preset.js';
 import { engineStatus, imageSize } from '../sitl/containers/docker.js';
 import { simTarget } from '../src/targets/sim.js';
 import type { Target, UpOptions } from '../src/targets/target.js';
@@ -20,6 +24,7 @@ import { hostNowMs } from '../src/clock/host.js';
 
 export const TARGET_UP_MS = 3000;
 export const TARGET_IMAGE_BYTES = 300e6;
+export const TARGET_PX4_SESSION_MS = 10_000;
 
 interface Timing {
   vehicles: number;
@@ -53,6 +58,39 @@ async function timeUp(target: Target, vehicles: number, reps: number, artifactsD
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface Px4Timing {
+  /** PX4's container start → the agent's session line of its client (host clock), per start. */
+  sessionMs: number[];
+  /** up() called → up() resolved (PX4 HEARTBEAT, agent session, vehicle telemetry), per start. */
+  readyMs: number[];
+  medianSessionMs: number;
+  maxSessionMs: number;
+  px4Version: string;
+}
+
+/** The px4 preset (PX4 + agent, no drone_core), `reps` starts, each taken down before the next. */
+async function timePx4(reps: number, artifactsDir: string, instance: number): Promise<Px4Timing> {
+  const target = containersTarget({ stack: 'px4' });
+  const sessionMs: number[] = [];
+  const readyMs: number[] = [];
+  let px4Version = '';
+  for (let r = 0; r < reps; r++) {
+    const opts: UpOptions = { vehicles: 1, speed: 1, seed: 1, instance, params: {}, artifactsDir, heartbeatTimeoutMs: 3000 };
+    const t0 = hostNowMs();
+    const stack = await target.up(opts);
+    readyMs.push(hostNowMs() - t0);
+    try {
+      const ms = Number(stack.info.agentSessionAfterPx4StartMs);
+      if (!Number.isFinite(ms)) throw new Error(`px4 stack reported no agentSessionAfterPx4StartMs (${stack.info.agentSessionAfterPx4StartMs})`);
+      sessionMs.push(ms);
+      px4Version = stack.info.px4Version ?? '';
+    } finally {
+      await stack.down();
+    }
+  }
+  return { sessionMs, readyMs, medianSessionMs: median(sessionMs), maxSessionMs: Math.max(...sessionMs), px4Version };
+}
 
 async function main(): Promise<void> {
   const reps = Math.max(1, Number(process.argv[2] ?? 3));
@@ -93,6 +131,23 @@ async function main(): Promise<void> {
     const upPass = result.containers1!.medianFirstHeartbeatMs < TARGET_UP_MS && result.containers4!.medianFirstHeartbeatMs < TARGET_UP_MS;
     const imagePass = bytes < TARGET_IMAGE_BYTES;
     console.log(`  container stack up (up() → first HEARTBEAT, median) < ${fmt(TARGET_UP_MS)}: ${upPass ? 'met' : 'NOT met'}; sim image ${(bytes / 1e6).toFixed(0)} MB < ${TARGET_IMAGE_BYTES / 1e6} MB: ${imagePass ? 'met' : 'NOT met'}`);
+
+    // The px4 preset: real PX4 + agent (images/build.sh builds them from ../shared).
+    const px4Config = configFromEnv(process.env, { stack: 'px4' }).px4;
+    const missing = await missingPx4Images(px4Config);
+    let px4: Px4Timing | { skipped: string };
+    if (missing.length > 0) {
+      px4 = { skipped: `px4 preset images missing: ${missing.join('; ')}` };
+      console.log(`  px4 + agent: not measured, ${px4.skipped}`);
+    } else {
+      px4 = await timePx4(reps, artifacts, Number(process.env.FLIGHT_INSTANCE_BASE ?? '0'));
+      console.log(
+        `  px4 + agent (${px4Config.px4Image}, ${px4Config.agentImage}; PX4 ${px4.px4Version}): PX4 container start → agent session ` +
+          `median ${fmt(px4.medianSessionMs)}, max ${fmt(px4.maxSessionMs)} (${px4.sessionMs.map(fmt).join(', ')}); up() resolved median ${fmt(median(px4.readyMs))}`,
+      );
+    }
+    const px4Pass = 'sessionMs' in px4 && px4.maxSessionMs < TARGET_PX4_SESSION_MS;
+    console.log(`  PX4 + agent to session < ${fmt(TARGET_PX4_SESSION_MS)} (every start): ${px4Pass ? 'met' : 'NOT met'}`);
     console.log(
       JSON.stringify({
         bench: 'stack',
@@ -101,15 +156,17 @@ async function main(): Promise<void> {
         repetitions: reps,
         simImage,
         simImageBytes: bytes,
-        targets: { stackUpToFirstHeartbeatMs: TARGET_UP_MS, simImageBytes: TARGET_IMAGE_BYTES },
+        targets: { stackUpToFirstHeartbeatMs: TARGET_UP_MS, simImageBytes: TARGET_IMAGE_BYTES, px4AgentSessionMs: TARGET_PX4_SESSION_MS },
         containersColdStart1: { firstHeartbeatMs: cold.medianFirstHeartbeatMs, readyMs: cold.medianReadyMs },
         containers1: result.containers1,
         containers4: result.containers4,
         inProcess1: result.inProcess1,
         inProcess4: result.inProcess4,
+        px4AgentSession: px4,
         upPass,
         imagePass,
-        pass: upPass && imagePass,
+        px4Pass,
+        pass: upPass && imagePass && px4Pass,
       }),
     );
   } finally {

@@ -3,17 +3,20 @@
 #   the esbuild bundle of `flightcheck sim`, this directory's files, serialport's runtime files,
 #   the host's node binary and the base image id. Unchanged inputs → nothing is built (about 2 s).
 # Needs the base image (images/base/build.sh) and a running engine (images/engine.sh).
+#   --context-only DIR   prepares the build context in DIR and stops (no Docker needed)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 repo=${FLIGHT_SIM_IMAGE_REPO:-flightcheck/sim}
 base=${FLIGHT_BASE_IMAGE:-flightcheck/base:bookworm}
 ctx=images/sim/.context
-
-base_id=$(docker image inspect "$base" --format '{{.Id}}' 2>/dev/null) || {
-  echo "sim: base image $base missing: run images/base/build.sh" >&2
-  exit 1
-}
+context_only=0
+if [ "${1:-}" = --context-only ]; then
+  ctx=${2:?--context-only needs a directory}
+  context_only=1
+  # The directory is emptied first: only one that is new or already empty is taken.
+  if [ -n "$(ls -A "$ctx" 2>/dev/null)" ]; then echo "--context-only: $ctx is not empty" >&2; exit 1; fi
+fi
 
 rm -rf "$ctx"
 mkdir -p "$ctx/app"
@@ -25,6 +28,12 @@ printf '{ "type": "module" }\n' >"$ctx/app/package.json"
 cp images/sim/Dockerfile images/sim/flightcheck "$ctx/"
 # The node binary the tests run on (same glibc as the bookworm base); a hard link when possible.
 ln "$(readlink -f "$(command -v node)")" "$ctx/node" 2>/dev/null || cp "$(readlink -f "$(command -v node)")" "$ctx/node"
+if [ "$context_only" = 1 ]; then exit 0; fi
+
+base_id=$(docker image inspect "$base" --format '{{.Id}}' 2>/dev/null) || {
+  echo "sim: base image $base missing: run images/base/build.sh" >&2
+  exit 1
+}
 
 hash=$({ echo "$base_id"; cd "$ctx" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 image="$repo:$hash"

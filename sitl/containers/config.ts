@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * What the containers target runs, chosen by FLIGHT_STACK (or a config object):
  *   sim              one built-in-simulator container per vehicle (default; the image is built here)
- *   px4              PX4 SITL (SIH, headless) + MicroXRCEAgent + drone_core per vehicle (users' images)
+ *   px4              PX4 SITL (SIH, headless) + MicroXRCEAgent per vehicle (images/build.sh builds both),
+ *                    + drone_core when its image (bring your own) is present
  *   compose:<file>   a user's docker-compose file (vehicles on PX4's ports +instance)
  */
 export type StackChoice = { preset: 'sim' } | { preset: 'px4' } | { preset: 'compose'; file: string };
@@ -38,11 +39,16 @@ const CommandFromEnv = z
 
 export const Px4PresetConfig = z
   .object({
-    /** PX4 SITL image: a PX4 build that runs SIH headless (`px4 -i N -d` with PX4_SIM_MODEL=sihsim_quadx). */
+    /** PX4 SITL image: a PX4 build that runs SIH headless (images/px4-sitl builds flightcheck/px4-sitl:v1.16). */
     px4Image: z.string().min(1).default('flightcheck/px4-sitl:v1.16'),
     agentImage: z.string().min(1).default('flightcheck/xrce-agent:v2.4'),
+    /** drone_core image (bring your own: ROS 2 + DroneOS). Optional: without it the stack runs PX4 and the agent only. */
     droneCoreImage: z.string().min(1).default('flightcheck/drone-core:latest'),
-    px4Command: Command.default(['px4', '-i', '{instance}', '-d']),
+    /**
+     * PX4 as its SITL scripts start it: instance N (ports +N, sys id N+1, DDS client key N+1), no
+     * shell, a working directory of its own (new with every container) and the ROMFS of the image.
+     */
+    px4Command: Command.default(['px4', '-i', '{instance}', '-d', '-w', '/px4/rootfs', '/opt/px4/etc']),
     /** PX4 environment; values are templates too. */
     px4Env: z.record(z.string(), z.string()).default({
       PX4_SYS_AUTOSTART: '10040',
@@ -53,13 +59,19 @@ export const Px4PresetConfig = z
       PX4_UXRCE_DDS_PORT: '{agentPort}',
       ROS_DOMAIN_ID: '{rosDomainId}',
     }),
+    /** `-v 4` makes the agent log its sessions (the line the preset waits for). */
     agentCommand: Command.default(['MicroXRCEAgent', 'udp4', '-p', '{agentPort}', '-v', '4']),
     droneCoreCommand: Command.default([
       'ros2', 'run', 'drone_core', 'drone_core', '--ros-args',
       '-r', '__node:={droneName}', '-p', 'drone_name:={droneName}', '-p', 'px4_namespace:={px4Namespace}', '-p', 'mav_sys_id:={sysId}',
     ]),
-    /** The agent's output line that says PX4's client connected (a session with a client_key). */
-    agentSessionPattern: z.string().min(1).default('client_key'),
+    /**
+     * The agent's output line that says this PX4's client has a session: a regular expression
+     * (case-insensitive), a template like the commands. The agent v2.4 logs, at -v 4,
+     * `… | establish_session | session established | client_key: 0x00000015, address: …`, and
+     * PX4's rcS gives instance N the client key N+1 (`{clientKey}`: 8 hex digits).
+     */
+    agentSessionPattern: z.string().min(1).default('session established\\s*\\|\\s*client_key: 0x{clientKey}\\b'),
     /** drone_core's output line that says it is up; empty = ready once it runs. */
     droneCoreReadyPattern: z.string().default(''),
   })

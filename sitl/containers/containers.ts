@@ -25,6 +25,8 @@ export interface ContainerSpec {
   /** The stage this container belongs to, for failure messages ("px4", "agent", …). */
   stage: string;
   wait: WaitStrategy;
+  /** Share the host's IPC namespace (/dev/shm): Fast DDS talks over shared memory between processes it takes to be on one host. */
+  ipcHost?: boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export class ContainerSet {
         .withStartupTimeout(this.opts.startupTimeoutMs)
         .withLogConsumer(this.logs.consumer(spec.name));
       if (spec.command) container.withCommand(spec.command);
+      if (spec.ipcHost) container.withIpcMode('host');
       return container.start();
     };
     try {

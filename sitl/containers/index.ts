@@ -2,10 +2,12 @@ export { containersTarget, containersTargetFromEnv, CONTAINERS_DESCRIPTION } fro
 export { ContainersConfig, Px4PresetConfig, StackSpec, configFromEnv, fillTemplate, type StackChoice, type ContainersConfigInput } from './config.js';
 export { ContainersStack, apiPort } from './stack.js';
 export { ContainerSet, STACK_LABEL, WATCHDOG_LABEL, type ContainerSpec } from './containers.js';
-export { LogBook } from './logs.js';
+export { LogBook, stripAnsi } from './logs.js';
 export { HeartbeatWait, LogLineWait, RunningWait, ContainerExited, probeHeartbeat } from './waits.js';
 export { reapDeadRuns, type ReapResult } from './reaper.js';
 export { LABEL, runId, ownerLabels, containerName, composeProject, processAlive } from './identity.js';
 export { docker, engineStatus, imageExists, imageSize, listContainers, removeContainers, DockerCommandError } from './docker.js';
 export { DetectionUdpSubscriber } from './detections.js';
 export { resetOverMavlink } from './reset.js';
+export { px4Vars, missingPx4Images, droneCoreAbsentReason } from './px4-preset.js';
+export { requestAutopilotVersion, formatSwVersion, type AutopilotVersionInfo } from './px4-version.js';

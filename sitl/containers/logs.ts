@@ -2,6 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
+/** Terminal control sequences (CSI: colours, cursor movement). */
+const ANSI_CSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]/g;
+
+/** `text` without terminal colour and cursor codes. */
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI_CSI, '') : text;
+}
+
 /** Bytes kept in memory per container (the file under artifactsDir keeps everything). */
 const MAX_KEEP = 512 * 1024;
 
@@ -31,7 +39,16 @@ export class LogBook {
   follow(name: string, stream: Readable): void {
     if (!this.text.has(name)) this.text.set(name, '');
     this.streams.add(stream);
-    stream.on('data', (chunk: Buffer | string) => this.append(name, typeof chunk === 'string' ? chunk : chunk.toString('utf8')));
+    // Terminal colour codes (the XRCE agent writes them even without a terminal) are dropped, so
+    // patterns, failure messages and the reports see plain text. A code cut by a chunk boundary
+    // waits for the rest of it.
+    let held = '';
+    stream.on('data', (chunk: Buffer | string) => {
+      const text = held + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      const cut = /\x1b(\[[0-9;?]*)?$/.exec(text);
+      held = cut ? cut[0] : '';
+      this.append(name, stripAnsi(cut ? text.slice(0, cut.index) : text));
+    });
     stream.on('error', () => {});
     stream.on('close', () => this.streams.delete(stream));
     stream.on('end', () => this.streams.delete(stream));

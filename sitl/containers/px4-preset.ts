@@ -8,6 +8,8 @@ import { resetOverMavlink } from './reset.js';
 import type { Link } from '../../src/mavlink/index.js';
 import { apiPort, connectVehicle, ContainersStack, linkOptions, orTearDown } from './stack.js';
 import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
+import { requestAutopilotVersion } from './px4-version.js';
+import { hostNowMs } from '../../src/clock/host.js';
 
 /** The placeholders of the px4 preset's commands and environment, for vehicle k of a stack. */
 export function px4Vars(opts: UpOptions, k: number): Record<string, string | number> {
@@ -18,30 +20,43 @@ export function px4Vars(opts: UpOptions, k: number): Record<string, string | num
     droneName: `drone${k + 1}`,
     // PX4 SITL namespaces instance 0 as /fmu/ and instance N as /px4_N/fmu/ (drone N+1 in DroneOS).
     px4Namespace: instance === 0 ? '/fmu/' : `/px4_${instance}/fmu/`,
+    // PX4's rcS sends to 8888 for every instance unless PX4_UXRCE_DDS_PORT says otherwise (the
+    // preset's PX4 environment sets it to this): one agent per instance, on a port of its own.
     agentPort: 8888 + instance,
+    // PX4's rcS sets UXRCE_DDS_KEY to instance+1; the agent logs it as 8 upper-case hex digits.
+    clientKey: (instance + 1).toString(16).toUpperCase().padStart(8, '0'),
     // One DDS domain per stack: its vehicles see each other, parallel stacks do not.
     rosDomainId: opts.instance % 233,
     speed: opts.speed === 'max' ? 1 : opts.speed,
   };
 }
 
-/** Which of the preset's images are missing here, with how to provide each. */
+/** Which of the preset's required images (PX4, the agent) are missing here, with how to provide each. */
 export async function missingPx4Images(px4: Px4PresetConfig): Promise<string[]> {
-  const wanted: [string, string][] = [
-    [px4.px4Image, 'FLIGHT_PX4_IMAGE'],
-    [px4.agentImage, 'FLIGHT_AGENT_IMAGE'],
-    [px4.droneCoreImage, 'FLIGHT_DRONE_CORE_IMAGE'],
+  const wanted: [string, string, string][] = [
+    [px4.px4Image, 'FLIGHT_PX4_IMAGE', 'images/build.sh builds flightcheck/px4-sitl:v1.16 from ../shared/px4'],
+    [px4.agentImage, 'FLIGHT_AGENT_IMAGE', 'images/build.sh builds flightcheck/xrce-agent:v2.4 from ../shared/xrce-agent'],
   ];
   const missing: string[] = [];
-  for (const [image, env] of wanted) if (!(await imageExists(image))) missing.push(`${image} (set ${env} to an image you have, or build/load it: docker load -i <file>)`);
+  for (const [image, env, build] of wanted) {
+    if (!(await imageExists(image))) missing.push(`${image} (set ${env} to an image you have, or build/load it: ${build}; docker load -i <file>)`);
+  }
   return missing;
+}
+
+/** Why a px4 stack has no drone_core: its image is not here (drone_core is bring-your-own). */
+export function droneCoreAbsentReason(image: string): string {
+  return `the px4 stack runs without drone_core: image ${image} is not present (set FLIGHT_DRONE_CORE_IMAGE to your drone_core image, or docker load it)`;
 }
 
 /**
  * The px4 preset, per vehicle and in the order DroneOS needs: PX4 SITL (SIH, headless; ready on a
- * HEARTBEAT) → MicroXRCEAgent on 8888+i (ready when its log shows PX4's session, `client_key`) →
- * drone_core (started only then, or it reads every state as UNKNOWN). A fresh agent per stack,
- * that is per test file. Resets go over MAVLink (land, disarm, Hold).
+ * HEARTBEAT) → MicroXRCEAgent on 8888+i (ready when its log shows this PX4's session) → drone_core
+ * (started only then, or it reads every state as UNKNOWN). A fresh agent per stack, that is per
+ * test file. Resets go over MAVLink (land, disarm, Hold).
+ *
+ * drone_core is optional: without its image the stack is PX4 + agent, MAVLink scenarios fly, and
+ * `info.droneCore` says why drone_core is absent (what scenarios that need it skip with).
  */
 export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Promise<ContainersStack> {
   const px4 = config.px4;
@@ -49,9 +64,13 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
   if (missing.length > 0) {
     throw new TargetUnavailable(`containers (px4 preset): image${missing.length > 1 ? 's' : ''} not present: ${missing.join('; ')}. No registry is needed: the images only have to exist locally.`);
   }
+  const withDroneCore = await imageExists(px4.droneCoreImage);
   const containers = new ContainerSet('px4', opts.artifactsDir, { startupTimeoutMs: config.startupTimeoutMs, retries: config.retries, ...(opts.signal ? { signal: opts.signal } : {}) });
   const names: string[] = [];
   const links = new Set<Link>();
+  /** Per vehicle: PX4's container start → the agent's session line seen (host clock). */
+  const sessionMs: number[] = [];
+  const versions: string[] = [];
   const vehicles = await orTearDown(containers, 'vehicle telemetry', () =>
     Promise.all(
       Array.from({ length: opts.vehicles }, async (_, k) => {
@@ -62,9 +81,10 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
         const px4Name = containerName('px4', instance, 'px4');
         const agentName = containerName('px4', instance, 'agent');
         const coreName = containerName('px4', instance, 'drone-core');
-        names.push(px4Name, agentName, coreName);
+        names.push(px4Name, agentName, ...(withDroneCore ? [coreName] : []));
         // The probe's link becomes the vehicle's: PX4 answers only the first client address it hears.
         let link: Link | null = null;
+        const t0 = hostNowMs();
         await containers.start({
           name: px4Name,
           image: px4.px4Image,
@@ -81,7 +101,9 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
             },
           }),
         });
-        const session = new RegExp(px4.agentSessionPattern);
+        const session = new RegExp(fillTemplate(px4.agentSessionPattern, vars), 'i');
+        // Where PX4's client sends (rcS: PX4_UXRCE_DDS_PORT, else 8888), for the failure message.
+        const clientPort = px4.px4Env.PX4_UXRCE_DDS_PORT !== undefined ? fillTemplate(px4.px4Env.PX4_UXRCE_DDS_PORT, vars) : '8888 (PX4_UXRCE_DDS_PORT unset)';
         await containers.start({
           name: agentName,
           image: px4.agentImage,
@@ -89,19 +111,41 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           env: rosEnv,
           instance,
           stage: 'agent session',
-          wait: new LogLineWait(session, (signal) => containers.logs.waitForLine(agentName, session, signal)),
+          // With drone_core, the agent, drone_core and this process's ROS 2 session must share
+          // /dev/shm: Fast DDS takes processes on one host network for one host and sends them
+          // data over shared memory. Without drone_core the agent keeps a /dev/shm of its own, which
+          // goes with its container (it is killed, not shut down, and would leave its segment behind).
+          ipcHost: withDroneCore,
+          wait: new LogLineWait(
+            session,
+            (signal) => containers.logs.waitForLine(agentName, session, signal),
+            `the agent saw no session of PX4 instance ${instance} (client key 0x${vars.clientKey}; PX4 sends to udp 127.0.0.1:${clientPort}; agent: ${fill(px4.agentCommand).join(' ')})`,
+          ),
         });
-        const ready = px4.droneCoreReadyPattern ? new RegExp(px4.droneCoreReadyPattern) : null;
-        await containers.start({
-          name: coreName,
-          image: px4.droneCoreImage,
-          command: fill(px4.droneCoreCommand),
-          env: rosEnv,
-          instance,
-          stage: 'drone_core',
-          wait: ready ? new LogLineWait(ready, (signal) => containers.logs.waitForLine(coreName, ready, signal)) : new RunningWait(),
-        });
-        return connectVehicle(opts, { instance, sysId: instance + 1, name: String(vars.droneName), ...(link ? { link } : {}) });
+        sessionMs[k] = hostNowMs() - t0;
+        if (withDroneCore) {
+          const ready = px4.droneCoreReadyPattern ? new RegExp(px4.droneCoreReadyPattern) : null;
+          await containers.start({
+            name: coreName,
+            image: px4.droneCoreImage,
+            command: fill(px4.droneCoreCommand),
+            env: rosEnv,
+            instance,
+            stage: 'drone_core',
+            ipcHost: true,
+            wait: ready ? new LogLineWait(ready, (signal) => containers.logs.waitForLine(coreName, ready, signal)) : new RunningWait(),
+          });
+        }
+        const vehicle = await connectVehicle(opts, { instance, sysId: instance + 1, name: String(vars.droneName), ...(link ? { link } : {}) });
+        // The file's parameters, over MAVLink as on the native target (PX4's rcS sets some of its
+        // own after any PX4_PARAM_* from the environment, e.g. the loss timeouts for the speed factor).
+        for (const [name, value] of Object.entries(opts.params)) await vehicle.pilot.params.set(name, value);
+        // What the vehicle says it runs (for the report); a PX4 that does not answer is named so, not failed.
+        versions[k] = await requestAutopilotVersion(vehicle.link, instance + 1).then(
+          (v) => `${v.version} (git ${v.gitHash})`,
+          (err: Error) => `unknown: ${err.message}`,
+        );
+        return vehicle;
       }),
     ),
     async () => {
@@ -118,6 +162,9 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
       px4Image: px4.px4Image,
       agentImage: px4.agentImage,
       droneCoreImage: px4.droneCoreImage,
+      droneCore: withDroneCore ? 'running' : `absent: ${droneCoreAbsentReason(px4.droneCoreImage)}`,
+      px4Version: versions.join(', '),
+      agentSessionAfterPx4StartMs: sessionMs.map((ms) => ms.toFixed(0)).join(', '),
       speed: String(px4Vars(opts, 0).speed),
       instance: String(opts.instance),
       rosDomainId: String(px4Vars(opts, 0).rosDomainId),

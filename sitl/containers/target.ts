@@ -31,9 +31,13 @@ export function containersTarget(overrides: ContainersConfigInput = {}): Target 
       const base = process.env.FLIGHT_BASE_IMAGE ?? 'flightcheck/base:bookworm';
       await image('base image', base, 'run images/build.sh (images/base/build.sh: debootstrap + docker import)');
       await image('sim image (sim preset)', config.simImage, 'run images/build.sh (images/sim/build.sh)');
-      await image('PX4 SITL image (px4 preset)', config.px4.px4Image, 'set FLIGHT_PX4_IMAGE to your PX4 SITL (SIH) image');
-      await image('XRCE agent image (px4 preset)', config.px4.agentImage, 'set FLIGHT_AGENT_IMAGE to your MicroXRCEAgent image');
-      await image('drone_core image (px4 preset)', config.px4.droneCoreImage, 'set FLIGHT_DRONE_CORE_IMAGE to your drone_core image');
+      await image('PX4 SITL image (px4 preset)', config.px4.px4Image, 'run images/build.sh (images/px4-sitl: from ../shared/px4 or your PX4 build dir), or set FLIGHT_PX4_IMAGE to your PX4 SITL (SIH) image');
+      await image('XRCE agent image (px4 preset)', config.px4.agentImage, 'run images/build.sh (images/xrce-agent: from ../shared/xrce-agent), or set FLIGHT_AGENT_IMAGE to your MicroXRCEAgent image');
+      await image(
+        'drone_core image (px4 preset, optional)',
+        config.px4.droneCoreImage,
+        'set FLIGHT_DRONE_CORE_IMAGE to your drone_core image; without it the px4 stack is PX4 + agent and the drone_core scenarios skip',
+      );
       const compose = await execa('docker-compose', ['version', '--short'], { reject: false, timeout: 10_000 });
       reqs.push({
         what: 'docker-compose (compose preset)',

@@ -94,16 +94,19 @@ export class HeartbeatWait extends ObservedWait {
 
 /** Ready when a line of the container's output matches (e.g. the XRCE agent's `client_key` session line). */
 export class LogLineWait extends ObservedWait {
+  /** `what`: what the line means, to lead the timeout's message (e.g. "no session of PX4 instance 3 …"). */
   constructor(
     readonly pattern: RegExp,
     private readonly lines: (signal: AbortSignal) => Promise<string>,
+    private readonly what?: string,
   ) {
     super();
   }
 
   async waitUntilReady(container: InspectableContainer): Promise<void> {
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Error(`no output line matching ${this.pattern} within ${this.startupTimeoutMs} ms`)), this.startupTimeoutMs);
+    const missing = `no output line matching ${this.pattern} within ${this.startupTimeoutMs} ms`;
+    const timer = setTimeout(() => ac.abort(new Error(this.what ? `${this.what}: ${missing}` : missing)), this.startupTimeoutMs);
     try {
       await Promise.race([this.lines(ac.signal), this.watchRunning(container, ac.signal)]);
     } finally {

@@ -1,4 +1,4 @@
-import type { Stack } from '../targets/target.js';
+import { TargetUnavailable, type Stack } from '../targets/target.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import { rosUnavailableReason, type AvailabilityProbe } from './availability.js';
 import { DroneCorePilot, type DroneCorePilotOptions } from './drone-core-pilot.js';
@@ -34,6 +34,15 @@ export function droneCoreUnavailableReason(where: DroneCoreWhere): string | null
   return null;
 }
 
+/**
+ * Null when the running stack has drone_core; otherwise why not (a stack that starts drone_core
+ * only when its image is there says so in `info.droneCore`: "absent: <why>").
+ */
+export function droneCoreStackReason(stack: Stack): string | null {
+  const state = stack.info.droneCore;
+  return state?.startsWith('absent: ') ? state.slice('absent: '.length) : null;
+}
+
 /** The stack's DDS domain: what the target reports (containers: one per stack), else ROS_DOMAIN_ID, else 0. */
 export function stackDomainId(stack: Stack, env: NodeJS.ProcessEnv = process.env): number {
   const raw = stack.info.rosDomainId ?? env.ROS_DOMAIN_ID ?? '0';
@@ -55,6 +64,8 @@ export async function openDroneCore(
   stack: Stack,
   opts: { session?: Omit<RosSessionOptions, 'domainId'>; pilot?: Omit<DroneCorePilotOptions, 'drone' | 'session' | 'telemetry' | 'mavlink'> } = {},
 ): Promise<DroneCoreStack> {
+  const absent = droneCoreStackReason(stack);
+  if (absent) throw new TargetUnavailable(`drone_core: ${absent}`);
   const session = await RosSession.open({ ...opts.session, domainId: stackDomainId(stack, opts.session?.env) });
   const pilots = stack.vehicles.map((v) => new DroneCorePilot({ ...opts.pilot, drone: v.name, session, telemetry: v.telemetry, mavlink: v.pilot }));
   return {

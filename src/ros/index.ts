@@ -37,4 +37,4 @@ export * from './ground-truth.js';
 export { RosDetectionSource, parseMarkerArray, type RosDetectionMessage, type RosDetectionOptions, type MarkerArrayParse } from './detections.js';
 export { DroneStateObserver, type DroneStateSample } from './drone-state.js';
 export { rosRequirements, generatedSetPosition, type RosStatusProbe } from './status.js';
-export { droneCoreUnavailableReason, stackDomainId, openDroneCore, type DroneCoreWhere, type DroneCoreStack } from './drone-core-stack.js';
+export { droneCoreUnavailableReason, droneCoreStackReason, stackDomainId, openDroneCore, type DroneCoreWhere, type DroneCoreStack } from './drone-core-stack.js';

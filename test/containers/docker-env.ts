@@ -18,7 +18,7 @@ export function announceSkip(file: string, reason: string): void {
   process.stderr.write(`\n[containers] ${file}: SKIPPED — ${reason}\n`);
 }
 
-/** images/build.sh: the base image (first time about a minute) and the sim image (seconds when unchanged). */
+/** images/build.sh: the base image (first time about a minute), the sim, PX4 and agent images (seconds when unchanged). */
 export function buildImages(): void {
   execFileSync(path.join(ROOT, 'images/build.sh'), { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
 }
@@ -26,4 +26,14 @@ export function buildImages(): void {
 /** Ids of the containers carrying a label (`key=value`), running or not. */
 export function containersWithLabel(label: string): string[] {
   return execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+/**
+ * Instances for tests that start real PX4: FLIGHT_INSTANCE_BASE (as the scenarios use it) plus
+ * this Jest worker's block of 8, plus `offset` (< 8). PX4 instance N takes UDP 14580+N, 18570+N,
+ * 14280+N, 13030+N, 19450+N and the agent 8888+N.
+ */
+export function px4Instance(offset: number): number {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  return Number(process.env.FLIGHT_INSTANCE_BASE ?? '0') + (worker - 1) * 8 + offset;
 }

@@ -120,7 +120,7 @@ describeDocker('containers target', () => {
     px4Image: 'flightcheck/sim:latest',
     px4Command: ['flightcheck', 'sim', '--instance', '{instance}', '--speed', '{speed}'],
     agentImage: 'flightcheck/base:bookworm',
-    agentCommand: ['sh', '-c', 'echo "agent on udp {agentPort}"; sleep 0.5; echo "create_client | session established | client_key: 0x0000000{instance}"; exec sleep 300'],
+    agentCommand: ['sh', '-c', 'echo "agent on udp {agentPort}"; sleep 0.5; echo "establish_session | session established | client_key: 0x{clientKey}, address: 127.0.0.1:40000"; exec sleep 300'],
     droneCoreImage: 'flightcheck/base:bookworm',
     droneCoreCommand: ['sh', '-c', 'echo "drone_core {droneName} ns={px4Namespace} sys={sysId} domain=$ROS_DOMAIN_ID rmw=$RMW_IMPLEMENTATION"; exec sleep 300'],
     droneCoreReadyPattern: '^drone_core drone1 ',
@@ -141,6 +141,9 @@ describeDocker('containers target', () => {
       const started = (part: string) => Date.parse(execFileSync('docker', ['inspect', '--format', '{{.State.StartedAt}}', name(part)], { encoding: 'utf8' }).trim());
       expect(started('px4')).toBeLessThan(started('agent'));
       expect(started('agent') + 400).toBeLessThan(started('drone-core'));
+      // Fast DDS between the agent, drone_core and the host's ROS 2 session goes over /dev/shm: shared.
+      const ipc = (part: string) => execFileSync('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', name(part)], { encoding: 'utf8' }).trim();
+      expect([ipc('agent'), ipc('drone-core')]).toEqual(['host', 'host']);
       // Reset goes over MAVLink, as with a real PX4.
       await stack.reset(v);
       expect([v.telemetry.armed, v.telemetry.modeName]).toEqual([false, 'Hold']);
