@@ -7,6 +7,17 @@
 # the context (contents, names, modes). Unchanged inputs → nothing is built. The image it replaces
 # is removed (when no container uses it). Needs $base (the base image name) set by the caller.
 
+# --context-only DIR: the caller prepares its build context in DIR and stops (no Docker needed).
+# Sets context_only=1 and ctx=DIR then; the directory must be new or empty (it is filled).
+context_only_arg() {
+  context_only=0
+  if [ "${1:-}" = --context-only ]; then
+    ctx=${2:?--context-only needs a directory}
+    context_only=1
+    if [ -n "$(ls -A "$ctx" 2>/dev/null)" ]; then echo "--context-only: $ctx is not empty" >&2; exit 1; fi
+  fi
+}
+
 # Prints the input hash of a build context on top of the base image id.
 inputs_hash() {
   local ctx=$1 base_id=$2

@@ -18,15 +18,9 @@ base=${FLIGHT_BASE_IMAGE:-flightcheck/base:bookworm}
 bundle=${FLIGHT_PX4_BUNDLE:-$(cd .. && pwd)/shared/px4/px4-v1.16.0-sitl-linux-x86_64.tar.xz}
 build_dir=${FLIGHT_PX4_BUILD_DIR:-}
 ctx=images/px4-sitl/.context
-context_only=0
-if [ "${1:-}" = --context-only ]; then
-  ctx=${2:?--context-only needs a directory}
-  context_only=1
-  # The directory is emptied first: only one that is new or already empty is taken.
-  if [ -n "$(ls -A "$ctx" 2>/dev/null)" ]; then echo "--context-only: $ctx is not empty" >&2; exit 1; fi
-fi
 # shellcheck source=../cached-build.sh
 . images/cached-build.sh
+context_only_arg "$@"
 
 rm -rf "$ctx"
 mkdir -p "$ctx/px4"

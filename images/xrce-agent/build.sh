@@ -14,15 +14,9 @@ image=${FLIGHT_AGENT_IMAGE:-flightcheck/xrce-agent:v2.4}
 base=${FLIGHT_BASE_IMAGE:-flightcheck/base:bookworm}
 bundle=${FLIGHT_AGENT_BUNDLE:-$(cd .. && pwd)/shared/xrce-agent/xrce-agent-v2.4.2-linux-x86_64.tar.xz}
 ctx=images/xrce-agent/.context
-context_only=0
-if [ "${1:-}" = --context-only ]; then
-  ctx=${2:?--context-only needs a directory}
-  context_only=1
-  # The directory is emptied first: only one that is new or already empty is taken.
-  if [ -n "$(ls -A "$ctx" 2>/dev/null)" ]; then echo "--context-only: $ctx is not empty" >&2; exit 1; fi
-fi
 # shellcheck source=../cached-build.sh
 . images/cached-build.sh
+context_only_arg "$@"
 
 if [ ! -f "$bundle" ]; then
   echo "xrce-agent: no agent bundle at $bundle (set FLIGHT_AGENT_BUNDLE); $image not built"
