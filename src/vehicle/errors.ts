@@ -27,9 +27,10 @@ export class CommandNotEffective extends Error {
     readonly timeoutMs: number,
     /** The vehicle's state when the wait ran out. */
     readonly state: string,
-    options?: { cause?: unknown },
+    /** Times the command was sent and accepted. */
+    readonly attempts = 1,
   ) {
-    super(`${command} was accepted, but the vehicle was not ${effect} within ${timeoutMs} ms (vehicle clock): ${state}`, options);
+    super(`${command} was accepted${attempts > 1 ? ` ${attempts} times` : ''}, but the vehicle was not ${effect} within ${timeoutMs} ms (vehicle clock) of each: ${state}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { Setpoint as SetpointSchema } from './pilot.js';
 import { px4ModeByName, type Px4ModeName } from './px4-modes.js';
 import { SetpointStreamer, type SetpointSent } from './setpoint-streamer.js';
 import type { Telemetry } from './telemetry.js';
-import { waitFor } from './wait.js';
+import { waitFor, WaitTimeout } from './wait.js';
 
 export interface MavlinkPilotOptions {
   /** The vehicle's system id; commands go to component 1 (the autopilot) unless targetCompId says otherwise. */
@@ -44,6 +44,8 @@ export interface MavlinkPilotOptions {
 }
 
 const DISARM_FORCE_MAGIC = 21196;
+/** Sends of a command accepted without effect before CommandNotEffective (see withEffect). */
+const EFFECT_ATTEMPTS = 2;
 /** STATUSTEXT severity WARNING: a refusal's reason is a warning or worse (PX4 also sends INFO chatter, e.g. the logger's file name). */
 const WARNING = 4;
 
@@ -161,30 +163,40 @@ export class MavlinkPilot implements Pilot {
       return { ...r, effectVehicleMs: sentVehicleMs !== null && now !== null ? now - sentVehicleMs : null };
     };
     try {
-      let result: CommandResult;
-      try {
-        refusal = null;
-        result = await this.command(command, params);
-        refusal = null; // only refusals after the acceptance count from here on
-      } catch (err) {
-        // No ACK is not no effect: PX4 may have acted and the ACK been lost or late.
-        if (!(err instanceof CommandTimeout) || before || !done(this.telemetry)) throw err;
-        return seen({ command: name, result: 'EFFECT_SEEN', latencyMs: Date.now() - sentAt, tries: err.tries });
+      for (let attempt = 1; ; attempt++) {
+        let result: CommandResult;
+        try {
+          refusal = null;
+          result = await this.command(command, params);
+          refusal = null; // only refusals after the acceptance count from here on
+        } catch (err) {
+          // No ACK is not no effect: PX4 may have acted and the ACK been lost or late.
+          if (!(err instanceof CommandTimeout) || before || !done(this.telemetry)) throw err;
+          return seen({ command: name, result: 'EFFECT_SEEN', latencyMs: Date.now() - sentAt, tries: err.tries });
+        }
+        if (done(this.telemetry)) return seen(result);
+        const effective = await waitFor(this.telemetry, (t) => refusal !== null || done(t), {
+          timeout: this.effectTimeoutMs,
+          clock: 'vehicle',
+          what: `${name} accepted: vehicle ${effect}`,
+        }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WaitTimeout) return false;
+            throw err;
+          },
+        );
+        const r = refusal as { result: number; hostMs: number } | null;
+        if (r && !done(this.telemetry)) {
+          const text = this.telemetry.lastStatusText(r.hostMs - 2000, WARNING) ?? this.telemetry.lastStatusText(r.hostMs - 2000);
+          throw new CommandDenied(name, `${resultName(r.result)} after ACCEPTED`, text, result.tries, Date.now() - sentAt);
+        }
+        if (effective) return seen(result);
+        // Accepted without effect. An ACK names only the command id, so on a lossy link a late or
+        // duplicated ACK of an earlier command with the same id (the last disarm) may have been
+        // taken for this one's: send it once more before calling it ineffective.
+        if (attempt >= EFFECT_ATTEMPTS) throw new CommandNotEffective(name, effect, this.effectTimeoutMs, describeState(this.telemetry), attempt);
       }
-      if (done(this.telemetry)) return seen(result);
-      await waitFor(this.telemetry, (t) => refusal !== null || done(t), {
-        timeout: this.effectTimeoutMs,
-        clock: 'vehicle',
-        what: `${name} accepted: vehicle ${effect}`,
-      }).catch((err) => {
-        throw new CommandNotEffective(name, effect, this.effectTimeoutMs, describeState(this.telemetry), { cause: err });
-      });
-      const r = refusal as { result: number; hostMs: number } | null;
-      if (r && !done(this.telemetry)) {
-        const text = this.telemetry.lastStatusText(r.hostMs - 2000, WARNING) ?? this.telemetry.lastStatusText(r.hostMs - 2000);
-        throw new CommandDenied(name, `${resultName(r.result)} after ACCEPTED`, text, result.tries, Date.now() - sentAt);
-      }
-      return seen(result);
     } finally {
       offAck();
     }

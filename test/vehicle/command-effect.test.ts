@@ -80,10 +80,21 @@ describe('commands judged by their effect', () => {
 
   it('an accepted command whose effect never shows is CommandNotEffective, naming the state', async () => {
     const { peer, pilot } = await setup(15164, { effectTimeoutMs: 400 });
-    peer.script.set(CMD.COMPONENT_ARM_DISARM, [{ result: R.ACCEPTED, effect: false }]);
+    peer.script.set(CMD.COMPONENT_ARM_DISARM, [{ result: R.ACCEPTED, effect: false }, { result: R.ACCEPTED, effect: false }]);
     const err = (await pilot.arm().catch((e: unknown) => e)) as CommandNotEffective;
     expect(err).toBeInstanceOf(CommandNotEffective);
-    expect(err.message).toMatch(/^MAV_CMD_COMPONENT_ARM_DISARM was accepted, but the vehicle was not armed within 400 ms \(vehicle clock\): mode Hold, disarmed/);
+    expect(err.message).toMatch(/^MAV_CMD_COMPONENT_ARM_DISARM was accepted 2 times, but the vehicle was not armed within 400 ms \(vehicle clock\) of each: mode Hold, disarmed/);
+    expect(peer.commands.filter((c) => c.command === CMD.COMPONENT_ARM_DISARM)).toHaveLength(2);
+  });
+
+  it('an ACK that answered an earlier command (same id, late on a lossy link) is made good by sending again', async () => {
+    const { peer, pilot, t } = await setup(15172, { effectTimeoutMs: 400 });
+    // The first ACCEPTED is the stale one: nothing happens; the second send arms.
+    peer.script.set(CMD.COMPONENT_ARM_DISARM, [{ result: R.ACCEPTED, effect: false }]);
+    const r = await pilot.arm();
+    expect(r.result).toBe('ACCEPTED');
+    expect(t.armed).toBe(true);
+    expect(peer.commands.filter((c) => c.command === CMD.COMPONENT_ARM_DISARM)).toHaveLength(2);
   });
 
   it('a lost ACK with the effect seen resolves as EFFECT_SEEN; without a change it stays a CommandTimeout', async () => {
