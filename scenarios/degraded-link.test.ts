@@ -26,7 +26,7 @@ const flight = useFlight({
     },
     time_to_altitude: {
       metric: 'time_to_altitude', clock: 'vehicle', unit: 's', limits: { max: '10s' },
-      description: 'takeoff command → within 0.3 m of MIS_TAKEOFF_ALT (2.5 m)',
+      description: 'takeoff command → within NAV_MC_ALT_RAD of MIS_TAKEOFF_ALT (PX4 calls the takeoff done there)',
     },
   },
 });
