@@ -168,6 +168,11 @@ export class HilStack implements Stack {
     return i >= 0 ? (this.slots[i]?.clockOffset ?? null) : null;
   }
 
+  armingAllowed(vehicle: Vehicle): boolean {
+    const rig = this.rigOf(vehicle);
+    return rig !== null && safetyPolicyOf(rig).armingAllowed;
+  }
+
   /** The rig a vehicle flies on. */
   rigOf(vehicle: Vehicle): RigConfig | null {
     const i = this.vehicles.indexOf(vehicle);

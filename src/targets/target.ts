@@ -44,6 +44,12 @@ export interface Stack {
   /** Bring a vehicle back to a known state: landed, disarmed, at home if the target can, in Hold. */
   reset(vehicle: Vehicle): Promise<void>;
   /**
+   * Whether a vehicle may be armed at all (false: a rig whose file forbids it). Where it may, each
+   * test starts only once PX4 says it could arm; where it may not, that wait is skipped (a bench rig
+   * indoors may never pass PX4's preflight checks).
+   */
+  armingAllowed?(vehicle: Vehicle): boolean;
+  /**
    * Nothing is flying or asserted until the next reset (a test has ended): a simulated target may
    * slow its clock down meanwhile instead of burning the CPU other work needs.
    */

@@ -35,6 +35,10 @@ run('hil safety interlocks (over a socat pty pair)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('tells the fixture not to hold tests until PX4 could arm: this rig may never arm', () => {
+    expect(stack.armingAllowed(stack.vehicles[0]!)).toBe(false);
+  });
+
   it('records the rig identity, safety and the TIMESYNC clock offset', () => {
     expect(stack.info).toMatchObject({ target: 'hil', rig: 'locked-rig', sysId: '1', signing: 'off' });
     expect(stack.info.device).toContain(`${pty.a} → /dev/pts/`);
