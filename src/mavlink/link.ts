@@ -19,25 +19,52 @@ export interface Message<T extends MavLinkData = MavLinkData> {
   data: T;
 }
 
+/**
+ * What the link did with every byte and frame it was given. Each outcome has exactly one counter,
+ * so the counters add up at every moment (after any `ingest`, whatever the input):
+ *
+ *   bytes:  bytesIn === frameBytes + unknownMsgidBytes + skippedBytes + pendingBytes
+ *   frames: frames  === received + noDecoder + decodeErrors + unsignedRejected + badSignature
+ *
+ * Bytes that arrive while the downlink is cut never reach the framing: they are `cutDownBytes`,
+ * not in `bytesIn`. `badCrc` counts failed candidates (their start bytes are in `skippedBytes`);
+ * `droppedBySeqGap`, `duplicates` and `reordered` describe the sender's sequence numbers (frames
+ * lost or repeated before they reached us), not frames the link dropped.
+ */
 export interface LinkCounters {
-  /** Frames that passed CRC (and signature checks, when enforced) and were handed out. */
+  /** Bytes given to the framing (`ingest`). */
+  bytesIn: number;
+  /** CRC-valid frames cut from those bytes: each ends in exactly one of the five frame outcomes below. */
+  frames: number;
+  /** The bytes of those frames. */
+  frameBytes: number;
+  /** Frame outcome: checked (signature too, when enforced), decoded and handed out to listeners. */
   received: number;
-  sent: number;
+  /** Frame outcome: a message id with a CRC_EXTRA (so CRC-checked) but no decoder in this build's registry; raw-frame listeners still see it. */
+  noDecoder: number;
+  /** Frame outcome: CRC-valid, but its payload could not be decoded. */
+  decodeErrors: number;
+  /** Frame outcome: unsigned, refused because signing is enforced. */
+  unsignedRejected: number;
+  /** Frame outcome: signed but refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
+  badSignature: number;
+  /** Frames with a message id we have no CRC_EXTRA for: they cannot be checked, and are skipped by their length. */
+  unknownMsgid: number;
+  /** The bytes of those frames. */
+  unknownMsgidBytes: number;
+  /** Bytes skipped one at a time: noise, a false or corrupted start byte, unknown incompatibility flags. */
+  skippedBytes: number;
+  /** Bytes held as the start of a frame still incomplete (a gauge: they move to another counter once the rest arrives). */
+  pendingBytes: number;
+  /** Candidate frames whose CRC failed (an event count: each one's start byte is in `skippedBytes`). */
+  badCrc: number;
   /** Frames missing by sequence-number gaps, per sender. */
   droppedBySeqGap: number;
-  badCrc: number;
-  unknownMsgid: number;
-  decodeErrors: number;
-  skippedBytes: number;
-  bytesIn: number;
   /** Frames whose sequence number repeats one already seen (a duplicated datagram). */
   duplicates: number;
   /** Frames that arrived after a later one from the same sender (and were counted missing until then). */
   reordered: number;
-  /** Unsigned frames refused because signing is enforced. */
-  unsignedRejected: number;
-  /** Signed frames refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
-  badSignature: number;
+  sent: number;
   /** Frames not sent because the uplink was cut (`cut('up')`). */
   cutUp: number;
   /** Bytes received and dropped unread because the downlink was cut (`cut('down')`). */
@@ -72,10 +99,11 @@ type Listener = (msg: Message) => void;
  * our ids. Malformed bytes never throw: they are counted and skipped.
  */
 export class Link {
+  /** Every byte and frame in exactly one counter: see LinkCounters for what adds up to what. */
   readonly counters: LinkCounters = {
-    received: 0, sent: 0, droppedBySeqGap: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0,
-    skippedBytes: 0, bytesIn: 0, duplicates: 0, reordered: 0, unsignedRejected: 0, badSignature: 0,
-    cutUp: 0, cutDownBytes: 0,
+    bytesIn: 0, frames: 0, frameBytes: 0, received: 0, noDecoder: 0, decodeErrors: 0, unsignedRejected: 0,
+    badSignature: 0, unknownMsgid: 0, unknownMsgidBytes: 0, skippedBytes: 0, pendingBytes: 0, badCrc: 0,
+    droppedBySeqGap: 0, duplicates: 0, reordered: 0, sent: 0, cutUp: 0, cutDownBytes: 0,
   };
   readonly name: string;
   private readonly splitter = new FrameSplitter();
@@ -130,10 +158,14 @@ export class Link {
     const now = hostNowMs();
     this.splitter.push(chunk, (frame) => this.onFrame(frame, now));
     const c = this.splitter.counters;
+    this.counters.bytesIn = c.bytes;
+    this.counters.frames = c.frames;
+    this.counters.frameBytes = c.frameBytes;
     this.counters.badCrc = c.badCrc;
     this.counters.unknownMsgid = c.unknownMsgid;
+    this.counters.unknownMsgidBytes = c.unknownMsgidBytes;
     this.counters.skippedBytes = c.skippedBytes;
-    this.counters.bytesIn = c.bytes;
+    this.counters.pendingBytes = c.pendingBytes;
   }
 
   private onFrame(frame: ReceivedFrame, now: number): void {
@@ -149,7 +181,16 @@ export class Link {
       }
     }
     this.trackSequence(frame);
-    for (const cb of this.frameListeners) cb(frame, now);
+    for (const cb of this.frameListeners) {
+      try {
+        cb(frame, now);
+      } catch (err) {
+        // As for message listeners: the rest of the chunk is still framed and counted.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
 
     let data: MavLinkData | null;
     try {
@@ -158,7 +199,10 @@ export class Link {
       this.counters.decodeErrors++;
       return;
     }
-    if (!data) return;
+    if (!data) {
+      this.counters.noDecoder++;
+      return;
+    }
     this.counters.received++;
     if (frame.msgid === HEARTBEAT_ID && this.isVehicleHeartbeat(frame, data as minimal.Heartbeat)) {
       this.lastHeartbeatHostMs = now;
