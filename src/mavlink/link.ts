@@ -77,7 +77,11 @@ export interface LinkOptions {
   compId?: number;
   /** Send our own GCS HEARTBEAT at 1 Hz (host clock): PX4 forwards STATUSTEXT only to links where it sees one. */
   gcsHeartbeat?: boolean;
-  /** Declare the link lost after this much HEARTBEAT silence from the vehicle (host clock). 0 = never. */
+  /**
+   * Declare the link lost after this much HEARTBEAT silence from the vehicle (host clock). 0 = never.
+   * Default DEFAULT_HEARTBEAT_TIMEOUT_MS: with the silence checked every 100 ms, a vehicle that
+   * goes quiet is named LinkLost within 2 s of its last HEARTBEAT.
+   */
   heartbeatTimeoutMs?: number;
   /** Only watch heartbeats of this system id (default: any autopilot). */
   targetSysId?: number;
@@ -93,6 +97,15 @@ export interface LinkOptions {
 }
 
 type Listener = (msg: Message) => void;
+
+/**
+ * HEARTBEAT silence after which a link is lost, by default (host clock). PX4 sends HEARTBEAT at
+ * 1 Hz: 1.8 s allows 0.8 s of jitter (not a whole lost HEARTBEAT) and, checked every 100 ms, names
+ * a silent vehicle within 1.9 s of its last one.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 1800;
+/** How often HEARTBEAT silence is checked, at most (host clock). */
+const SILENCE_CHECK_MS = 100;
 
 /**
  * A MAVLink connection: frames, decodes, counts, watches the vehicle's heartbeat and sends with
@@ -112,6 +125,7 @@ export class Link {
   private readonly anyListeners = new Set<Listener>();
   private readonly frameListeners = new Set<(frame: Frame, hostTimeMs: number) => void>();
   private readonly lostListeners = new Set<(err: LinkLost) => void>();
+  private readonly heartbeatListeners = new Set<(hostTimeMs: number) => void>();
   private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
   private readonly signatureTimestamps = new Map<string, number>();
   private lastHeartbeatHostMs: number | null = null;
@@ -119,7 +133,8 @@ export class Link {
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
   private closed = false;
-  private readonly heartbeatTimeoutMs: number;
+  /** HEARTBEAT silence after which the link is lost (host ms); 0 = not watched. */
+  readonly heartbeatTimeoutMs: number;
   private readonly cuts = { up: 0, down: 0 };
 
   constructor(
@@ -127,7 +142,7 @@ export class Link {
     private readonly opts: LinkOptions = {},
   ) {
     this.name = opts.name ?? transport.description;
-    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 3000;
+    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.encoder = new FrameEncoder({
       sysId: opts.sysId ?? 255,
       compId: opts.compId ?? minimal.MavComponent.MISSIONPLANNER,
@@ -147,7 +162,7 @@ export class Link {
       this.timers.push(setInterval(() => this.sendGcsHeartbeat(), 1000).unref());
     }
     if (this.heartbeatTimeoutMs > 0) {
-      const every = Math.max(20, Math.min(250, this.heartbeatTimeoutMs / 4));
+      const every = Math.max(20, Math.min(SILENCE_CHECK_MS, this.heartbeatTimeoutMs / 4));
       this.timers.push(setInterval(() => this.checkSilence(every), every).unref());
     }
     return this;
@@ -206,6 +221,7 @@ export class Link {
     this.counters.received++;
     if (frame.msgid === HEARTBEAT_ID && this.isVehicleHeartbeat(frame, data as minimal.Heartbeat)) {
       this.lastHeartbeatHostMs = now;
+      for (const cb of this.heartbeatListeners) cb(now);
     }
     const specific = this.listeners.get(frame.msgid);
     if (!specific && this.anyListeners.size === 0) return;
@@ -380,6 +396,12 @@ export class Link {
   /** Set once the link is declared lost; every wait on this link should fail with it. */
   get lost(): LinkLost | null {
     return this.lostError;
+  }
+
+  /** The vehicle's HEARTBEATs (those that keep the link alive), with their host receive time. */
+  onVehicleHeartbeat(cb: (hostTimeMs: number) => void): () => void {
+    this.heartbeatListeners.add(cb);
+    return () => this.heartbeatListeners.delete(cb);
   }
 
   onLost(cb: (err: LinkLost) => void): () => void {
