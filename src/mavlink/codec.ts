@@ -54,21 +54,35 @@ export class ReceivedFrame implements Frame {
   }
 }
 
-/** What the decoder saw; every malformed input ends up counted here, never thrown. */
+/**
+ * What the splitter saw; every malformed input ends up counted here, never thrown. Every byte
+ * pushed lands in exactly one place, at every moment:
+ *
+ *   bytes === frameBytes + unknownMsgidBytes + skippedBytes + pendingBytes
+ */
 export interface DecoderCounters {
+  /** Bytes pushed in. */
   bytes: number;
+  /** CRC-valid frames cut from the stream (handed to `onFrame`). */
   frames: number;
-  /** Bytes skipped while looking for a start byte or after a bad frame. */
+  /** The bytes of those frames. */
+  frameBytes: number;
+  /** Bytes skipped one at a time: noise before a start byte, a false or corrupted start, bad incompatibility flags. */
   skippedBytes: number;
+  /** Candidate frames whose CRC failed (an event count: each one's start byte is also in `skippedBytes`). */
   badCrc: number;
   /** Frames with a message id this build has no CRC_EXTRA for: length-skipped. */
   unknownMsgid: number;
-  /** Frames that passed the CRC but whose payload could not be decoded. */
+  /** The bytes of those frames. */
+  unknownMsgidBytes: number;
+  /** Bytes held back as the start of a frame not yet complete (a gauge: they move to another counter when it is). */
+  pendingBytes: number;
+  /** Frames that passed the CRC but whose payload could not be decoded (kept for callers that decode; the splitter does not). */
   decodeErrors: number;
 }
 
 export function newDecoderCounters(): DecoderCounters {
-  return { bytes: 0, frames: 0, skippedBytes: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0 };
+  return { bytes: 0, frames: 0, frameBytes: 0, skippedBytes: 0, badCrc: 0, unknownMsgid: 0, unknownMsgidBytes: 0, pendingBytes: 0, decodeErrors: 0 };
 }
 
 /**
@@ -92,6 +106,7 @@ export class FrameSplitter {
     if (this.pending) {
       buf = Buffer.concat([this.pending, chunk]);
       this.pending = null;
+      counters.pendingBytes = 0;
     }
     let i = 0;
     const n = buf.length;
@@ -124,6 +139,7 @@ export class FrameSplitter {
         if (real) {
           // Cannot verify it: skip the frame by its length, as the MAVLink spec suggests.
           counters.unknownMsgid++;
+          counters.unknownMsgidBytes += total;
           i += total;
         } else {
           // Noise that looks like a frame header: resynchronise one byte later.
@@ -141,6 +157,7 @@ export class FrameSplitter {
         continue;
       }
       counters.frames++;
+      counters.frameBytes += total;
       onFrame(
         new ReceivedFrame(
           v2 ? 2 : 1,
@@ -158,7 +175,10 @@ export class FrameSplitter {
       );
       i += total;
     }
-    if (i < n) this.pending = Buffer.from(buf.subarray(i));
+    if (i < n) {
+      this.pending = Buffer.from(buf.subarray(i));
+      counters.pendingBytes = n - i;
+    }
   }
 }
 

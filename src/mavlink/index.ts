@@ -2,7 +2,7 @@ import { Link, type LinkOptions } from './link.js';
 import { parseLinkFaults, transportFor, withFaults, type LinkFaults } from './transports/index.js';
 import { parseConnectionUrl } from './url.js';
 
-export { Link, type LinkOptions, type LinkCounters, type Message, common, minimal } from './link.js';
+export { Link, DEFAULT_HEARTBEAT_TIMEOUT_MS, type LinkOptions, type LinkCounters, type Message, common, minimal } from './link.js';
 export { LinkLost } from './errors.js';
 export { parseConnectionUrl, formatConnection, ConnectionSpec, ConnectionUrlError, BAUD_RATES } from './url.js';
 export { FrameSplitter, FrameEncoder, ReceivedFrame, decodePayload, signingKey, signatureMatches, crcX25, type Frame, type DecoderCounters } from './codec.js';

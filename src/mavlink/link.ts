@@ -19,25 +19,52 @@ export interface Message<T extends MavLinkData = MavLinkData> {
   data: T;
 }
 
+/**
+ * What the link did with every byte and frame it was given. Each outcome has exactly one counter,
+ * so the counters add up at every moment (after any `ingest`, whatever the input):
+ *
+ *   bytes:  bytesIn === frameBytes + unknownMsgidBytes + skippedBytes + pendingBytes
+ *   frames: frames  === received + noDecoder + decodeErrors + unsignedRejected + badSignature
+ *
+ * Bytes that arrive while the downlink is cut never reach the framing: they are `cutDownBytes`,
+ * not in `bytesIn`. `badCrc` counts failed candidates (their start bytes are in `skippedBytes`);
+ * `droppedBySeqGap`, `duplicates` and `reordered` describe the sender's sequence numbers (frames
+ * lost or repeated before they reached us), not frames the link dropped.
+ */
 export interface LinkCounters {
-  /** Frames that passed CRC (and signature checks, when enforced) and were handed out. */
+  /** Bytes given to the framing (`ingest`). */
+  bytesIn: number;
+  /** CRC-valid frames cut from those bytes: each ends in exactly one of the five frame outcomes below. */
+  frames: number;
+  /** The bytes of those frames. */
+  frameBytes: number;
+  /** Frame outcome: checked (signature too, when enforced), decoded and handed out to listeners. */
   received: number;
-  sent: number;
+  /** Frame outcome: a message id with a CRC_EXTRA (so CRC-checked) but no decoder in this build's registry; raw-frame listeners still see it. */
+  noDecoder: number;
+  /** Frame outcome: CRC-valid, but its payload could not be decoded. */
+  decodeErrors: number;
+  /** Frame outcome: unsigned, refused because signing is enforced. */
+  unsignedRejected: number;
+  /** Frame outcome: signed but refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
+  badSignature: number;
+  /** Frames with a message id we have no CRC_EXTRA for: they cannot be checked, and are skipped by their length. */
+  unknownMsgid: number;
+  /** The bytes of those frames. */
+  unknownMsgidBytes: number;
+  /** Bytes skipped one at a time: noise, a false or corrupted start byte, unknown incompatibility flags. */
+  skippedBytes: number;
+  /** Bytes held as the start of a frame still incomplete (a gauge: they move to another counter once the rest arrives). */
+  pendingBytes: number;
+  /** Candidate frames whose CRC failed (an event count: each one's start byte is in `skippedBytes`). */
+  badCrc: number;
   /** Frames missing by sequence-number gaps, per sender. */
   droppedBySeqGap: number;
-  badCrc: number;
-  unknownMsgid: number;
-  decodeErrors: number;
-  skippedBytes: number;
-  bytesIn: number;
   /** Frames whose sequence number repeats one already seen (a duplicated datagram). */
   duplicates: number;
   /** Frames that arrived after a later one from the same sender (and were counted missing until then). */
   reordered: number;
-  /** Unsigned frames refused because signing is enforced. */
-  unsignedRejected: number;
-  /** Signed frames refused: wrong key, tampered, or a replayed (non-increasing) timestamp. */
-  badSignature: number;
+  sent: number;
   /** Frames not sent because the uplink was cut (`cut('up')`). */
   cutUp: number;
   /** Bytes received and dropped unread because the downlink was cut (`cut('down')`). */
@@ -50,7 +77,11 @@ export interface LinkOptions {
   compId?: number;
   /** Send our own GCS HEARTBEAT at 1 Hz (host clock): PX4 forwards STATUSTEXT only to links where it sees one. */
   gcsHeartbeat?: boolean;
-  /** Declare the link lost after this much HEARTBEAT silence from the vehicle (host clock). 0 = never. */
+  /**
+   * Declare the link lost after this much HEARTBEAT silence from the vehicle (host clock). 0 = never.
+   * Default DEFAULT_HEARTBEAT_TIMEOUT_MS: with the silence checked every 100 ms, a vehicle that
+   * goes quiet is named LinkLost within 2 s of its last HEARTBEAT.
+   */
   heartbeatTimeoutMs?: number;
   /** Only watch heartbeats of this system id (default: any autopilot). */
   targetSysId?: number;
@@ -68,14 +99,24 @@ export interface LinkOptions {
 type Listener = (msg: Message) => void;
 
 /**
+ * HEARTBEAT silence after which a link is lost, by default (host clock). PX4 sends HEARTBEAT at
+ * 1 Hz: 1.8 s allows 0.8 s of jitter (not a whole lost HEARTBEAT) and, checked every 100 ms, names
+ * a silent vehicle within 1.9 s of its last one.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 1800;
+/** How often HEARTBEAT silence is checked, at most (host clock). */
+const SILENCE_CHECK_MS = 100;
+
+/**
  * A MAVLink connection: frames, decodes, counts, watches the vehicle's heartbeat and sends with
  * our ids. Malformed bytes never throw: they are counted and skipped.
  */
 export class Link {
+  /** Every byte and frame in exactly one counter: see LinkCounters for what adds up to what. */
   readonly counters: LinkCounters = {
-    received: 0, sent: 0, droppedBySeqGap: 0, badCrc: 0, unknownMsgid: 0, decodeErrors: 0,
-    skippedBytes: 0, bytesIn: 0, duplicates: 0, reordered: 0, unsignedRejected: 0, badSignature: 0,
-    cutUp: 0, cutDownBytes: 0,
+    bytesIn: 0, frames: 0, frameBytes: 0, received: 0, noDecoder: 0, decodeErrors: 0, unsignedRejected: 0,
+    badSignature: 0, unknownMsgid: 0, unknownMsgidBytes: 0, skippedBytes: 0, pendingBytes: 0, badCrc: 0,
+    droppedBySeqGap: 0, duplicates: 0, reordered: 0, sent: 0, cutUp: 0, cutDownBytes: 0,
   };
   readonly name: string;
   private readonly splitter = new FrameSplitter();
@@ -84,6 +125,7 @@ export class Link {
   private readonly anyListeners = new Set<Listener>();
   private readonly frameListeners = new Set<(frame: Frame, hostTimeMs: number) => void>();
   private readonly lostListeners = new Set<(err: LinkLost) => void>();
+  private readonly heartbeatListeners = new Set<(hostTimeMs: number) => void>();
   private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
   private readonly signatureTimestamps = new Map<string, number>();
   private lastHeartbeatHostMs: number | null = null;
@@ -91,7 +133,8 @@ export class Link {
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
   private closed = false;
-  private readonly heartbeatTimeoutMs: number;
+  /** HEARTBEAT silence after which the link is lost (host ms); 0 = not watched. */
+  readonly heartbeatTimeoutMs: number;
   private readonly cuts = { up: 0, down: 0 };
 
   constructor(
@@ -99,7 +142,7 @@ export class Link {
     private readonly opts: LinkOptions = {},
   ) {
     this.name = opts.name ?? transport.description;
-    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 3000;
+    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.encoder = new FrameEncoder({
       sysId: opts.sysId ?? 255,
       compId: opts.compId ?? minimal.MavComponent.MISSIONPLANNER,
@@ -119,7 +162,7 @@ export class Link {
       this.timers.push(setInterval(() => this.sendGcsHeartbeat(), 1000).unref());
     }
     if (this.heartbeatTimeoutMs > 0) {
-      const every = Math.max(20, Math.min(250, this.heartbeatTimeoutMs / 4));
+      const every = Math.max(20, Math.min(SILENCE_CHECK_MS, this.heartbeatTimeoutMs / 4));
       this.timers.push(setInterval(() => this.checkSilence(every), every).unref());
     }
     return this;
@@ -130,10 +173,14 @@ export class Link {
     const now = hostNowMs();
     this.splitter.push(chunk, (frame) => this.onFrame(frame, now));
     const c = this.splitter.counters;
+    this.counters.bytesIn = c.bytes;
+    this.counters.frames = c.frames;
+    this.counters.frameBytes = c.frameBytes;
     this.counters.badCrc = c.badCrc;
     this.counters.unknownMsgid = c.unknownMsgid;
+    this.counters.unknownMsgidBytes = c.unknownMsgidBytes;
     this.counters.skippedBytes = c.skippedBytes;
-    this.counters.bytesIn = c.bytes;
+    this.counters.pendingBytes = c.pendingBytes;
   }
 
   private onFrame(frame: ReceivedFrame, now: number): void {
@@ -149,7 +196,16 @@ export class Link {
       }
     }
     this.trackSequence(frame);
-    for (const cb of this.frameListeners) cb(frame, now);
+    for (const cb of this.frameListeners) {
+      try {
+        cb(frame, now);
+      } catch (err) {
+        // As for message listeners: the rest of the chunk is still framed and counted.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
 
     let data: MavLinkData | null;
     try {
@@ -158,10 +214,14 @@ export class Link {
       this.counters.decodeErrors++;
       return;
     }
-    if (!data) return;
+    if (!data) {
+      this.counters.noDecoder++;
+      return;
+    }
     this.counters.received++;
     if (frame.msgid === HEARTBEAT_ID && this.isVehicleHeartbeat(frame, data as minimal.Heartbeat)) {
       this.lastHeartbeatHostMs = now;
+      for (const cb of this.heartbeatListeners) cb(now);
     }
     const specific = this.listeners.get(frame.msgid);
     if (!specific && this.anyListeners.size === 0) return;
@@ -336,6 +396,12 @@ export class Link {
   /** Set once the link is declared lost; every wait on this link should fail with it. */
   get lost(): LinkLost | null {
     return this.lostError;
+  }
+
+  /** The vehicle's HEARTBEATs (those that keep the link alive), with their host receive time. */
+  onVehicleHeartbeat(cb: (hostTimeMs: number) => void): () => void {
+    this.heartbeatListeners.add(cb);
+    return () => this.heartbeatListeners.delete(cb);
   }
 
   onLost(cb: (err: LinkLost) => void): () => void {

@@ -63,6 +63,9 @@ export function resultName(result: number): string {
   return (common.MavResult as unknown as Record<number, string>)[result] ?? `MAV_RESULT ${result}`;
 }
 
+/** Past the link's HEARTBEAT deadline, how long a command without an ack still waits for the link's LinkLost (host ms). */
+const LINK_VERDICT_GRACE_MS = 500;
+
 /** How a sender times a command on the vehicle clock, besides the host's. */
 interface VehicleTiming {
   /** Calls `onSilence` once `ms` have passed on whichever clock gets there first; returns a cancel. */
@@ -236,8 +239,25 @@ export class CommandSender {
       };
       const onSilence = (clock: 'host' | 'vehicle') => {
         if (progress === null && tries < this.tries) return transmit();
-        cleanup();
-        reject(new CommandTimeout(name, tries, progress === null ? this.perTryTimeoutMs : this.inProgressTimeoutMs, this.link.name, progress, clock));
+        const timeout = () => {
+          cleanup();
+          reject(new CommandTimeout(name, tries, progress === null ? this.perTryTimeoutMs : this.inProgressTimeoutMs, this.link.name, progress, clock));
+        };
+        // No ack, and no HEARTBEAT either since the command went out: the vehicle, not the command,
+        // may be what went silent. The link's own watch decides within its HEARTBEAT timeout: LinkLost
+        // (through offLost) if it is lost, CommandTimeout as soon as the vehicle is heard again.
+        const hb = this.link.lastHeartbeatAt;
+        if (this.link.heartbeatTimeoutMs > 0 && hb !== null && hb < firstSent) {
+          cancelWait();
+          const offBeat = this.link.onVehicleHeartbeat(() => timeout());
+          const cap = setTimeout(timeout, Math.max(0, hb + this.link.heartbeatTimeoutMs - hostNowMs()) + LINK_VERDICT_GRACE_MS);
+          cancelWait = () => {
+            offBeat();
+            clearTimeout(cap);
+          };
+          return;
+        }
+        timeout();
       };
       const offLost = this.link.onLost((err) => {
         cleanup();

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { common, minimal } from 'node-mavlink';
-import { FrameEncoder, FrameSplitter, decodePayload, type Frame } from '../../src/mavlink/codec.js';
+import { FrameEncoder, FrameSplitter, crcX25, decodePayload, type Frame } from '../../src/mavlink/codec.js';
+import { CRC_EXTRA, REGISTRY } from '../../src/mavlink/registry.js';
 import { hostNowMs } from '../../src/clock/host.js';
 import { LinkLost } from '../../src/mavlink/errors.js';
 import { connect } from '../../src/mavlink/index.js';
@@ -464,5 +465,70 @@ describe('link over memory', () => {
     expect(seen).toEqual([1, 2]);
     expect(link.counters.received).toBe(3);
     expect(errors).toEqual([{ err: new Error('consumer bug'), seq: 0 }]);
+  });
+
+  it('every byte and frame lands in exactly one counter: a CRC-valid id without a decoder is noDecoder, not lost', () => {
+    // MAVLink 2 frame of any id, CRC-checked with the id's CRC_EXTRA (as a vehicle with a newer dialect sends it).
+    const raw = (msgid: number, seq: number, payload: Buffer): Buffer => {
+      const f = Buffer.alloc(10 + payload.length + 2);
+      f[0] = 0xfd; f[1] = payload.length; f[4] = seq; f[5] = 1; f[6] = 1;
+      f[7] = msgid & 0xff; f[8] = (msgid >> 8) & 0xff; f[9] = msgid >> 16;
+      payload.copy(f, 10);
+      f.writeUInt16LE(crcX25(f, 1, 10 + payload.length, CRC_EXTRA[msgid] ?? 0), 10 + payload.length);
+      return f;
+    };
+    const noDecoderId = Number(Object.keys(CRC_EXTRA).find((id) => !REGISTRY[Number(id)]));
+    const unknownId = 0xfffff0;
+    expect(CRC_EXTRA[unknownId]).toBeUndefined();
+    const enc = new FrameEncoder({ sysId: 1, compId: 1 });
+    const hb = () => enc.encode(vehicleHeartbeat());
+    const good1 = hb();
+    const corrupt = hb();
+    corrupt[12]! ^= 0x10; // a bit flip in the payload: CRC fails
+    const noDecoder = raw(noDecoderId, 200, Buffer.from([1, 2, 3, 4, 5]));
+    const unknown = raw(unknownId, 201, Buffer.from([9, 9, 9]));
+    const good2 = hb();
+    const noise = Buffer.from([0x00, 0x11, 0x22]);
+    const last = hb();
+    const partial = last.subarray(0, 7);
+    const [a] = MemoryTransport.pair('accounting');
+    const link = new Link(a, { gcsHeartbeat: false, heartbeatTimeoutMs: 0 });
+    const raws: number[] = [];
+    link.onRawFrame((f) => raws.push(f.msgid));
+    const input = [good1, noise, corrupt, noDecoder, unknown, good2, partial];
+    link.ingest(Buffer.concat(input));
+    const c = link.counters;
+    expect(c).toMatchObject({
+      bytesIn: input.reduce((n, b) => n + b.length, 0),
+      frames: 3, frameBytes: good1.length + noDecoder.length + good2.length,
+      received: 2, noDecoder: 1, decodeErrors: 0, unsignedRejected: 0, badSignature: 0,
+      unknownMsgid: 1, unknownMsgidBytes: unknown.length,
+      // The corrupted frame is skipped a byte at a time, as is the noise; its start byte was a bad CRC.
+      skippedBytes: noise.length + corrupt.length, badCrc: 1,
+      pendingBytes: partial.length,
+    });
+    // The frame without a decoder still reaches raw-frame listeners (recorders keep it).
+    expect(raws).toEqual([0, noDecoderId, 0]);
+    expect(c.bytesIn).toBe(c.frameBytes + c.unknownMsgidBytes + c.skippedBytes + c.pendingBytes);
+    expect(c.frames).toBe(c.received + c.noDecoder + c.decodeErrors + c.unsignedRejected + c.badSignature);
+    // The rest of the partial frame arrives: its bytes move from pending to a frame.
+    link.ingest(last.subarray(7));
+    expect(c).toMatchObject({ frames: 4, received: 3, pendingBytes: 0, frameBytes: good1.length + noDecoder.length + good2.length + last.length });
+    expect(c.bytesIn).toBe(c.frameBytes + c.unknownMsgidBytes + c.skippedBytes + c.pendingBytes);
+  });
+
+  it('refused signed and unsigned frames are frame outcomes too, and the counters still add up', () => {
+    const key = Buffer.alloc(32, 7);
+    const [a] = MemoryTransport.pair('accounting-signed');
+    const link = new Link(a, { gcsHeartbeat: false, heartbeatTimeoutMs: 0, signing: { key, require: true } });
+    const signed = new FrameEncoder({ sysId: 1, compId: 1, signing: { key } });
+    const wrongKey = new FrameEncoder({ sysId: 1, compId: 2, signing: { key: Buffer.alloc(32, 8) } });
+    const unsigned = new FrameEncoder({ sysId: 1, compId: 3 });
+    const first = signed.encode(vehicleHeartbeat());
+    link.ingest(Buffer.concat([first, wrongKey.encode(vehicleHeartbeat()), unsigned.encode(vehicleHeartbeat()), first /* a replay */]));
+    const c = link.counters;
+    expect(c).toMatchObject({ frames: 4, received: 1, badSignature: 2, unsignedRejected: 1, noDecoder: 0, decodeErrors: 0 });
+    expect(c.frames).toBe(c.received + c.noDecoder + c.decodeErrors + c.unsignedRejected + c.badSignature);
+    expect(c.bytesIn).toBe(c.frameBytes + c.unknownMsgidBytes + c.skippedBytes + c.pendingBytes);
   });
 });
