@@ -1,6 +1,6 @@
 import { formatMs } from '../clock/duration.js';
 
-/** The vehicle stopped talking: no HEARTBEAT for longer than the link's silence limit (host clock). */
+/** The vehicle stopped talking: no frame from it (HEARTBEAT or telemetry) for longer than the link's silence limit (host clock). */
 export class LinkLost extends Error {
   override name = 'LinkLost';
   constructor(
@@ -12,7 +12,7 @@ export class LinkLost extends Error {
     super(
       cause
         ? `link lost: ${link}: ${cause.message}` + (silenceMs > 0 ? ` (last HEARTBEAT ${formatMs(silenceMs)} before, host clock)` : '')
-        : `link lost: ${link}: no HEARTBEAT for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)`,
+        : `link lost: ${link}: nothing from the vehicle for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)`,
       cause ? { cause } : undefined,
     );
   }

@@ -78,7 +78,8 @@ export interface LinkOptions {
   /** Send our own GCS HEARTBEAT at 1 Hz (host clock): PX4 forwards STATUSTEXT only to links where it sees one. */
   gcsHeartbeat?: boolean;
   /**
-   * Declare the link lost after this much HEARTBEAT silence from the vehicle (host clock). 0 = never.
+   * Declare the link lost after this much silence from the vehicle (host clock): no frame of the
+   * autopilot whose HEARTBEAT was seen (its telemetry counts, not only its 1 Hz HEARTBEAT). 0 = never.
    * Default DEFAULT_HEARTBEAT_TIMEOUT_MS: with the silence checked every 100 ms, a vehicle that
    * goes quiet is named LinkLost within 2 s of its last HEARTBEAT.
    */
@@ -99,9 +100,9 @@ export interface LinkOptions {
 type Listener = (msg: Message) => void;
 
 /**
- * HEARTBEAT silence after which a link is lost, by default (host clock). PX4 sends HEARTBEAT at
- * 1 Hz: 1.8 s allows 0.8 s of jitter (not a whole lost HEARTBEAT) and, checked every 100 ms, names
- * a silent vehicle within 1.9 s of its last one.
+ * Silence after which a link is lost, by default (host clock): no frame from the vehicle's
+ * autopilot, whose telemetry streams at several Hz, so a lost HEARTBEAT (1 Hz) alone is not a lost
+ * link. Checked every 100 ms, a silent vehicle is named within 1.9 s of its last frame.
  */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 1800;
 /** How often HEARTBEAT silence is checked, at most (host clock). */
@@ -129,6 +130,10 @@ export class Link {
   private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
   private readonly signatureTimestamps = new Map<string, number>();
   private lastHeartbeatHostMs: number | null = null;
+  /** The vehicle's autopilot as (sysid << 8) | compid, learned from its first HEARTBEAT. */
+  private vehicleSource: number | null = null;
+  /** Host time of the last frame from the vehicle's autopilot: what silence is measured from. */
+  private lastAliveHostMs: number | null = null;
   private lastSilenceCheck: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
@@ -196,6 +201,10 @@ export class Link {
       }
     }
     this.trackSequence(frame);
+    // Any frame of the vehicle's autopilot shows it alive, not only its 1 Hz HEARTBEAT: one lost
+    // HEARTBEAT on a radio is not a lost link, two seconds without a frame is.
+    // (A HEARTBEAT counts below only when it is the vehicle's: a GCS may share its ids.)
+    if (frame.msgid !== HEARTBEAT_ID && this.vehicleSource === ((frame.sysid << 8) | frame.compid)) this.lastAliveHostMs = now;
     for (const cb of this.frameListeners) {
       try {
         cb(frame, now);
@@ -221,6 +230,8 @@ export class Link {
     this.counters.received++;
     if (frame.msgid === HEARTBEAT_ID && this.isVehicleHeartbeat(frame, data as minimal.Heartbeat)) {
       this.lastHeartbeatHostMs = now;
+      this.lastAliveHostMs = now;
+      this.vehicleSource = (frame.sysid << 8) | frame.compid;
       for (const cb of this.heartbeatListeners) cb(now);
     }
     const specific = this.listeners.get(frame.msgid);
@@ -414,18 +425,18 @@ export class Link {
     const now = hostNowMs();
     const sinceLastCheck = this.lastSilenceCheck === null ? every : now - this.lastSilenceCheck;
     this.lastSilenceCheck = now;
-    if (this.lastHeartbeatHostMs === null || this.lostError) return;
+    if (this.lastAliveHostMs === null || this.lostError) return;
     // A check that comes late means this process was not running (a blocked event loop, a
     // suspended machine): the vehicle cannot be blamed for that time, and datagrams that arrived
     // meanwhile are still queued behind this timer. Only silence while we were listening counts.
     const stalled = sinceLastCheck - every;
-    if (stalled > every) this.lastHeartbeatHostMs = Math.min(now, this.lastHeartbeatHostMs + stalled);
-    if (now - this.lastHeartbeatHostMs > this.heartbeatTimeoutMs) this.declareLost();
+    if (stalled > every) this.lastAliveHostMs = Math.min(now, this.lastAliveHostMs + stalled);
+    if (now - this.lastAliveHostMs > this.heartbeatTimeoutMs) this.declareLost();
   }
 
   private declareLost(cause?: Error): void {
     if (this.lostError || this.closed) return;
-    const silence = this.lastHeartbeatHostMs === null ? 0 : hostNowMs() - this.lastHeartbeatHostMs;
+    const silence = this.lastAliveHostMs === null ? 0 : hostNowMs() - this.lastAliveHostMs;
     this.lostError = new LinkLost(this.name, silence, this.heartbeatTimeoutMs, cause);
     for (const cb of this.lostListeners) cb(this.lostError);
   }
