@@ -63,14 +63,16 @@ describe('waitFor', () => {
     expect(now.hostMs).toBeLessThan(200);
   });
 
-  it('rejects a pending wait with the link\'s LinkLost when the heartbeat goes silent', async () => {
+  it('rejects a pending wait with the link\'s LinkLost when the vehicle goes silent', async () => {
     const { peer, t } = await setup(15114, 15115, 300);
     peer.startHeartbeats(50);
     peer.runClock(1);
     await until(() => link!.lastHeartbeatAt !== null, 2000, 'heartbeat seen');
     const pending = waitFor(t, () => false, { timeout: '30s', what: 'never' });
     const t0 = performance.now();
+    // Silent means nothing at all: its telemetry alone would keep the link alive.
     peer.stopHeartbeats();
+    peer.stopClock();
     const err = await pending.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LinkLost);
     expect(performance.now() - t0).toBeLessThan(1500);
