@@ -109,6 +109,32 @@ export class LogBook {
     });
   }
 
+  /**
+   * Resolves once `name` has printed nothing for `quietMs` (host clock), or when `signal` aborts
+   * (resolving false then): a process done with a burst of work, such as an agent creating a
+   * client's topics.
+   */
+  waitForQuiet(name: string, quietMs: number, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer = setTimeout(() => done(true), quietMs);
+      const listener = (n: string) => {
+        if (n !== name) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => done(true), quietMs);
+      };
+      const done = (quiet: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        signal.removeEventListener('abort', onAbort);
+        resolve(quiet);
+      };
+      const onAbort = () => done(false);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.listeners.add(listener);
+    });
+  }
+
   /** A position in `name`'s output (for `waitForLine(…, since)` and `since`). */
   mark(name: string): number {
     return this.total.get(name) ?? 0;

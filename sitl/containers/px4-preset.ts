@@ -11,6 +11,11 @@ import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
 import { requestAutopilotVersion } from './px4-version.js';
 import { hostNowMs } from '../../src/clock/host.js';
 
+/** The agent has created a client's topics once its log has been quiet this long after the session (host ms). */
+const AGENT_QUIET_MS = 1500;
+/** At most this long for that (host ms): an agent that never goes quiet does not hold bring-up forever. */
+const AGENT_SETUP_LIMIT_MS = 30_000;
+
 /** The placeholders of the px4 preset's commands and environment, for vehicle k of a stack. */
 export function px4Vars(opts: UpOptions, k: number): Record<string, string | number> {
   const instance = opts.instance + k;
@@ -123,6 +128,13 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           ),
         });
         sessionMs[k] = hostNowMs() - t0;
+        // After the session PX4's client syncs its clock with the agent, then creates its topics one
+        // by one (about 6 s for 51). PX4 armed meanwhile was seen to lose its SIH sensors ("MAG #0
+        // failed: TIMEOUT", "No valid data from Baro 0") and land: ready is the agent's log quiet
+        // after its first data writer (best effort, bounded).
+        const setup = AbortSignal.timeout(AGENT_SETUP_LIMIT_MS);
+        await containers.logs.waitForLine(agentName, /datawriter created/i, setup).catch(() => null);
+        await containers.logs.waitForQuiet(agentName, AGENT_QUIET_MS, setup);
         if (withDroneCore) {
           const ready = px4.droneCoreReadyPattern ? new RegExp(px4.droneCoreReadyPattern) : null;
           await containers.start({
