@@ -18,11 +18,12 @@ const flight = useFlight({
   heartbeatTimeout: '5s',
   budgets: {
     command_ack: {
-      metric: 'command_ack_latency', clock: 'vehicle', unit: 'ms', limits: { p50: '700ms', max: '1.6s' }, minSamples: 3,
+      metric: 'command_ack_latency', clock: 'vehicle', unit: 'ms', limits: { p50: '700ms', max: '1.6s' }, minSamples: 2,
       // An ack takes 80–150 ms here; 3 % loss each way costs about one command in sixteen a 500 ms
       // retry (ack then about 600 ms). Two of a test's three happens (about 1 run in 100, seen on
       // PX4 in containers): the median allows one retry, the worst two; a link that loses more, or a
-      // retry that does not come, fails.
+      // retry that does not come, fails. A command whose every ACK was lost but whose effect showed
+      // (EFFECT_SEEN) gives no latency sample: two of a flight's three suffice.
       description: 'command → ack over the degraded link (a lost frame costs one 500 ms retry)',
     },
     time_to_altitude: {
