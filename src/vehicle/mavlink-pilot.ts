@@ -1,4 +1,5 @@
 import { common, minimal } from 'node-mavlink';
+import { hostNowMs } from '../clock/host.js';
 import type { Link } from '../mavlink/link.js';
 import { CommandSender, commandName, resultName, type CommandAckSample } from './command-sender.js';
 import { CommandDenied, CommandNotEffective, CommandTimeout, PilotError } from './errors.js';
@@ -156,7 +157,7 @@ export class MavlinkPilot implements Pilot {
     });
     // A lost ACK is only made good by an effect that was not there before the command.
     const before = done(this.telemetry);
-    const sentAt = Date.now();
+    const sentAt = hostNowMs();
     const sentVehicleMs = this.telemetry.vehicleTimeMs;
     const seen = (r: CommandResult): CommandResult => {
       const now = this.telemetry.vehicleTimeMs;
@@ -172,7 +173,7 @@ export class MavlinkPilot implements Pilot {
         } catch (err) {
           // No ACK is not no effect: PX4 may have acted and the ACK been lost or late.
           if (!(err instanceof CommandTimeout) || before || !done(this.telemetry)) throw err;
-          return seen({ command: name, result: 'EFFECT_SEEN', latencyMs: Date.now() - sentAt, tries: err.tries });
+          return seen({ command: name, result: 'EFFECT_SEEN', latencyMs: hostNowMs() - sentAt, tries: err.tries });
         }
         if (done(this.telemetry)) return seen(result);
         const effective = await waitFor(this.telemetry, (t) => refusal !== null || done(t), {
@@ -189,7 +190,7 @@ export class MavlinkPilot implements Pilot {
         const r = refusal as { result: number; hostMs: number } | null;
         if (r && !done(this.telemetry)) {
           const text = this.telemetry.lastStatusText(r.hostMs - 2000, WARNING) ?? this.telemetry.lastStatusText(r.hostMs - 2000);
-          throw new CommandDenied(name, `${resultName(r.result)} after ACCEPTED`, text, result.tries, Date.now() - sentAt);
+          throw new CommandDenied(name, `${resultName(r.result)} after ACCEPTED`, text, result.tries, hostNowMs() - sentAt);
         }
         if (effective) return seen(result);
         // Accepted without effect. An ACK names only the command id, so on a lossy link a late or

@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { hostNowMs } from '../clock/host.js';
 import type { StatusText, Telemetry } from './telemetry.js';
 import { waitFor, WaitTimeout, type Elapsed } from './wait.js';
 
@@ -57,7 +58,7 @@ export function failingCheckTexts(telemetry: Telemetry, sinceHostMs = -Infinity,
 
 /** Resolves once PX4 says it can arm; rejects with NotReadyToArm carrying PX4's failing-check texts. */
 export async function waitUntilArmable(telemetry: Telemetry, name: string, opts: ReadinessOptions): Promise<Elapsed> {
-  const startedHostMs = Date.now();
+  const startedHostMs = hostNowMs();
   try {
     return await waitFor(telemetry, (t) => t.armable === true, {
       timeout: opts.timeout,
