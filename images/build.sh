@@ -6,9 +6,15 @@
 # Runs one at a time on a machine (a lock), so parallel test files can all call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec 9>"${TMPDIR:-/tmp}/flightcheck-images.lock"
-flock 9
-images/engine.sh
+lock="${TMPDIR:-/tmp}/flightcheck-images.lock"
+exec 9>"$lock"
+wait_s=${FLIGHT_IMAGES_LOCK_WAIT_S:-900}
+flock -w "$wait_s" 9 || {
+  echo "images: $lock still held after ${wait_s}s by another images/build.sh (or a process that inherited its descriptor)" >&2
+  exit 1
+}
+# Without fd 9: a dockerd that engine.sh starts outlives this script and would hold the lock forever.
+images/engine.sh 9>&-
 images/base/build.sh
 images/sim/build.sh
 images/px4-sitl/build.sh

@@ -32,7 +32,9 @@ pid=
 if ! pgrep -x dockerd >/dev/null 2>&1; then
   echo "engine: starting dockerd (log: $log)"
   mkdir -p "$(dirname "$log")"
-  setsid nohup dockerd >>"$log" 2>&1 </dev/null &
+  # Only stdin/out/err: an inherited descriptor (a caller's lock file, a pipe) would stay open for
+  # as long as dockerd runs.
+  setsid nohup bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec dockerd' >>"$log" 2>&1 </dev/null &
   pid=$!
 fi
 

@@ -20,7 +20,12 @@ export function announceSkip(file: string, reason: string): void {
 
 /** images/build.sh: the base image (first time about a minute), the sim, PX4 and agent images (seconds when unchanged). */
 export function buildImages(): void {
-  execFileSync(path.join(ROOT, 'images/build.sh'), { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  // The lock wait ends before the timeout, so a held lock fails with build.sh's own message.
+  execFileSync(path.join(ROOT, 'images/build.sh'), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 600_000,
+    env: { ...process.env, FLIGHT_IMAGES_LOCK_WAIT_S: '480' },
+  });
 }
 
 /** Ids of the containers carrying a label (`key=value`), running or not. */
