@@ -3,6 +3,11 @@
  * SIGTERM (Jest stopping a worker) or a crash. Stacks, processes and recorders register a hook;
  * a signal runs every hook (bounded in time) and then re-raises the signal so the exit status
  * still says how the process ended.
+ *
+ * Inside a Jest test file `process` is Jest's copy, whose signal and exit events never fire: there
+ * the hooks hang off the real process through src/lifecycle/process-hooks.cjs, which the scenarios'
+ * Jest environment hands over as `__flightcheckProcessHooks` (and which also stops a process whose
+ * parent died). Registered only while this file has hooks, so a finished file leaves nothing behind.
  */
 type Hook = { name: string; run: () => void | Promise<void>; sync?: () => void };
 
@@ -10,12 +15,19 @@ const hooks = new Set<Hook>();
 let installed = false;
 let running: Promise<void> | null = null;
 
+/** What src/lifecycle/process-hooks.cjs offers a test context. */
+interface ProcessHooks {
+  register(run: (reason: string) => Promise<void> | void, sync?: () => void): () => void;
+}
+let unregisterProcessHooks: (() => void) | null = null;
+
 export function onCleanup(name: string, run: () => void | Promise<void>, opts: { sync?: () => void } = {}): () => void {
   install();
   const hook: Hook = { name, run, sync: opts.sync };
   hooks.add(hook);
   return () => {
     hooks.delete(hook);
+    if (hooks.size === 0) release();
   };
 }
 
@@ -24,6 +36,7 @@ export function runCleanup(timeoutMs = 15_000): Promise<void> {
   if (running) return running;
   const list = [...hooks].reverse();
   hooks.clear();
+  release();
   running = (async () => {
     for (const h of list) {
       let timer: NodeJS.Timeout | undefined;
@@ -47,6 +60,16 @@ export function runCleanup(timeoutMs = 15_000): Promise<void> {
 }
 
 function install(): void {
+  const shared = (globalThis as { __flightcheckProcessHooks?: ProcessHooks }).__flightcheckProcessHooks;
+  if (shared) {
+    unregisterProcessHooks ??= shared.register(
+      () => runCleanup(),
+      () => {
+        for (const h of hooks) h.sync?.();
+      },
+    );
+    return;
+  }
   if (installed) return;
   installed = true;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -58,4 +81,9 @@ function install(): void {
   process.once('exit', () => {
     for (const h of hooks) h.sync?.();
   });
+}
+
+function release(): void {
+  unregisterProcessHooks?.();
+  unregisterProcessHooks = null;
 }
