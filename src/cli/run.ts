@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,10 @@ import { z } from 'zod';
 import { parseCommand, UsageError } from './args.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
 import type { JestResults } from './summary.js';
+import { journalFile, readJournal, resultsFromJournal, withDeadWorkerTests } from './journal.js';
+import { recordUnfinished } from './unfinished-records.js';
+import { startJest, JOURNAL_REPORTER } from './supervise.js';
+import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
 import { targetNames } from '../targets/index.js';
@@ -63,12 +66,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   const results = path.resolve(o.results ?? resultsDir());
+  // What a dead run left unfinished is kept (moved aside, its recordings finalized), never deleted.
+  const kept = keepUnfinished(results);
+  if (kept) console.log(`flightcheck: an earlier run did not finish: its records and recordings (${await finalizeRecordings(kept)} MCAP finalized) are kept in ${path.relative(process.cwd(), kept) || kept}`);
   // A fresh run starts from empty scenario records and Allure results (the report keeps its
-  // history); shards write to their own directories.
+  // history); shards write to their own directories. An older run's Jest results and journal go
+  // too: they must never be read as this run's.
   for (const dir of ['scenarios', 'recordings']) fs.rmSync(path.join(results, dir), { recursive: true, force: true });
   resetAllureResults(results);
   fs.mkdirSync(results, { recursive: true });
   const jestJson = path.join(results, 'jest-results.json');
+  const journal = journalFile(results);
+  for (const stale of [jestJson, journal]) fs.rmSync(stale, { force: true });
 
   const display = new ProgressDisplay(process.stdout.isTTY === true);
   const progress = await listenProgress((e) => display.update(e));
@@ -82,6 +91,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     '--experimental-vm-modules', jestBin,
     '--testPathPatterns', ...patterns,
     '--json', `--outputFile=${jestJson}`,
+    '--reporters=default', `--reporters=${JOURNAL_REPORTER}`,
     ...(o.shard ? [`--shard=${o.shard}`] : []),
     ...(workers ? [`--maxWorkers=${workers}`] : []),
   ];
@@ -90,6 +100,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     FLIGHT_TARGET: o.target,
     FLIGHT_RESULTS_DIR: results,
     FLIGHT_PROGRESS_PORT: String(progress.port),
+    FLIGHT_JOURNAL: journal,
     ...(o.speed ? { FLIGHT_SPEED: o.speed } : {}),
     ...(o.seed ? { FLIGHT_SEED: o.seed } : {}),
     ...(o.rig ? { FLIGHT_RIG: path.resolve(o.rig) } : {}),
@@ -102,27 +113,25 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const logFile = path.join(results, 'jest-output.log');
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] });
-  // Ctrl-C reaches Jest through the process group; wait for it to clean up rather than dying first.
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  const code: number = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 130 : 1))));
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
+  const { code, interruptedBy } = await startJest(args, env, log).ended;
   fs.closeSync(log);
   progress.close();
   display.end();
 
   let jest: JestResults | null = null;
   try {
-    jest = JSON.parse(fs.readFileSync(jestJson, 'utf8')) as JestResults;
+    jest = interruptedBy ? null : (JSON.parse(fs.readFileSync(jestJson, 'utf8')) as JestResults);
   } catch {
     jest = null;
   }
   // Loaded only now: Jest starts sooner.
   const { buildSummary, formatSummary } = await import('./summary.js');
-  const summary = buildSummary(jest, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null });
+  const entries = readJournal(journal);
+  // Without Jest's results (stopped, or Jest died) the journal says what finished and what was cut off.
+  const stoppedBy = interruptedBy ?? (jest === null && entries.length > 0 ? `Jest exited (code ${code}) without results` : null);
+  const verdicts = jest ? withDeadWorkerTests(jest, entries) : stoppedBy ? resultsFromJournal(entries, `the run was stopped (${stoppedBy})`) : null;
+  const summary = buildSummary(verdicts, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null, interruptedBy: stoppedBy });
+  recordUnfinished(summary, results);
   console.log(formatSummary(summary));
   const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
   if (result === ALL_SKIPPED_EXIT) console.log(`\nevery scenario was skipped: nothing was checked on target ${o.target} (the skip reasons are above; --allow-all-skipped accepts such a run)`);
@@ -137,7 +146,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
   }
   console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
-  if (!o['no-report'] && jest) await buildReport(results);
+  if (!o['no-report'] && jest && !interruptedBy) await buildReport(results);
   return result;
 }
 

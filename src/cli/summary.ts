@@ -16,7 +16,7 @@ export interface JestResults {
 export interface ScenarioSummary {
   file: string;
   scenario: string;
-  status: 'passed' | 'failed' | 'skipped' | 'todo' | 'pending' | string;
+  status: 'passed' | 'failed' | 'skipped' | 'todo' | 'pending' | 'interrupted' | string;
   durationMs: number | null;
   target: string | null;
   info: Record<string, string>;
@@ -32,16 +32,26 @@ export interface RunSummary {
   target: string;
   speed: string | null;
   shard: string | null;
+  /** The run was stopped (Ctrl-C, SIGTERM) or Jest died before it finished: what is here is what finished, and what was cut off. */
+  interrupted: boolean;
+  /** How it was stopped (SIGINT, SIGTERM, "Jest exited without results"), or null. */
+  interruptedBy: string | null;
   passed: number;
   failed: number;
   skipped: number;
+  /** Tests that were running when the run was stopped. */
+  cutOff: number;
   budgets: { pass: number; marginal: number; fail: number };
   scenarios: ScenarioSummary[];
   failureMessages: string[];
 }
 
 /** Joins Jest's verdicts with the budget records the fixture wrote for each scenario test. */
-export function buildSummary(jest: JestResults | null, results: string, run: { target: string; speed: string | null; shard: string | null }): RunSummary {
+export function buildSummary(
+  jest: JestResults | null,
+  results: string,
+  run: { target: string; speed: string | null; shard: string | null; interruptedBy?: string | null },
+): RunSummary {
   const records = readScenarioRecords(results);
   const byKey = new Map(records.map((r) => [`${path.resolve(r.file)}::${r.test}`, r]));
   const scenarios: ScenarioSummary[] = [];
@@ -50,7 +60,7 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
     if (file.assertionResults.length === 0 && file.message) failureMessages.push(`${path.relative(process.cwd(), file.name)}: ${file.message}`);
     for (const a of file.assertionResults) {
       const rec = byKey.get(`${path.resolve(file.name)}::${a.fullName}`);
-      const skipped = a.status !== 'passed' && a.status !== 'failed';
+      const skipped = a.status !== 'passed' && a.status !== 'failed' && a.status !== 'interrupted';
       scenarios.push({
         file: path.relative(process.cwd(), file.name),
         scenario: a.fullName,
@@ -61,15 +71,19 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
         budgets: rec?.budgets ?? [],
         skipReason: skipped ? (rec?.skipReason ?? (a.status === 'todo' ? 'todo: not written yet' : UNRECORDED_SKIP)) : null,
       });
-      if (a.status === 'failed') failureMessages.push(`✗ ${a.fullName}\n${a.failureMessages.join('\n').split('\n').slice(0, 25).join('\n')}`);
+      if (a.status === 'failed' || a.status === 'interrupted') failureMessages.push(`✗ ${a.fullName}\n${a.failureMessages.join('\n').split('\n').slice(0, 25).join('\n')}`);
     }
   }
   const all = scenarios.flatMap((s) => s.budgets);
+  const { interruptedBy = null, ...rest } = run;
   return {
-    ...run,
+    ...rest,
+    interrupted: interruptedBy !== null,
+    interruptedBy,
     passed: scenarios.filter((s) => s.status === 'passed').length,
     failed: scenarios.filter((s) => s.status === 'failed').length,
-    skipped: scenarios.filter((s) => s.status !== 'passed' && s.status !== 'failed').length,
+    skipped: scenarios.filter((s) => s.skipReason !== null).length,
+    cutOff: scenarios.filter((s) => s.status === 'interrupted').length,
     budgets: {
       pass: all.filter((b) => b.outcome === 'PASS').length,
       marginal: all.filter((b) => b.outcome === 'MARGINAL').length,
@@ -80,7 +94,7 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
   };
 }
 
-const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-', pending: '-', todo: '-' };
+const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-', pending: '-', todo: '-', interrupted: '!' };
 
 /** The table `flightcheck run` prints: scenario, result, and each budget's measured value against its limit. */
 export function formatSummary(s: RunSummary): string {
@@ -104,7 +118,8 @@ export function formatSummary(s: RunSummary): string {
   const b = s.budgets;
   lines.push(
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL — target ${s.target}${s.speed ? `, speed ${s.speed}` : ''}${s.shard ? `, shard ${s.shard}` : ''}`,
+    ...(s.interrupted ? [`INTERRUPTED (${s.interruptedBy}): ${s.cutOff} cut off; the results below are what finished before`] : []),
+    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.cutOff ? `, ${s.cutOff} cut off` : ''} — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL — target ${s.target}${s.speed ? `, speed ${s.speed}` : ''}${s.shard ? `, shard ${s.shard}` : ''}`,
   );
   return lines.join('\n');
 }

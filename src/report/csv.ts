@@ -32,13 +32,21 @@ export type TelemetrySeriesSource = Pick<Telemetry, 'series'>;
  * the host clock: both arrive on one link in order, while a HEARTBEAT carries no vehicle time.
  */
 export function telemetryRows(telemetry: TelemetrySeriesSource): TelemetryRow[] {
+  return telemetryRowsFrom(telemetry, 0, -1).rows;
+}
+
+/**
+ * The rows of position samples `from` on, `hb` being the index of the HEARTBEAT in force before
+ * the first of them (-1: none yet); returns the HEARTBEAT index to continue from.
+ */
+export function telemetryRowsFrom(telemetry: TelemetrySeriesSource, from: number, hb: number): { rows: TelemetryRow[]; hb: number } {
   const pos = telemetry.series('localPosition');
-  const hb = telemetry.series('heartbeat');
+  const beats = telemetry.series('heartbeat');
   const rows: TelemetryRow[] = [];
-  let h = -1;
-  for (let i = 0; i < pos.length; i++) {
+  let h = hb;
+  for (let i = from; i < pos.length; i++) {
     const hostMs = pos.hostMs[i]!;
-    while (h + 1 < hb.length && hb.hostMs[h + 1]! <= hostMs) h++;
+    while (h + 1 < beats.length && beats.hostMs[h + 1]! <= hostMs) h++;
     const z = pos.z[i]!;
     rows.push({
       vehicleMs: pos.vehicleMs[i]!,
@@ -46,11 +54,11 @@ export function telemetryRows(telemetry: TelemetrySeriesSource): TelemetryRow[] 
       x: pos.x[i]!, y: pos.y[i]!, z,
       vx: pos.vx[i]!, vy: pos.vy[i]!, vz: pos.vz[i]!,
       alt: -z,
-      mode: h >= 0 ? px4ModeName(hb.mainMode[h]!, hb.subMode[h]!) : '',
-      armed: h >= 0 ? hb.armed[h]! !== 0 : null,
+      mode: h >= 0 ? px4ModeName(beats.mainMode[h]!, beats.subMode[h]!) : '',
+      armed: h >= 0 ? beats.armed[h]! !== 0 : null,
     });
   }
-  return rows;
+  return { rows, hb: h };
 }
 
 /** Positions and velocities are float32 at the source: 4 decimals (0.1 mm) keep all they carry. */
@@ -62,19 +70,62 @@ function cell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+function csvLine(r: TelemetryRow): string {
+  return [
+    fixed(r.vehicleMs, 3), fixed(r.hostMs, 3),
+    fixed(r.x, 4), fixed(r.y, 4), fixed(r.z, 4),
+    fixed(r.vx, 4), fixed(r.vy, 4), fixed(r.vz, 4),
+    fixed(r.alt, 4), cell(r.mode), r.armed === null ? '' : r.armed ? '1' : '0',
+  ].join(',');
+}
+
 export function telemetryCsv(rows: Iterable<TelemetryRow>): string {
   const lines = [TELEMETRY_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        fixed(r.vehicleMs, 3), fixed(r.hostMs, 3),
-        fixed(r.x, 4), fixed(r.y, 4), fixed(r.z, 4),
-        fixed(r.vx, 4), fixed(r.vy, 4), fixed(r.vz, 4),
-        fixed(r.alt, 4), cell(r.mode), r.armed === null ? '' : r.armed ? '1' : '0',
-      ].join(','),
-    );
-  }
+  for (const r of rows) lines.push(csvLine(r));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The telemetry CSV written as the vehicle flies: the rows since it started, appended every
+ * `flushEveryMs` as complete lines, so a killed process leaves every row up to its last flush.
+ */
+export class TelemetryCsvStream {
+  private fd: number | null;
+  private next: number;
+  private hb = -1;
+  private written = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly file: string, private readonly telemetry: TelemetrySeriesSource, opts: { flushEveryMs?: number } = {}) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'w');
+    fs.writeSync(this.fd, `${TELEMETRY_COLUMNS.join(',')}\n`);
+    this.next = telemetry.series('localPosition').length;
+    this.timer = setInterval(() => this.flush(), opts.flushEveryMs ?? 250).unref();
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.written;
+  }
+
+  flush(): void {
+    if (this.fd === null) return;
+    const { rows, hb } = telemetryRowsFrom(this.telemetry, this.next, this.hb);
+    if (rows.length === 0) return;
+    this.next += rows.length;
+    this.hb = hb;
+    this.written += rows.length;
+    fs.writeSync(this.fd, rows.map((r) => `${csvLine(r)}\n`).join(''));
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    this.flush();
+    clearInterval(this.timer);
+    fs.closeSync(this.fd);
+    this.fd = null;
+  }
 }
 
 /** Writes the telemetry of one vehicle (or given rows) to `file`; returns the file. */

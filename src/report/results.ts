@@ -30,10 +30,15 @@ export function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'unnamed';
 }
 
-export function writeScenarioRecord(record: ScenarioRecord): string {
-  const dir = path.join(resultsDir(), 'scenarios');
+/** The name a test's record and recordings start with. */
+export function scenarioBaseName(file: string, test: string): string {
+  return `${slug(path.basename(file, '.test.ts'))}--${slug(test)}`;
+}
+
+export function writeScenarioRecord(record: ScenarioRecord, results = resultsDir()): string {
+  const dir = path.join(results, 'scenarios');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${slug(path.basename(record.file, '.test.ts'))}--${slug(record.test)}.json`);
+  const file = path.join(dir, `${scenarioBaseName(record.file, record.test)}.json`);
   fs.writeFileSync(file, JSON.stringify(record, null, 2));
   return file;
 }

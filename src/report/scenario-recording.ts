@@ -1,24 +1,27 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BudgetResult, Measurements } from '../budgets/index.js';
 import { hostNowMs } from '../clock/host.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import { toDetectionFrame, type DetectionSource } from '../vehicle/detections.js';
 import { attachBudgets, attachFile, attachLogs, attachSvg } from './allure.js';
-import { telemetryRows, writeTelemetryCsv } from './csv.js';
+import { onCleanup } from '../lifecycle/cleanup.js';
+import { TelemetryCsvStream, telemetryRows } from './csv.js';
 import { McapRecording } from './mcap.js';
 import { altitudePlot, trackPlot } from './plots.js';
 import { budgetHistogram } from './scenario-plots.js';
 
 /**
  * Everything one scenario test leaves behind: an MCAP recording per vehicle (every MAVLink
- * message, detections, budget samples and phases, flushed as it grows), and at the end the
- * telemetry CSV, altitude and track plots, a histogram per judged budget and the budget table,
+ * message, detections, budget samples and phases, flushed as it grows) and a telemetry CSV per
+ * vehicle (appended as it flies), and at the end altitude and track plots, a histogram per judged budget and the budget table,
  * all attached to the Allure result.
  */
 export class ScenarioRecording {
   readonly files: string[] = [];
   private readonly recordings = new Map<Vehicle, McapRecording>();
   private readonly since = new Map<Vehicle, number>();
+  private readonly csvs = new Map<Vehicle, TelemetryCsvStream>();
   private stops: (() => void)[] = [];
 
   constructor(
@@ -34,6 +37,9 @@ export class ScenarioRecording {
       this.recordings.set(v, rec);
       this.files.push(rec.file);
       this.since.set(v, v.telemetry.vehicleTimeMs ?? 0);
+      const csv = new TelemetryCsvStream(path.join(this.dir, `${this.baseName}--${v.name}.csv`), v.telemetry);
+      this.csvs.set(v, csv);
+      this.stops.push(onCleanup(`telemetry CSV ${csv.file}`, () => csv.close(), { sync: () => csv.flush() }));
       this.stops.push(v.link.on('*', (m) => rec.mavlink(m.name, m.data, { hostMs: m.hostTimeMs, vehicleMs: v.telemetry.vehicleTimeMs })));
       const detections = v.detections as DetectionSource | undefined;
       if (detections?.onDetections) {
@@ -63,6 +69,7 @@ export class ScenarioRecording {
     const first = this.vehicles[0] && this.recordings.get(this.vehicles[0]);
     first?.budgetResults(results);
     for (const rec of this.recordings.values()) rec.close();
+    for (const csv of this.csvs.values()) csv.close();
 
     if (results.length > 0) await attachBudgets(results);
     for (const r of results) {
@@ -76,10 +83,12 @@ export class ScenarioRecording {
         const t0 = rows[0]!.vehicleMs;
         await attachSvg(`${v.name} altitude`, await altitudePlot({ t: rows.map((r) => (r.vehicleMs - t0) / 1000), alt: rows.map((r) => r.alt), title: `Altitude — ${v.name}` }));
         await attachSvg(`${v.name} track`, await trackPlot({ north: rows.map((r) => r.x), east: rows.map((r) => r.y), title: `Track (top view) — ${v.name}` }));
-        const csv = writeTelemetryCsv(path.join(this.dir, `${this.baseName}--${v.name}.csv`), rows);
-        this.files.push(csv);
-        await attachFile(`${v.name} telemetry (CSV)`, csv, 'text/csv');
       }
+      const csv = this.csvs.get(v);
+      if (csv && csv.rows > 0) {
+        this.files.push(csv.file);
+        await attachFile(`${v.name} telemetry (CSV)`, csv.file, 'text/csv');
+      } else if (csv) fs.rmSync(csv.file, { force: true });
       const rec = this.recordings.get(v);
       if (rec) await attachFile(`${v.name} recording (MCAP, opens in Foxglove)`, rec.file, 'application/octet-stream');
     }
