@@ -109,7 +109,8 @@ export function withDeadWorkerTests(jest: JestResults, entries: JournalEntry[]):
       if (!file.message || tests === undefined) return file;
       const known = new Set(file.assertionResults.map((a) => a.fullName));
       const missing = (tests.length > 0 ? tests.map((t) => t.test) : file.assertionResults.length === 0 ? [SETUP] : []).filter((t) => !known.has(t));
-      const reason = file.message.split('\n').find((l) => l.trim()) ?? 'the file did not finish';
+      // Jest's message starts with a "● Test suite failed to run" title; the line after says why.
+      const reason = file.message.split('\n').find((l) => l.trim() && !l.trim().startsWith('●')) ?? 'the file did not finish';
       return {
         ...file,
         assertionResults: [...file.assertionResults, ...missing.map((t) => ({ title: t, fullName: t, ancestorTitles: [], status: 'failed', duration: null, failureMessages: [`did not finish: ${reason.trim()}`] }))],
