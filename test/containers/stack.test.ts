@@ -169,7 +169,7 @@ describeDocker('containers target', () => {
     expect(containersWithLabel(`${LABEL.run}=${runId()}`)).toEqual([]);
   }, 60_000);
 
-  it('skips the scenarios of a px4-preset run whose images are absent, printing the image and how to provide it', async () => {
+  it('fails the scenarios of a px4-preset run whose images are absent (the run named the target), naming the image and how to provide it', async () => {
     const jestBin = path.join(ROOT, 'node_modules/jest/bin/jest.js');
     const json = path.join(tmp, 'px4-skip.json');
     const r = spawnSync(
@@ -187,9 +187,9 @@ describeDocker('containers target', () => {
       },
     );
     const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { numTotalTests: number; numPendingTests: number; numFailedTests: number };
-    expect({ status: r.status, failed: out.numFailedTests, pending: out.numPendingTests }).toEqual({ status: 0, failed: 0, pending: out.numTotalTests });
+    expect({ status: r.status, failed: out.numFailedTests, pending: out.numPendingTests }).toEqual({ status: 1, failed: out.numTotalTests, pending: 0 });
     expect(out.numTotalTests).toBeGreaterThan(0);
-    expect(r.stderr).toMatch(/hover\.scenario\.ts › .* — skipped: containers \(px4 preset\)/);
+    expect(r.stderr).toMatch(/TargetUnavailable: containers \(px4 preset\): image not present/);
     expect(r.stderr).toContain('flightcheck/no-such-px4:none (set FLIGHT_PX4_IMAGE');
   }, 60_000);
 
