@@ -2,14 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { containersTarget, LABEL, runId, STACK_LABEL, type ContainersStack } from '../../sitl/containers/index.js';
 import { StackDidNotComeUp, TargetUnavailable, type UpOptions } from '../../src/targets/target.js';
-import { announceSkip, buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { describeUnless } from '../support/skip.js';
 
 const docker = await dockerForTests();
-if (!docker.ok) announceSkip('stack.test.ts', docker.reason);
-const describeDocker = docker.ok ? describe : describe.skip;
+const describeDocker = describeUnless(docker.ok ? null : docker.reason);
 
 // Instances far from the fixture's worker blocks (0..8·workers), so a parallel scenario run cannot collide.
 const BASE = 200 + Number(process.env.JEST_WORKER_ID ?? '1') * 8;
@@ -251,8 +251,3 @@ describeDocker('containers target', () => {
   }, 90_000);
 });
 
-if (!docker.ok) {
-  describe('containers target', () => {
-    it.skip(`skipped: ${docker.reason}`, () => {});
-  });
-}
