@@ -24,6 +24,8 @@ const config = {
   roots: ['<rootDir>/test', '<rootDir>/scenarios'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60_000,
+  // After the run, every skipped test and why (test/support/skip-reporter.cjs): no silent skips.
+  reporters: ['default', '<rootDir>/test/support/skip-reporter.cjs'],
 };
 
 export default config;

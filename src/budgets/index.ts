@@ -30,3 +30,4 @@ export {
   type SampleLike,
   type SampleSource,
 } from './evaluate.js';
+export { UnjudgedBudgets, UnknownMetric, assertDeclaredMetric, closestName, editDistance, unjudgedBudgets } from './coverage.js';

@@ -82,6 +82,8 @@ export const BudgetSpec = z
     limits: Limits,
     marginal: MarginalField.optional(),
     minSamples: z.number().int().min(1).default(1),
+    /** A budget that may go unmeasured in a file's run; otherwise a budget no test measured fails the file. */
+    optional: z.boolean().optional(),
     description: z.string().optional(),
   })
   .strict()
@@ -141,6 +143,7 @@ export const BudgetSpec = z
       limits,
       ...(marginal && { marginal }),
       minSamples: spec.minSamples,
+      ...(spec.optional === true && { optional: true as const }),
       ...(spec.description !== undefined && { description: spec.description }),
     };
   });

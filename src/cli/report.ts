@@ -8,6 +8,7 @@ import { parseCommand, UsageError } from './args.js';
 import { resultsDir, readScenarioRecords } from '../report/results.js';
 import { ALLURE_REPORT, ALLURE_RESULTS, copyHistory, liftTeardownAttachments, reconcileWithJest, runInfoFromResults, writeRunFiles } from '../report/allure-run.js';
 import { expandDirs, mergeResults } from '../report/merge.js';
+import { writeFileFailureResults } from '../report/file-failures.js';
 
 /** The flags `flightcheck report` accepts (the workflow test checks CI files against them). */
 export const REPORT_OPTIONS = {
@@ -78,6 +79,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     );
   } else {
     reconcileWithJest(allureResults, path.join(results, 'jest-results.json'));
+    writeFileFailureResults(allureResults, path.join(results, 'jest-results.json'));
   }
 
   const hasResults = fs.existsSync(allureResults) && fs.readdirSync(allureResults).some((f) => f.endsWith('-result.json'));

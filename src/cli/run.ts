@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseCommand, UsageError } from './args.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
 import type { JestResults } from './summary.js';
+import { groupFailures } from './failure-groups.js';
 import { journalFile, readJournal, resultsFromJournal, withDeadWorkerTests } from './journal.js';
 import { recordUnfinished } from './unfinished-records.js';
 import { startJest, JOURNAL_REPORTER } from './supervise.js';
@@ -136,7 +137,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
   if (result === ALL_SKIPPED_EXIT) console.log(`\nevery scenario was skipped: nothing was checked on target ${o.target} (the skip reasons are above; --allow-all-skipped accepts such a run)`);
   if (code !== 0) {
-    const failures = summary.failureMessages.slice(0, 10);
+    const failures = groupFailures(summary.failureMessages).slice(0, 10);
     for (const f of failures) console.log(`\n${f}`);
     if (!jest || summary.scenarios.length === 0) console.log(`\nJest output: ${logFile}\n${tail(logFile, 40)}`);
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatValue, type BudgetResult } from '../budgets/index.js';
 import { readScenarioRecords } from '../report/results.js';
+import { FILE_ITSELF, failureText, fileFailures } from '../report/file-failures.js';
 
 /** The subset of Jest's --json output the summary reads. */
 export interface JestResults {
@@ -9,6 +10,7 @@ export interface JestResults {
   testResults: {
     name: string;
     message: string;
+    status?: string;
     assertionResults: { title: string; fullName: string; ancestorTitles: string[]; status: string; duration?: number | null; failureMessages: string[] }[];
   }[];
 }
@@ -56,8 +58,8 @@ export function buildSummary(
   const byKey = new Map(records.map((r) => [`${path.resolve(r.file)}::${r.test}`, r]));
   const scenarios: ScenarioSummary[] = [];
   const failureMessages: string[] = [];
+  const fileFailed = new Map(fileFailures(jest?.testResults ?? []).map((f) => [f.file, f.message]));
   for (const file of jest?.testResults ?? []) {
-    if (file.assertionResults.length === 0 && file.message) failureMessages.push(`${path.relative(process.cwd(), file.name)}: ${file.message}`);
     for (const a of file.assertionResults) {
       const rec = byKey.get(`${path.resolve(file.name)}::${a.fullName}`);
       const skipped = a.status !== 'passed' && a.status !== 'failed' && a.status !== 'interrupted';
@@ -72,6 +74,15 @@ export function buildSummary(
         skipReason: skipped ? (rec?.skipReason ?? (a.status === 'todo' ? 'todo: not written yet' : UNRECORDED_SKIP)) : null,
       });
       if (a.status === 'failed' || a.status === 'interrupted') failureMessages.push(`✗ ${a.fullName}\n${a.failureMessages.join('\n').split('\n').slice(0, 25).join('\n')}`);
+    }
+    // A file that failed outside its tests (did not load; a hook after them threw) is one failed scenario.
+    const failed = fileFailed.get(file.name);
+    if (failed !== undefined) {
+      failureMessages.push(`✗ ${path.relative(process.cwd(), file.name)} ${FILE_ITSELF}\n${failureText(failed)}`);
+      scenarios.push({
+        file: path.relative(process.cwd(), file.name), scenario: `${path.basename(file.name)} ${FILE_ITSELF}`, status: 'failed',
+        durationMs: null, target: run.target, info: {}, budgets: [], skipReason: null,
+      });
     }
   }
   const all = scenarios.flatMap((s) => s.budgets);

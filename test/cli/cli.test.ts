@@ -40,15 +40,47 @@ describe('flightcheck CLI', () => {
 
   it('a run in which every scenario was skipped fails (nothing was checked), unless --allow-all-skipped', async () => {
     const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-all-skipped-'));
-    // A PX4 build directory that is not one: the native target cannot run, every test is skipped.
-    const env = { FLIGHT_NATIVE: 'px4', FLIGHT_PX4_DIR: path.join(results, 'no-px4-here') };
+    // A PX4 build directory (never started: PX4 SITL provides no detections, so the detection
+    // scenario is skipped before anything comes up).
+    const px4Dir = path.join(results, 'px4');
+    fs.mkdirSync(path.join(px4Dir, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(px4Dir, 'etc', 'init.d-posix'), { recursive: true });
+    fs.writeFileSync(path.join(px4Dir, 'bin', 'px4'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(px4Dir, 'etc', 'init.d-posix', 'rcS'), '');
+    const env = { FLIGHT_NATIVE: 'px4', FLIGHT_PX4_DIR: px4Dir };
     try {
-      const r = await flightcheck(['run', 'scenarios/takeoff', '--target', 'native', '--no-report', '--results', results], env);
+      const r = await flightcheck(['run', 'scenarios/detection', '--target', 'native', '--no-report', '--results', results], env);
       expect(r.stdout).toMatch(/0 passed, 0 failed, 2 skipped/);
       expect(r.stdout).toContain('every scenario was skipped: nothing was checked on target native');
       expect(r.code).toBe(3);
-      const ok = await flightcheck(['run', 'scenarios/takeoff', '--target', 'native', '--no-report', '--allow-all-skipped', '--results', results], env);
+      const ok = await flightcheck(['run', 'scenarios/detection', '--target', 'native', '--no-report', '--allow-all-skipped', '--results', results], env);
       expect(ok.code).toBe(0);
+    } finally {
+      fs.rmSync(results, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a target named for the run that cannot come up fails it, with the reason in the terminal, summary.json and the report', async () => {
+    const results = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-unavailable-'));
+    const missing = path.join(results, 'no-px4-here');
+    try {
+      const r = await flightcheck(['run', 'scenarios/takeoff', '--target', 'native', '--no-report', '--results', results], { FLIGHT_NATIVE: 'px4', FLIGHT_PX4_DIR: missing });
+      const reason = `native: FLIGHT_PX4_DIR ${missing} does not exist`;
+      expect({ code: r.code, stdout: r.stdout }).toMatchObject({ code: 1 });
+      expect(r.stdout).toMatch(/0 passed, 2 failed, 0 skipped/);
+      // The terminal: the reason once, under the tests it failed.
+      expect(r.stdout.split(`TargetUnavailable: ${reason}`)).toHaveLength(2);
+      expect(r.stdout).toMatch(/✗ takeoff climbs to MIS_TAKEOFF_ALT and holds it in Hold\n✗ takeoff takes off to a commanded altitude\nTargetUnavailable: /);
+      const summary = JSON.parse(fs.readFileSync(path.join(results, 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({ passed: 0, failed: 2, skipped: 0 });
+      for (const s of summary.scenarios) expect(s).toMatchObject({ status: 'failed', skipReason: null });
+      expect(summary.failureMessages).toHaveLength(2);
+      for (const m of summary.failureMessages) expect(m).toContain(reason);
+      // The report: each test a failed (broken: an error, not an assertion) result with the reason.
+      const allure = path.join(results, 'allure-results');
+      const tests = fs.readdirSync(allure).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(fs.readFileSync(path.join(allure, f), 'utf8')));
+      expect(tests).toHaveLength(2);
+      for (const t of tests) expect(t).toMatchObject({ status: expect.stringMatching(/^(failed|broken)$/), statusDetails: { message: reason } });
     } finally {
       fs.rmSync(results, { recursive: true, force: true });
     }

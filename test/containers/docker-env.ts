@@ -5,17 +5,12 @@ import { engineStatus } from '../../sitl/containers/docker.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Whether these tests can run here; when not, why (printed, never a silent skip). */
+/** Whether these tests can run here; when not, why (test/support/skip.ts puts it in the skipped block's title; npm test lists it). */
 export async function dockerForTests(): Promise<{ ok: true } | { ok: false; reason: string }> {
   if (process.env.FLIGHT_SKIP_CONTAINERS === '1') return { ok: false, reason: 'FLIGHT_SKIP_CONTAINERS=1 is set' };
   const engine = await engineStatus();
   if (!engine.ok) return { ok: false, reason: `no Docker engine reachable: ${engine.detail}` };
   return { ok: true };
-}
-
-/** Prints why the containers tests are skipped, once per file, where Jest shows it. */
-export function announceSkip(file: string, reason: string): void {
-  process.stderr.write(`\n[containers] ${file}: SKIPPED — ${reason}\n`);
 }
 
 /** images/build.sh: the base image (first time about a minute), the sim, PX4 and agent images (seconds when unchanged). */

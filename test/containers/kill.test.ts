@@ -2,14 +2,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { containersTarget, LABEL, reapDeadRuns, WATCHDOG_LABEL } from '../../sitl/containers/index.js';
 import { listenProgress, type ProgressEvent } from '../../src/cli/progress.js';
-import { announceSkip, buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { describeUnless } from '../support/skip.js';
 
 const docker = await dockerForTests();
-if (!docker.ok) announceSkip('kill.test.ts', docker.reason);
-const describeDocker = docker.ok ? describe : describe.skip;
+const describeDocker = describeUnless(docker.ok ? null : docker.reason);
 const jestBin = path.join(ROOT, 'node_modules/jest/bin/jest.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flightcheck-kill-'));
 
@@ -129,8 +129,3 @@ describeDocker('interrupting a containers flight', () => {
   }
 });
 
-if (!docker.ok) {
-  describe('interrupting a containers flight', () => {
-    it.skip(`skipped: ${docker.reason}`, () => {});
-  });
-}

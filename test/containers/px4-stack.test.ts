@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { minimal } from 'node-mavlink';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import {
   configFromEnv,
   containersTarget,
@@ -24,7 +24,8 @@ import {
   type ContainersStack,
 } from '../../sitl/containers/index.js';
 import { StackDidNotComeUp, type UpOptions } from '../../src/targets/target.js';
-import { announceSkip, buildImages, containersWithLabel, dockerForTests, px4Instance } from './docker-env.js';
+import { buildImages, containersWithLabel, dockerForTests, px4Instance } from './docker-env.js';
+import { describeUnless } from '../support/skip.js';
 
 async function availability(): Promise<{ ok: true } | { ok: false; reason: string }> {
   const docker = await dockerForTests();
@@ -36,8 +37,7 @@ async function availability(): Promise<{ ok: true } | { ok: false; reason: strin
 }
 
 const can = await availability();
-if (!can.ok) announceSkip('px4-stack.test.ts', can.reason);
-const describePx4 = can.ok ? describe : describe.skip;
+const describePx4 = describeUnless(can.ok ? null : can.reason);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flightcheck-px4-stack-'));
 const INSTANCE = px4Instance(0);
@@ -120,8 +120,3 @@ describePx4('containers target, px4 preset, real PX4 v1.16 and XRCE agent v2.4',
   }, 60_000);
 });
 
-if (!can.ok) {
-  describe('containers target, px4 preset, real PX4 v1.16 and XRCE agent v2.4', () => {
-    it.skip(`skipped: ${can.reason}`, () => {});
-  });
-}

@@ -2,14 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { containersTarget, LABEL, runId, STACK_LABEL, type ContainersStack } from '../../sitl/containers/index.js';
 import { StackDidNotComeUp, TargetUnavailable, type UpOptions } from '../../src/targets/target.js';
-import { announceSkip, buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { describeUnless } from '../support/skip.js';
 
 const docker = await dockerForTests();
-if (!docker.ok) announceSkip('stack.test.ts', docker.reason);
-const describeDocker = docker.ok ? describe : describe.skip;
+const describeDocker = describeUnless(docker.ok ? null : docker.reason);
 
 // Instances far from the fixture's worker blocks (0..8·workers), so a parallel scenario run cannot collide.
 const BASE = 200 + Number(process.env.JEST_WORKER_ID ?? '1') * 8;
@@ -169,7 +169,7 @@ describeDocker('containers target', () => {
     expect(containersWithLabel(`${LABEL.run}=${runId()}`)).toEqual([]);
   }, 60_000);
 
-  it('skips the scenarios of a px4-preset run whose images are absent, printing the image and how to provide it', async () => {
+  it('fails the scenarios of a px4-preset run whose images are absent (the run named the target), naming the image and how to provide it', async () => {
     const jestBin = path.join(ROOT, 'node_modules/jest/bin/jest.js');
     const json = path.join(tmp, 'px4-skip.json');
     const r = spawnSync(
@@ -187,9 +187,9 @@ describeDocker('containers target', () => {
       },
     );
     const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { numTotalTests: number; numPendingTests: number; numFailedTests: number };
-    expect({ status: r.status, failed: out.numFailedTests, pending: out.numPendingTests }).toEqual({ status: 0, failed: 0, pending: out.numTotalTests });
+    expect({ status: r.status, failed: out.numFailedTests, pending: out.numPendingTests }).toEqual({ status: 1, failed: out.numTotalTests, pending: 0 });
     expect(out.numTotalTests).toBeGreaterThan(0);
-    expect(r.stderr).toMatch(/hover\.scenario\.ts › .* — skipped: containers \(px4 preset\)/);
+    expect(r.stderr).toMatch(/TargetUnavailable: containers \(px4 preset\): image not present/);
     expect(r.stderr).toContain('flightcheck/no-such-px4:none (set FLIGHT_PX4_IMAGE');
   }, 60_000);
 
@@ -251,8 +251,3 @@ describeDocker('containers target', () => {
   }, 90_000);
 });
 
-if (!docker.ok) {
-  describe('containers target', () => {
-    it.skip(`skipped: ${docker.reason}`, () => {});
-  });
-}

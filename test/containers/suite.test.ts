@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { LABEL } from '../../sitl/containers/index.js';
-import { announceSkip, buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
+import { describeUnless } from '../support/skip.js';
 
 const docker = await dockerForTests();
-if (!docker.ok) announceSkip('suite.test.ts', docker.reason);
-const describeDocker = docker.ok ? describe : describe.skip;
+const describeDocker = describeUnless(docker.ok ? null : docker.reason);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flightcheck-suite-'));
 
 /** The scenario files the suite must have run, every one of them. */
@@ -100,8 +100,3 @@ describeDocker('the scenario suite on the containers target (sim image)', () => 
   }, 900_000);
 });
 
-if (!docker.ok) {
-  describe('the scenario suite on the containers target', () => {
-    it.skip(`skipped: ${docker.reason}`, () => {});
-  });
-}

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { McapStreamReader } from '@mcap/core';
-import { hasSocat, runFlightcheck, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { runFlightcheck, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
-const run = hasSocat() ? describe : describe.skip;
+const run = describeUnless(socatMissing());
 
 run('serial line faults on the hil target', () => {
   const dir = tmpDir('hil-unplug');

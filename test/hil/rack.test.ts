@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { hasSocat, runJest, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { afterAll, expect, it } from '@jest/globals';
+import { runJest, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
 /**
  * A rack run with MAVLink 2 signing on: two rigs (each a simulator on its own socat pty pair,
@@ -15,7 +16,7 @@ const SCENARIOS = ['scenarios/takeoff', 'scenarios/offboard', 'scenarios/failsaf
 const SPEED = 4;
 const KEY_ENV = 'HIL_RACK_SIGNING_KEY';
 
-const run = hasSocat() ? describe : describe.skip;
+const run = describeUnless(socatMissing());
 
 interface JestJson {
   numFailedTests: number;

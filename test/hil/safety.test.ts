@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { common } from 'node-mavlink';
 import { createHilTarget, RigSafetyRefusal, type HilStack } from '../../hil/index.js';
 import type { MavlinkPilot } from '../../src/vehicle/index.js';
 import { FakeFlightController } from './fake-vehicle.js';
-import { hasSocat, startPtyPair, tmpDir, writeYaml, type Child } from './helpers.js';
+import { startPtyPair, tmpDir, writeYaml, type Child } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
-const run = hasSocat() ? describe : describe.skip;
+const run = describeUnless(socatMissing());
 
 run('hil safety interlocks (over a socat pty pair)', () => {
   const dir = tmpDir('hil-safety');

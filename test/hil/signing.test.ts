@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, expect, it } from '@jest/globals';
 import { createHilTarget, type HilStack } from '../../hil/index.js';
 import { signingKey } from '../../src/mavlink/index.js';
 import { StackDidNotComeUp } from '../../src/targets/index.js';
 import { startSim, type SimWorld } from '../../sitl/sim/index.js';
-import { hasSocat, startPtyPair, tmpDir, writeYaml } from './helpers.js';
+import { startPtyPair, tmpDir, writeYaml } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
-const run = hasSocat() ? describe : describe.skip;
+const run = describeUnless(socatMissing());
 
 run('MAVLink 2 signing between the hil target and the vehicle (over a pty pair)', () => {
   const dir = tmpDir('hil-signing');

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { hasSocat, runFlightcheck, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { afterAll, expect, it } from '@jest/globals';
+import { runFlightcheck, startPtyPair, startSimOnSerial, tmpDir, writeYaml, type Child } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
 /**
  * The scenario suite on the hil target, end to end over a real serial line: the built-in
@@ -16,7 +17,7 @@ const SCENARIOS = ['scenarios/takeoff', 'scenarios/offboard', 'scenarios/failsaf
 /** The simulator runs 6x faster than real time: the hil target does not care (vehicle-clock waits), and 6x leaves the host room for the vehicle-clock setpoint budgets on 2 cores. */
 const SPEED = 6;
 
-const run = hasSocat() ? describe : describe.skip;
+const run = describeUnless(socatMissing());
 
 run('scenario suite on the hil target over a socat pty pair', () => {
   const dir = tmpDir('hil-suite');

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,14 +8,13 @@ import { LinkLost } from '../../src/mavlink/errors.js';
 import { connect } from '../../src/mavlink/index.js';
 import { Link } from '../../src/mavlink/link.js';
 import { SerialTransport } from '../../src/mavlink/transports/serial.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
 /**
  * A real serial line: a socat pty pair, one end for our link, the other for a fake vehicle.
  * Needs socat (apt-get install -y socat); without it these tests are skipped with a notice.
  */
-const socatFound = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-if (!socatFound) console.warn('test/mavlink/serial.test.ts: SKIPPED — socat not found (apt-get install -y socat)');
-const describeSerial = socatFound ? describe : describe.skip;
+const describeSerial = describeUnless(socatMissing());
 
 interface PtyPair {
   a: string;

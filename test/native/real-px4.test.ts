@@ -11,7 +11,8 @@ import { liftTeardownAttachments } from '../../src/report/allure-run.js';
 import { createNativeTarget, px4Preset, SitlProcess, type NativeStack } from '../../sitl/native/index.js';
 import { apiPortFor } from '../../sitl/native/presets.js';
 import { runFlightcheck, tmpDir } from '../hil/helpers.js';
-import { announcePx4Skip, px4ForTests } from './px4-for-tests.js';
+import { px4ForTests } from './px4-for-tests.js';
+import { describeUnless } from '../support/skip.js';
 
 /**
  * Real PX4 v1.16 SITL (SIH) as the oracle for what the framework assumes about it: when it can
@@ -19,8 +20,7 @@ import { announcePx4Skip, px4ForTests } from './px4-for-tests.js';
  * logs it writes. PX4 instances 170–191, clear of the other tests' ranges.
  */
 const px4 = px4ForTests();
-if (!px4.ok) announcePx4Skip('test/native/real-px4.test.ts', px4.reason);
-const describePx4 = px4.ok ? describe : describe.skip;
+const describePx4 = describeUnless(px4.ok ? null : px4.reason);
 const px4Dir = px4.ok ? px4.dir : '';
 const dir = tmpDir('real-px4');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

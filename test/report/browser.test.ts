@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { findChromium, openPage, serveDir, type StaticServer } from './browser.js';
 import { altitudePlot } from '../../src/report/plots.js';
+import { describeUnless } from '../support/skip.js';
 
 const chromium = findChromium();
-if ('missing' in chromium) console.warn(`browser tests skipped: ${chromium.missing}`);
-const maybe = 'missing' in chromium ? describe.skip : describe;
+const maybe = describeUnless('missing' in chromium ? chromium.missing : null);
 
 maybe('headless Chromium helper', () => {
   let dir: string;

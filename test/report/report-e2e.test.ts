@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { reportCommand } from '../../src/cli/report.js';
 import type { AllureResultFile } from '../../src/report/allure-run.js';
 import { findChromium, openPage, serveDir } from './browser.js';
+import { describeUnless } from '../support/skip.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const java = spawnSync('java', ['-version'], { encoding: 'utf8' }).status === 0;
@@ -95,10 +96,9 @@ describe('allure-jest under ESM Jest', () => {
   });
 });
 
-const canRender = java && !('missing' in chromium);
-if (!canRender) console.warn(`report rendering test skipped: ${!java ? 'no java (allure-commandline needs a JRE)' : (chromium as { missing: string }).missing}`);
+const cannotRender = !java ? 'no java (allure-commandline needs a JRE)' : 'missing' in chromium ? chromium.missing : null;
 
-(canRender ? describe : describe.skip)('the generated report', () => {
+describeUnless(cannotRender)('the generated report', () => {
   it('puts the budget failure in its category and renders in headless Chromium from 127.0.0.1', async () => {
     expect(await quietly(() => reportCommand(['--results', dir]))).toBe(0);
     const report = path.join(dir, 'allure-report');

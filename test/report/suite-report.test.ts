@@ -10,6 +10,7 @@ import { McapIndexedReader } from '@mcap/core';
 import { flightcheck } from '../cli/helpers.js';
 import type { AllureResultFile } from '../../src/report/allure-run.js';
 import { findChromium, openPage, serveDir } from './browser.js';
+import { describeUnless } from '../support/skip.js';
 
 const SCENARIOS = ['scenarios/takeoff', 'scenarios/land-and-return'];
 const TAKEOFF = 'climbs to MIS_TAKEOFF_ALT and holds it in Hold';
@@ -85,10 +86,9 @@ describe('a sharded suite', () => {
   });
 });
 
-const canRender = java && !('missing' in chromium);
-if (!canRender) console.warn(`suite report rendering skipped: ${!java ? 'no java (allure-commandline needs a JRE)' : (chromium as { missing: string }).missing}`);
+const cannotRender = !java ? 'no java (allure-commandline needs a JRE)' : 'missing' in chromium ? chromium.missing : null;
 
-(canRender ? describe : describe.skip)('the merged report in a browser', () => {
+describeUnless(cannotRender)('the merged report in a browser', () => {
   it('shows the takeoff with its budget rows and SVG plots', async () => {
     const r = await flightcheck(['report', '--results', merged()], {}, 120_000);
     expect(r.code).toBe(0);

@@ -2,20 +2,20 @@
  * The simulator on a serial line, as a Pixhawk on USB: a socat pty pair, the simulator on one end,
  * a client Link on the other. Skipped where socat is not installed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { minimal } from 'node-mavlink';
 import { Link } from '../../src/mavlink/link.js';
 import { SerialTransport } from '../../src/mavlink/transports/serial.js';
 import { SimWorld } from '../../sitl/sim/world.js';
 import { ackOf, commandLong, sleep } from './helpers.js';
+import { describeUnless, socatMissing } from '../support/skip.js';
 
-const haveSocat = spawnSync('socat', ['-V']).status === 0;
 
-(haveSocat ? describe : describe.skip)('sim over a serial line (socat pty pair)', () => {
+describeUnless(socatMissing())('sim over a serial line (socat pty pair)', () => {
   let dir: string;
   let socat: ChildProcess;
   let world: SimWorld;
