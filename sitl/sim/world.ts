@@ -140,7 +140,7 @@ export class SimWorld {
   private async addVehicle(k: number, factory: VehicleFactory): Promise<void> {
     const o = this.options;
     const instance = o.instance + k;
-    const sysId = instance + 1;
+    const sysId = sysIdForInstance(instance);
     const ports = portsForInstance(instance);
     const modelOptions: SimVehicleOptions = {
       sysId,
@@ -280,4 +280,14 @@ async function defaultFactory(): Promise<VehicleFactory> {
     throw new Error('the built-in vehicle model (sitl/sim/model/vehicle.ts) is not available: pass vehicleFactory');
   }
   return (o) => new Ctor(o);
+}
+
+/**
+ * PX4's rcS sets MAV_SYS_ID to instance + 1 and its MAVLink module keeps the low byte (mavlink
+ * system ids are 8 bits): instance 420 flies as sys 165. Only a result of 0 (broadcast) is refused.
+ */
+export function sysIdForInstance(instance: number): number {
+  const sysId = (instance + 1) & 0xff;
+  if (sysId === 0) throw new RangeError(`instance ${instance}: PX4 would use MAVLink system id 0 (instance + 1 = ${instance + 1}, low byte 0); choose another FLIGHT_INSTANCE_BASE`);
+  return sysId;
 }
