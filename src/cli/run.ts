@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { parseCommand, UsageError } from './args.js';
+import { preflightRun } from './preflight/index.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
 import type { JestResults } from './summary.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
-import { targetNames } from '../targets/index.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
@@ -22,7 +21,7 @@ const Options = z.object({
   target: z.string().default(process.env.FLIGHT_TARGET ?? 'sim'),
   speed: z
     .string()
-    .regex(/^(max|\d+(\.\d+)?)$/, 'expected a positive number (1 = real time) or "max"')
+    .refine((s) => s === 'max' || (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0), 'expected a positive number (1 = real time) or "max"')
     .optional(),
   seed: z.string().regex(/^\d+$/, 'expected a non-negative integer').optional(),
   shard: z.string().regex(/^\d+\/\d+$/, 'expected i/n, e.g. 1/4').optional(),
@@ -50,16 +49,11 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --allow-all-skipped  exit 0 when every scenario was skipped (by default that run fails: nothing was checked)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parseCommand(argv, RUN_OPTIONS, Options);
+  // Options, rig files, scenario paths, budgets and types: every error at once, before Jest starts.
+  const { values: o, positionals } = await preflightRun(argv, RUN_OPTIONS, Options);
   if (o.help) {
     console.log(HELP);
     return 0;
-  }
-  const known = targetNames().map((t) => t.name);
-  if (!known.includes(o.target)) throw new UsageError(`--target: unknown target "${o.target}" (expected one of ${known.join(', ')})`);
-  if (o.shard) {
-    const [i, n] = o.shard.split('/').map(Number) as [number, number];
-    if (n < 1 || i < 1 || i > n) throw new UsageError(`--shard: ${o.shard} is not i/n with 1 ≤ i ≤ n`);
   }
 
   const results = path.resolve(o.results ?? resultsDir());

@@ -25,11 +25,11 @@ describe('flightcheck run --shard on one machine', () => {
 
 describe('flightcheck CLI', () => {
   it.each([
-    [['run', '--speed', 'fast'], /^flightcheck run: --speed: expected a positive number \(1 = real time\) or "max"$/],
+    [['run', '--speed', 'fast'], /^flightcheck run: --speed: expected a positive number \(1 = real time\) or "max", got "fast"$/],
     [['run', '--target', 'moon'], /^flightcheck run: --target: unknown target "moon"/],
     [['run', '--shard', '3/2'], /^flightcheck run: --shard: 3\/2 is not i\/n/],
     [['run', '--bogus'], /^flightcheck run: Unknown option '--bogus'$/],
-    [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1$/],
+    [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1, got "0"$/],
     [['fly'], /^flightcheck: unknown command "fly"/],
   ])('rejects %j with one line naming the option', async (args, message) => {
     const r = await flightcheck(args);
