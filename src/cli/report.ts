@@ -76,6 +76,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
       `merged ${m.sources.length} result directories into ${rel(results)}: ${m.results} Allure results (${m.duplicates} older duplicates dropped), ` +
         `${m.scenarios} scenario records${m.reconciled ? `, ${m.reconciled} statuses taken from Jest` : ''}`,
     );
+    console.log(
+      m.summaryMissing.length === m.sources.length
+        ? 'merge: no source has a summary.json: no merged summary.json written'
+        : `merged summary: ${rel(path.join(results, 'summary.json'))}${m.summaryMissing.length ? ` (without ${m.summaryMissing.map(rel).join(', ')}: no summary.json there)` : ''}`,
+    );
   } else {
     reconcileWithJest(allureResults, path.join(results, 'jest-results.json'));
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { preflightRun } from './preflight/index.js';
+import { effectiveSpeed, gitCommit } from './run-info.js';
 import { listenProgress, type ProgressEvent } from './progress.js';
 import type { JestResults } from './summary.js';
 import { resultsDir } from '../report/results.js';
@@ -56,6 +57,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const startedAt = new Date().toISOString();
   const results = path.resolve(o.results ?? resultsDir());
   // A fresh run starts from empty scenario records and Allure results (the report keeps its
   // history); shards write to their own directories.
@@ -116,7 +118,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // Loaded only now: Jest starts sooner.
   const { buildSummary, formatSummary } = await import('./summary.js');
-  const summary = buildSummary(jest, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null });
+  const summary = buildSummary(jest, results, { target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit() });
   console.log(formatSummary(summary));
   const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
   if (result === ALL_SKIPPED_EXIT) console.log(`\nevery scenario was skipped: nothing was checked on target ${o.target} (the skip reasons are above; --allow-all-skipped accepts such a run)`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatValue, type BudgetResult } from '../budgets/index.js';
 import { readScenarioRecords } from '../report/results.js';
+import { reportedPx4Version, type RunMeta } from './run-info.js';
 
 /** The subset of Jest's --json output the summary reads. */
 export interface JestResults {
@@ -28,10 +29,9 @@ export interface ScenarioSummary {
 /** A skip the fixture did not record: Jest's own (it.skip, describe.skip, a name filter, todo). */
 export const UNRECORDED_SKIP = 'skipped in the scenario file (it.skip / describe.skip) or by a test name filter: no reason recorded';
 
-export interface RunSummary {
-  target: string;
-  speed: string | null;
-  shard: string | null;
+export interface RunSummary extends RunMeta {
+  /** The PX4 version the vehicles reported (AUTOPILOT_VERSION), or null when no vehicle flew. */
+  px4Version: string | null;
   passed: number;
   failed: number;
   skipped: number;
@@ -41,7 +41,7 @@ export interface RunSummary {
 }
 
 /** Joins Jest's verdicts with the budget records the fixture wrote for each scenario test. */
-export function buildSummary(jest: JestResults | null, results: string, run: { target: string; speed: string | null; shard: string | null }): RunSummary {
+export function buildSummary(jest: JestResults | null, results: string, run: RunMeta): RunSummary {
   const records = readScenarioRecords(results);
   const byKey = new Map(records.map((r) => [`${path.resolve(r.file)}::${r.test}`, r]));
   const scenarios: ScenarioSummary[] = [];
@@ -67,6 +67,7 @@ export function buildSummary(jest: JestResults | null, results: string, run: { t
   const all = scenarios.flatMap((s) => s.budgets);
   return {
     ...run,
+    px4Version: reportedPx4Version(scenarios.filter((s) => s.status === 'passed' || s.status === 'failed').map((s) => s.info)),
     passed: scenarios.filter((s) => s.status === 'passed').length,
     failed: scenarios.filter((s) => s.status === 'failed').length,
     skipped: scenarios.filter((s) => s.status !== 'passed' && s.status !== 'failed').length,

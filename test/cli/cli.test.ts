@@ -62,6 +62,9 @@ describe('flightcheck CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
       const summary = JSON.parse(fs.readFileSync(json, 'utf8'));
+      // What the run was: the effective speed (none given: the sim's default), when, which commit, what PX4 said it runs.
+      expect(summary).toMatchObject({ target: 'sim', speed: 'max', shard: null, commit: expect.stringMatching(/^[0-9a-f]{40}(-dirty)?$/), px4Version: '1.16.0 (built-in simulator)' });
+      expect(Date.now() - Date.parse(summary.startedAt)).toBeLessThan(120_000);
       expect(summary.scenarios).toHaveLength(2);
       for (const s of summary.scenarios) {
         expect(s.status).toBe('passed');
