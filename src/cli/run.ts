@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { preflightRun } from './preflight/index.js';
 import { effectiveSpeed, gitCommit } from './run-info.js';
-import { listenProgress, type ProgressEvent } from './progress.js';
+import { listenProgress } from './progress.js';
+import { ProgressDisplay } from './progress-display.js';
 import type { JestResults } from './summary.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
@@ -75,7 +76,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const rackRigs = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
   const workers = jestWorkers({ target: o.target, cores: os.availableParallelism(), workers: o.workers ? Number(o.workers) : null, rackRigs });
   const args = [
-    '--experimental-vm-modules', jestBin,
+    // Jest's ESM support is "experimental" to Node: said once here, not on every run's screen or log.
+    '--experimental-vm-modules', '--disable-warning=ExperimentalWarning', jestBin,
     '--testPathPatterns', ...patterns,
     '--json', `--outputFile=${jestJson}`,
     ...(o.shard ? [`--shard=${o.shard}`] : []),
@@ -183,37 +185,5 @@ function tail(file: string, lines: number): string {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
-  }
-}
-
-/** One live line per running scenario on a terminal; phase changes only when not a terminal (CI logs). */
-class ProgressDisplay {
-  private last = '';
-  private lastPhase = new Map<string, string>();
-
-  constructor(private readonly tty: boolean) {}
-
-  update(e: ProgressEvent): void {
-    const who = `${path.basename(e.file, '.test.ts')} › ${e.test}`;
-    let line: string;
-    if (e.kind === 'phase') {
-      line = `  ${who}: ${e.phase}`;
-      this.lastPhase.set(who, e.phase);
-      if (!this.tty) return void console.log(line);
-    } else if (e.kind === 'state') {
-      if (!this.tty) return;
-      line = `  ${who}: ${this.lastPhase.get(who) ?? ''}  alt ${e.altitude.toFixed(1)} m  ${e.mode}${e.armed ? ' armed' : ''}  t=${(e.vehicleTimeMs / 1000).toFixed(1)} s`;
-    } else {
-      line = `  ${who}: budget ${e.metric} ${e.outcome} ${e.summary}`;
-      if (!this.tty) return void console.log(line);
-    }
-    if (this.tty) {
-      process.stdout.write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 120) - 1)}`);
-      this.last = line;
-    }
-  }
-
-  end(): void {
-    if (this.tty && this.last) process.stdout.write('\r\x1b[2K');
   }
 }

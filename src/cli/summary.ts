@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { formatValue, type BudgetResult } from '../budgets/index.js';
+import type { BudgetResult } from '../budgets/index.js';
+import { columns, cut, fitLine, SUMMARY_WIDTH, wrap } from './fit.js';
 import { readScenarioRecords } from '../report/results.js';
 import { reportedPx4Version, type RunMeta } from './run-info.js';
 
@@ -83,29 +84,29 @@ export function buildSummary(jest: JestResults | null, results: string, run: Run
 
 const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-', pending: '-', todo: '-' };
 
-/** The table `flightcheck run` prints: scenario, result, and each budget's measured value against its limit. */
-export function formatSummary(s: RunSummary): string {
-  const rows: string[][] = [['scenario', 'result', 'budget', 'measured', 'limit', 'outcome']];
+/**
+ * What `flightcheck run` prints, within 100 columns: a line per scenario (mark, name, result), under
+ * it a line per budget with the statistic that decided it (a FAIL shows the one that failed, e.g.
+ * `p95 95.8ms > 50ms`), and a skip's reason on lines of its own.
+ */
+export function formatSummary(s: RunSummary, width = SUMMARY_WIDTH): string {
+  const lines: string[] = [];
+  const budgetRows = s.scenarios.flatMap((sc) => sc.budgets.map((b) => [`${b.name} (${b.clock})`, `n=${b.count}`, b.outcome]));
+  const w = [0, 1, 2].map((c) => Math.max(0, ...budgetRows.map((r) => columns(r[c]!))));
   for (const sc of s.scenarios) {
-    const first = [`${MARK[sc.status] ?? '?'} ${sc.scenario}`, sc.status];
-    if (sc.budgets.length === 0) rows.push([...first, '', '', '', '']);
-    // The reason goes on a line of its own, below the row (it is too long for a column).
-    if (sc.skipReason) rows.push([`    skipped: ${sc.skipReason}`]);
-    sc.budgets.forEach((b, i) => {
-      const check = b.checks.find((c) => c.outcome !== 'PASS') ?? b.checks[0];
-      const measured = check?.measured == null ? '-' : `${check.stat} ${formatValue(check.measured, b.unit)}`;
-      const limit = check ? `${check.kind === 'atMost' ? '≤' : '≥'} ${formatValue(check.limit, b.unit)}` : '';
-      rows.push([...(i === 0 ? first : ['', '']), `${b.name} (${b.clock})`, `${measured} n=${b.count}`, limit, b.outcome]);
-    });
+    const result = `  ${sc.status}`;
+    lines.push(fitLine(`${MARK[sc.status] ?? '?'} `, sc.scenario, result, width));
+    for (const b of sc.budgets) {
+      const head = `    ${`${b.name} (${b.clock})`.padEnd(w[0]!)}  ${b.outcome.padEnd(w[2]!)}  ${`n=${b.count}`.padEnd(w[1]!)}  `;
+      lines.push(cut(head + b.reason, width));
+    }
+    if (sc.skipReason) lines.push(...wrap(`skipped: ${sc.skipReason}`, width, '    '));
   }
-  const tableRows = rows.filter((r) => r.length > 1);
-  const widths = rows[0]!.map((_, c) => Math.max(...tableRows.map((r) => [...r[c]!].length)));
-  const lines = rows.map((r) => (r.length === 1 ? r[0]! : r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()));
-  lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   const b = s.budgets;
   lines.push(
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL — target ${s.target}${s.speed ? `, speed ${s.speed}` : ''}${s.shard ? `, shard ${s.shard}` : ''}`,
+    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL`,
+    cut(`target ${s.target}, speed ${s.speed}${s.shard ? `, shard ${s.shard}` : ''}${s.px4Version ? `, PX4 ${s.px4Version}` : ''}`, width),
   );
   return lines.join('\n');
 }
