@@ -100,7 +100,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const allure = createRequire(import.meta.url).resolve('allure-commandline/dist/bin/allure');
     code = await run(allure, ['generate', allureResults, '-o', output, '--clean']);
     if (code !== 0) return code;
-    console.log(`report: ${rel(output)}/index.html (serve it over HTTP, e.g. --open; file:// does not load its data)`);
+    // Two lines: a long results path and the hint together would not fit 100 columns.
+    console.log(`report: ${rel(output)}/index.html\n  serve it over HTTP (flightcheck report --open): file:// does not load its data`);
   }
 
   if (o['fail-on-budget']) {
