@@ -4,8 +4,9 @@ import path from 'node:path';
 
 /**
  * The checks' verdict for a set of scenario files, kept with the content hash of every file it
- * depended on (the scenarios, what they import, tsconfig.json, the checks' own version): a re-run
- * with nothing changed reuses it without loading TypeScript; any change of content checks again.
+ * depended on (the scenarios, what they import, tsconfig.json, the checks' own modules) and the
+ * TypeScript version: a re-run with nothing changed reuses it without loading TypeScript; any
+ * change of content checks again.
  */
 interface Entry {
   inputs: Record<string, string | null>;

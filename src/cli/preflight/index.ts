@@ -105,7 +105,8 @@ export async function checkScenarioFiles(files: string[], cacheFile: string, log
     return sf ? checkFileBudgets(ts, sf) : [];
   });
   const errors = [...budgetErrors, ...typeErrors];
-  const own = fs.readdirSync(HERE).map((f) => path.join(HERE, f));
-  cache.set(files, salt, [...new Set([...inputs, ...own])], errors);
+  // Only a clean verdict is kept: an error can hinge on a file that does not exist yet (an import
+  // not found), which no content hash would see appear.
+  if (errors.length === 0) cache.set(files, salt, [...new Set([...inputs, ...fs.readdirSync(HERE).map((f) => path.join(HERE, f))])], errors);
   return errors;
 }
