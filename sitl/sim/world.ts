@@ -7,7 +7,7 @@ import type { SimVehicleApi, SimVehicleOptions } from './model/types.js';
 import { VehicleEndpoint } from './mavlink/endpoint.js';
 import { SigningTransport } from './mavlink/signing-transport.js';
 import { parseSimWorldOptions, type SimWorldOptions, type SimWorldOptionsInput, type VehicleFactory } from './options.js';
-import { portsForInstance, type SimPorts } from './ports.js';
+import { portsForInstance, sysIdForInstance, type SimPorts } from './ports.js';
 import { SimScheduler, type Speed, type Steppable } from './runtime/scheduler.js';
 import { SimCamera } from './world/camera.js';
 import { DetectionUdpPublisher } from './world/detections-udp.js';
@@ -282,12 +282,3 @@ async function defaultFactory(): Promise<VehicleFactory> {
   return (o) => new Ctor(o);
 }
 
-/**
- * PX4's rcS sets MAV_SYS_ID to instance + 1 and its MAVLink module keeps the low byte (mavlink
- * system ids are 8 bits): instance 420 flies as sys 165. Only a result of 0 (broadcast) is refused.
- */
-export function sysIdForInstance(instance: number): number {
-  const sysId = (instance + 1) & 0xff;
-  if (sysId === 0) throw new RangeError(`instance ${instance}: PX4 would use MAVLink system id 0 (instance + 1 = ${instance + 1}, low byte 0); choose another FLIGHT_INSTANCE_BASE`);
-  return sysId;
-}
