@@ -34,6 +34,6 @@ export function portsForInstance(i: number): SimPorts {
  */
 export function sysIdForInstance(instance: number): number {
   const sysId = (instance + 1) & 0xff;
-  if (sysId === 0) throw new RangeError(`instance ${instance}: PX4 would use MAVLink system id 0 (instance + 1 = ${instance + 1}, low byte 0); choose another FLIGHT_INSTANCE_BASE`);
+  if (sysId === 0) throw new RangeError(`instance ${instance}: the simulator would use MAVLink system id 0 (the low 8 bits of instance + 1 = ${instance + 1}); choose another FLIGHT_INSTANCE_BASE`);
   return sysId;
 }
