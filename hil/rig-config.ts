@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Duration } from '../src/clock/duration.js';
 import { BAUD_RATES } from '../src/mavlink/url.js';
 import { signingKey } from '../src/mavlink/codec.js';
+import { didYouMean } from '../src/config/did-you-mean.js';
 
 /**
  * Rig and rack files: where a rig's hardware is (labgrid's "resources") and what it may do.
@@ -154,6 +155,12 @@ export interface RackConfig {
 /** A rig or rack file is invalid; the message is one line starting with the file's path. */
 export class RigConfigError extends Error {
   override name = 'RigConfigError';
+  /** Every problem found, one line each starting with the file's path (`message` is the first). */
+  readonly lines: string[];
+  constructor(message: string, lines?: string[]) {
+    super(message);
+    this.lines = lines ?? [message];
+  }
 }
 
 export function loadRig(file: string): RigConfig {
@@ -211,12 +218,13 @@ function readConfigFile(file: string): unknown {
 function validate<S extends z.ZodType>(schema: S, raw: unknown, file: string): z.output<S> {
   const r = schema.safeParse(raw ?? {});
   if (r.success) return r.data;
-  throw new RigConfigError(`${display(file)}: ${formatIssue(r.error.issues)}`);
+  const lines = r.error.issues.map((issue) => `${display(file)}: ${formatIssue(issue, schema)}`);
+  throw new RigConfigError(lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more)` : lines[0]!, lines);
 }
 
-function formatIssue(issues: z.core.$ZodIssue[]): string {
+function formatIssue(first: z.core.$ZodIssue, schema: z.ZodType): string {
   // Union failures nest the real reason; show the most specific one.
-  let issue = issues[0]!;
+  let issue = first;
   let prefix: PropertyKey[] = [];
   while (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const branches = issue.errors.filter((e) => e.length > 0);
@@ -228,9 +236,29 @@ function formatIssue(issues: z.core.$ZodIssue[]): string {
   const where = [...prefix, ...issue.path].map(String).join('.');
   const message =
     issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${issue.keys.length === 1 ? didYouMean(issue.keys[0]!, keysAt(schema, [...prefix, ...issue.path])) : ''}`
       : issue.message;
   return where ? `${where}: ${message}` : message;
+}
+
+/** The fields the object schema at `at` declares (through optional, default, pipes and arrays). */
+function keysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
+  let s: z.core.$ZodType | undefined = schema;
+  const unwrap = () => {
+    for (let def = s?._zod.def as unknown as Record<string, unknown> | undefined; def; def = s?._zod.def as unknown as Record<string, unknown> | undefined) {
+      const inner = (def.innerType ?? (def.type === 'pipe' ? def.in : undefined)) as z.core.$ZodType | undefined;
+      if (!inner) return;
+      s = inner;
+    }
+  };
+  for (const k of at) {
+    unwrap();
+    const def = s?._zod.def as { type?: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+    s = def?.type === 'object' ? def.shape?.[String(k)] : def?.type === 'array' ? def.element : undefined;
+  }
+  unwrap();
+  const def = s?._zod.def as { type?: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
 
 function defaultName(file: string): string {

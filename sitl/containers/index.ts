@@ -10,4 +10,4 @@ export { docker, engineStatus, imageExists, imageSize, listContainers, removeCon
 export { DetectionUdpSubscriber } from './detections.js';
 export { resetOverMavlink } from './reset.js';
 export { px4Vars, missingPx4Images, droneCoreAbsentReason } from './px4-preset.js';
-export { requestAutopilotVersion, formatSwVersion, type AutopilotVersionInfo } from './px4-version.js';
+export { requestAutopilotVersion, formatSwVersion, type AutopilotVersionInfo } from '../../src/vehicle/autopilot-version.js';

@@ -8,7 +8,7 @@ import { resetOverMavlink } from './reset.js';
 import type { Link } from '../../src/mavlink/index.js';
 import { apiPort, connectVehicle, ContainersStack, linkOptions, orTearDown } from './stack.js';
 import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
-import { requestAutopilotVersion } from './px4-version.js';
+import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { hostNowMs } from '../../src/clock/host.js';
 
 /** The agent has created a client's topics once its log has been quiet this long after the session (host ms). */

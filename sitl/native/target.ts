@@ -8,6 +8,7 @@ import { CommandDenied, CommandTimeout } from '../../src/vehicle/errors.js';
 import { createVehicle, type Vehicle } from '../../src/vehicle/vehicle.js';
 import { waitFor } from '../../src/vehicle/wait.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
+import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import type { Capabilities } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
 import { StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
@@ -197,6 +198,9 @@ export class NativeStack implements Stack {
         for (const [name, value] of Object.entries(this.opts.params)) await vehicle.pilot.params.set(name, value);
       }
       inst.clockOffset = await estimateClockOffset(link, { samples: 10, targetSysId: inst.sysId }).catch(() => null);
+      // What the vehicle says it runs, for the report and summary.json (unknown is said, not fatal).
+      const version = await requestAutopilotVersion(link, inst.sysId).then((v) => v.version, (err: Error) => `unknown (${err.message})`);
+      this.info.px4Version = [...new Set([...(this.info.px4Version?.split(', ') ?? []), version])].join(', ');
       await this.holdBeforeFirstArm(vehicle);
       // Ready is PX4's word, not ours: its preflight checks pass (SIH needs seconds after boot).
       await waitUntilArmable(vehicle.telemetry, vehicle.name, { timeout: '60s', clock: 'host', pilot: housekeepingPilot(vehicle) });

@@ -25,3 +25,15 @@ export function portsForInstance(i: number): SimPorts {
     detections: DETECTIONS_PORT_BASE + i,
   };
 }
+
+/**
+ * The simulator's MAVLink system id: instance + 1 as PX4's rcS sets MAV_SYS_ID, kept to the 8 bits
+ * a MAVLink system id has, so a high FLIGHT_INSTANCE_BASE (two runs on one machine) still flies:
+ * instance 420 is sys 165. Only 0 (broadcast) is refused. (PX4 itself declares MAV_SYS_ID 1..250;
+ * the native target keeps instance + 1.)
+ */
+export function sysIdForInstance(instance: number): number {
+  const sysId = (instance + 1) & 0xff;
+  if (sysId === 0) throw new RangeError(`instance ${instance}: the simulator would use MAVLink system id 0 (the low 8 bits of instance + 1 = ${instance + 1}); choose another FLIGHT_INSTANCE_BASE`);
+  return sysId;
+}

@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     return await (await entry.load())(rest);
   } catch (err) {
     if (err instanceof UsageError || (err as Error).name === 'TypeError' || (err as Error).name === 'ZodError') {
-      console.error(`flightcheck ${command}: ${(err as Error).message}`);
+      // One line per problem (preflight reports them all at once).
+      for (const line of (err as Error).message.split('\n')) console.error(`flightcheck ${command}: ${line}`);
       return 2;
     }
     throw err;

@@ -77,6 +77,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
       `merged ${m.sources.length} result directories into ${rel(results)}: ${m.results} Allure results (${m.duplicates} older duplicates dropped), ` +
         `${m.scenarios} scenario records${m.reconciled ? `, ${m.reconciled} statuses taken from Jest` : ''}`,
     );
+    console.log(
+      m.summaryMissing.length === m.sources.length
+        ? 'merge: no source has a summary.json: no merged summary.json written'
+        : `merged summary: ${rel(path.join(results, 'summary.json'))}${m.summaryMissing.length ? ` (without ${m.summaryMissing.map(rel).join(', ')}: no summary.json there)` : ''}`,
+    );
   } else {
     reconcileWithJest(allureResults, path.join(results, 'jest-results.json'));
     writeFileFailureResults(allureResults, path.join(results, 'jest-results.json'));
@@ -97,7 +102,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const allure = createRequire(import.meta.url).resolve('allure-commandline/dist/bin/allure');
     code = await run(allure, ['generate', allureResults, '-o', output, '--clean']);
     if (code !== 0) return code;
-    console.log(`report: ${rel(output)}/index.html (serve it over HTTP, e.g. --open; file:// does not load its data)`);
+    // Two lines: a long results path and the hint together would not fit 100 columns.
+    console.log(`report: ${rel(output)}/index.html\n  serve it over HTTP (flightcheck report --open): file:// does not load its data`);
   }
 
   if (o['fail-on-budget']) {

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { parseCommand, UsageError } from './args.js';
-import { listenProgress, type ProgressEvent } from './progress.js';
+import { preflightRun } from './preflight/index.js';
+import { effectiveSpeed, gitCommit } from './run-info.js';
+import { listenProgress } from './progress.js';
+import { ProgressDisplay } from './progress-display.js';
 import type { JestResults } from './summary.js';
 import { groupFailures } from './failure-groups.js';
 import { journalFile, readJournal, resultsFromJournal, withDeadWorkerTests } from './journal.js';
@@ -13,7 +15,6 @@ import { startJest, JOURNAL_REPORTER } from './supervise.js';
 import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
-import { targetNames } from '../targets/index.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
@@ -26,7 +27,7 @@ const Options = z.object({
   target: z.string().default(process.env.FLIGHT_TARGET ?? 'sim'),
   speed: z
     .string()
-    .regex(/^(max|\d+(\.\d+)?)$/, 'expected a positive number (1 = real time) or "max"')
+    .refine((s) => s === 'max' || (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0), 'expected a positive number (1 = real time) or "max"')
     .optional(),
   seed: z.string().regex(/^\d+$/, 'expected a non-negative integer').optional(),
   shard: z.string().regex(/^\d+\/\d+$/, 'expected i/n, e.g. 1/4').optional(),
@@ -54,18 +55,14 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --allow-all-skipped  exit 0 when every scenario was skipped (by default that run fails: nothing was checked)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parseCommand(argv, RUN_OPTIONS, Options);
+  // Options, rig files, scenario paths, budgets and types: every error at once, before Jest starts.
+  const { values: o, positionals } = await preflightRun(argv, RUN_OPTIONS, Options);
   if (o.help) {
     console.log(HELP);
     return 0;
   }
-  const known = targetNames().map((t) => t.name);
-  if (!known.includes(o.target)) throw new UsageError(`--target: unknown target "${o.target}" (expected one of ${known.join(', ')})`);
-  if (o.shard) {
-    const [i, n] = o.shard.split('/').map(Number) as [number, number];
-    if (n < 1 || i < 1 || i > n) throw new UsageError(`--shard: ${o.shard} is not i/n with 1 ≤ i ≤ n`);
-  }
 
+  const startedAt = new Date().toISOString();
   const results = path.resolve(o.results ?? resultsDir());
   // What a dead run left unfinished is kept (moved aside, its recordings finalized), never deleted.
   const kept = keepUnfinished(results);
@@ -89,7 +86,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const rackRigs = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
   const workers = jestWorkers({ target: o.target, cores: os.availableParallelism(), workers: o.workers ? Number(o.workers) : null, rackRigs });
   const args = [
-    '--experimental-vm-modules', jestBin,
+    // Jest's ESM support is "experimental" to Node: said once here, not on every run's screen or log.
+    '--experimental-vm-modules', '--disable-warning=ExperimentalWarning', jestBin,
     '--testPathPatterns', ...patterns,
     '--json', `--outputFile=${jestJson}`,
     '--reporters=default', `--reporters=${JOURNAL_REPORTER}`,
@@ -131,7 +129,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Without Jest's results (stopped, or Jest died) the journal says what finished and what was cut off.
   const stoppedBy = interruptedBy ?? (jest === null && entries.length > 0 ? `Jest exited (code ${code}) without results` : null);
   const verdicts = jest ? withDeadWorkerTests(jest, entries) : stoppedBy ? resultsFromJournal(entries, `the run was stopped (${stoppedBy})`) : null;
-  const summary = buildSummary(verdicts, results, { target: o.target, speed: o.speed ?? null, shard: o.shard ?? null, interruptedBy: stoppedBy });
+  const summary = buildSummary(verdicts, results, {
+    target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit(), interruptedBy: stoppedBy,
+  });
   recordUnfinished(summary, results);
   console.log(formatSummary(summary));
   const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
@@ -197,37 +197,5 @@ function tail(file: string, lines: number): string {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
-  }
-}
-
-/** One live line per running scenario on a terminal; phase changes only when not a terminal (CI logs). */
-class ProgressDisplay {
-  private last = '';
-  private lastPhase = new Map<string, string>();
-
-  constructor(private readonly tty: boolean) {}
-
-  update(e: ProgressEvent): void {
-    const who = `${path.basename(e.file, '.test.ts')} › ${e.test}`;
-    let line: string;
-    if (e.kind === 'phase') {
-      line = `  ${who}: ${e.phase}`;
-      this.lastPhase.set(who, e.phase);
-      if (!this.tty) return void console.log(line);
-    } else if (e.kind === 'state') {
-      if (!this.tty) return;
-      line = `  ${who}: ${this.lastPhase.get(who) ?? ''}  alt ${e.altitude.toFixed(1)} m  ${e.mode}${e.armed ? ' armed' : ''}  t=${(e.vehicleTimeMs / 1000).toFixed(1)} s`;
-    } else {
-      line = `  ${who}: budget ${e.metric} ${e.outcome} ${e.summary}`;
-      if (!this.tty) return void console.log(line);
-    }
-    if (this.tty) {
-      process.stdout.write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 120) - 1)}`);
-      this.last = line;
-    }
-  }
-
-  end(): void {
-    if (this.tty && this.last) process.stdout.write('\r\x1b[2K');
   }
 }

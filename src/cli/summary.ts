@@ -1,7 +1,9 @@
 import path from 'node:path';
-import { formatValue, type BudgetResult } from '../budgets/index.js';
+import type { BudgetResult } from '../budgets/index.js';
+import { columns, cut, fitLine, SUMMARY_WIDTH, wrap } from './fit.js';
 import { readScenarioRecords } from '../report/results.js';
 import { FILE_ITSELF, failureText, fileFailures } from '../report/file-failures.js';
+import { reportedPx4Version, type RunMeta } from './run-info.js';
 
 /** The subset of Jest's --json output the summary reads. */
 export interface JestResults {
@@ -30,10 +32,9 @@ export interface ScenarioSummary {
 /** A skip the fixture did not record: Jest's own (it.skip, describe.skip, a name filter, todo). */
 export const UNRECORDED_SKIP = 'skipped in the scenario file (it.skip / describe.skip) or by a test name filter: no reason recorded';
 
-export interface RunSummary {
-  target: string;
-  speed: string | null;
-  shard: string | null;
+export interface RunSummary extends RunMeta {
+  /** The PX4 version the vehicles reported (AUTOPILOT_VERSION), or null when no vehicle flew. */
+  px4Version: string | null;
   /** The run was stopped (Ctrl-C, SIGTERM) or Jest died before it finished: what is here is what finished, and what was cut off. */
   interrupted: boolean;
   /** How it was stopped (SIGINT, SIGTERM, "Jest exited without results"), or null. */
@@ -49,11 +50,7 @@ export interface RunSummary {
 }
 
 /** Joins Jest's verdicts with the budget records the fixture wrote for each scenario test. */
-export function buildSummary(
-  jest: JestResults | null,
-  results: string,
-  run: { target: string; speed: string | null; shard: string | null; interruptedBy?: string | null },
-): RunSummary {
+export function buildSummary(jest: JestResults | null, results: string, run: RunMeta & { interruptedBy?: string | null }): RunSummary {
   const records = readScenarioRecords(results);
   const byKey = new Map(records.map((r) => [`${path.resolve(r.file)}::${r.test}`, r]));
   const scenarios: ScenarioSummary[] = [];
@@ -89,6 +86,7 @@ export function buildSummary(
   const { interruptedBy = null, ...rest } = run;
   return {
     ...rest,
+    px4Version: reportedPx4Version(scenarios.filter((s) => s.status === 'passed' || s.status === 'failed').map((s) => s.info)),
     interrupted: interruptedBy !== null,
     interruptedBy,
     passed: scenarios.filter((s) => s.status === 'passed').length,
@@ -107,30 +105,30 @@ export function buildSummary(
 
 const MARK: Record<string, string> = { passed: '✓', failed: '✗', skipped: '-', pending: '-', todo: '-', interrupted: '!' };
 
-/** The table `flightcheck run` prints: scenario, result, and each budget's measured value against its limit. */
-export function formatSummary(s: RunSummary): string {
-  const rows: string[][] = [['scenario', 'result', 'budget', 'measured', 'limit', 'outcome']];
+/**
+ * What `flightcheck run` prints, within 100 columns: a line per scenario (mark, name, result), under
+ * it a line per budget with the statistic that decided it (a FAIL shows the one that failed, e.g.
+ * `p95 95.8ms > 50ms`), and a skip's reason on lines of its own.
+ */
+export function formatSummary(s: RunSummary, width = SUMMARY_WIDTH): string {
+  const lines: string[] = [];
+  const budgetRows = s.scenarios.flatMap((sc) => sc.budgets.map((b) => [`${b.name} (${b.clock})`, `n=${b.count}`, b.outcome]));
+  const w = [0, 1, 2].map((c) => Math.max(0, ...budgetRows.map((r) => columns(r[c]!))));
   for (const sc of s.scenarios) {
-    const first = [`${MARK[sc.status] ?? '?'} ${sc.scenario}`, sc.status];
-    if (sc.budgets.length === 0) rows.push([...first, '', '', '', '']);
-    // The reason goes on a line of its own, below the row (it is too long for a column).
-    if (sc.skipReason) rows.push([`    skipped: ${sc.skipReason}`]);
-    sc.budgets.forEach((b, i) => {
-      const check = b.checks.find((c) => c.outcome !== 'PASS') ?? b.checks[0];
-      const measured = check?.measured == null ? '-' : `${check.stat} ${formatValue(check.measured, b.unit)}`;
-      const limit = check ? `${check.kind === 'atMost' ? '≤' : '≥'} ${formatValue(check.limit, b.unit)}` : '';
-      rows.push([...(i === 0 ? first : ['', '']), `${b.name} (${b.clock})`, `${measured} n=${b.count}`, limit, b.outcome]);
-    });
+    const result = `  ${sc.status}`;
+    lines.push(fitLine(`${MARK[sc.status] ?? '?'} `, sc.scenario, result, width));
+    for (const b of sc.budgets) {
+      const head = `    ${`${b.name} (${b.clock})`.padEnd(w[0]!)}  ${b.outcome.padEnd(w[2]!)}  ${`n=${b.count}`.padEnd(w[1]!)}  `;
+      lines.push(cut(head + b.reason, width));
+    }
+    if (sc.skipReason) lines.push(...wrap(`skipped: ${sc.skipReason}`, width, '    '));
   }
-  const tableRows = rows.filter((r) => r.length > 1);
-  const widths = rows[0]!.map((_, c) => Math.max(...tableRows.map((r) => [...r[c]!].length)));
-  const lines = rows.map((r) => (r.length === 1 ? r[0]! : r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()));
-  lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   const b = s.budgets;
   lines.push(
     '',
     ...(s.interrupted ? [`INTERRUPTED (${s.interruptedBy}): ${s.cutOff} cut off; the results below are what finished before`] : []),
-    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.cutOff ? `, ${s.cutOff} cut off` : ''} — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL — target ${s.target}${s.speed ? `, speed ${s.speed}` : ''}${s.shard ? `, shard ${s.shard}` : ''}`,
+    `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.cutOff ? `, ${s.cutOff} cut off` : ''} — budgets: ${b.pass} PASS, ${b.marginal} MARGINAL, ${b.fail} FAIL`,
+    cut(`target ${s.target}, speed ${s.speed}${s.shard ? `, shard ${s.shard}` : ''}${s.px4Version ? `, PX4 ${s.px4Version}` : ''}`, width),
   );
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ALLURE_REPORT, ALLURE_RESULTS, loadJestVerdicts, readJson, reconcileResult, type AllureResultFile } from './allure-run.js';
 import type { ScenarioRecord } from './results.js';
+import { mergeSummaries } from './merge-summary.js';
 
 export interface MergeSummary {
   sources: string[];
@@ -23,6 +24,8 @@ export interface MergeSummary {
   scenarios: number;
   scenarioDuplicates: number;
   attachments: number;
+  /** Sources without a summary.json (the merged summary.json leaves them out). */
+  summaryMissing: string[];
 }
 
 /** Files in allure-results that describe the run, not a test: the report step writes its own. */
@@ -30,7 +33,7 @@ const RUN_LEVEL = new Set(['environment.properties', 'environment.xml', 'executo
 /** Directories of a results dir that are merged specially or not at all. */
 const SPECIAL_DIRS = new Set([ALLURE_RESULTS, ALLURE_REPORT, 'scenarios']);
 /** Per-run files of a results dir that describe one shard only. */
-const SHARD_FILES = new Set(['summary.json', 'jest-results.json', 'jest-output.log']);
+const SHARD_FILES = new Set(['summary.json', 'jest-results.json', 'jest-output.log', '.cache']);
 const ATTACHMENT_REF = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-attachment(?:\.[A-Za-z0-9]+)?/g;
 
 export class MergeError extends Error {
@@ -48,7 +51,7 @@ export function mergeResults(sources: readonly string[], dest: string): MergeSum
     }
     if (s === destAbs) throw new MergeError(`merge: the destination ${destAbs} is also a source`);
   }
-  const summary: MergeSummary = { sources: srcs, results: 0, duplicates: 0, reconciled: 0, scenarios: 0, scenarioDuplicates: 0, attachments: 0 };
+  const summary: MergeSummary = { sources: srcs, results: 0, duplicates: 0, reconciled: 0, scenarios: 0, scenarioDuplicates: 0, attachments: 0, summaryMissing: [] };
 
   // ---- Allure results: pick one per test case -------------------------------------------------
   type Kept = { result: AllureResultFile; dir: string; order: number };
@@ -155,6 +158,16 @@ export function mergeResults(sources: readonly string[], dest: string): MergeSum
     }
   }
   fs.writeFileSync(path.join(destAbs, 'merge.json'), JSON.stringify(summary, null, 2));
+  // The shards' summary.json as one: what `flightcheck run` writes for a whole run, beside the report.
+  const merged = mergeSummaries(srcs);
+  if (merged) {
+    const { missing, ...runSummary } = merged;
+    fs.writeFileSync(path.join(destAbs, 'summary.json'), JSON.stringify(runSummary, null, 2));
+    summary.summaryMissing = missing;
+  } else {
+    fs.rmSync(path.join(destAbs, 'summary.json'), { force: true });
+    summary.summaryMissing = srcs;
+  }
   return summary;
 }
 

@@ -5,7 +5,7 @@ import { PX4_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
 import { simCapabilities } from '../../sitl/capabilities.js';
 import { SimThread } from './sim-thread.js';
 import { connect } from '../mavlink/index.js';
-import { createVehicle, waitFor, type Vehicle } from '../vehicle/index.js';
+import { createVehicle, requestAutopilotVersion, waitFor, type Vehicle } from '../vehicle/index.js';
 import type { Capabilities } from './capabilities.js';
 import type { Requirement, SpeedFactor, Stack, Target, UpOptions } from './target.js';
 import { StackDidNotComeUp } from './target.js';
@@ -58,6 +58,7 @@ export const simTarget: Target = {
       detector,
     });
     const vehicles: Vehicle[] = [];
+    let reported: string;
     try {
       for (const rt of sim.vehicles) {
         const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs });
@@ -66,11 +67,13 @@ export const simTarget: Target = {
       }
       lockstep(sim, vehicles);
       await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT and position` })));
+      // What the vehicle says it runs (AUTOPILOT_VERSION), as for PX4 on the other targets.
+      reported = (await requestAutopilotVersion(vehicles[0]!.link, sim.vehicles[0]!.sysId)).version;
     } catch (err) {
       await closeAll(sim, vehicles);
       throw new StackDidNotComeUp('vehicle heartbeat', (err as Error).message, {}, { cause: err });
     }
-    return new SimStack(sim, vehicles, opts);
+    return new SimStack(sim, vehicles, opts, reported);
   },
 };
 
@@ -83,10 +86,11 @@ class SimStack implements Stack {
     readonly sim: SimThread,
     readonly vehicles: Vehicle[],
     opts: UpOptions,
+    px4Version: string,
   ) {
     this.info = {
       target: 'sim',
-      px4Version: `${PX4_VERSION} (built-in simulator)`,
+      px4Version: `${px4Version} (built-in simulator)`,
       speed: String(opts.speed),
       seed: String(opts.seed),
       instance: String(opts.instance),

@@ -55,3 +55,4 @@ export { MavlinkPilot, type MavlinkPilotOptions } from './mavlink-pilot.js';
 export { createVehicle, type Vehicle, type CreateVehicleOptions } from './vehicle.js';
 export * from './detections.js';
 export { waitUntilArmable, failingCheckTexts, NotReadyToArm, type ReadinessOptions } from './readiness.js';
+export { requestAutopilotVersion, formatSwVersion, type AutopilotVersionInfo } from './autopilot-version.js';

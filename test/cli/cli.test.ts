@@ -25,11 +25,11 @@ describe('flightcheck run --shard on one machine', () => {
 
 describe('flightcheck CLI', () => {
   it.each([
-    [['run', '--speed', 'fast'], /^flightcheck run: --speed: expected a positive number \(1 = real time\) or "max"$/],
+    [['run', '--speed', 'fast'], /^flightcheck run: --speed: expected a positive number \(1 = real time\) or "max", got "fast"$/],
     [['run', '--target', 'moon'], /^flightcheck run: --target: unknown target "moon"/],
     [['run', '--shard', '3/2'], /^flightcheck run: --shard: 3\/2 is not i\/n/],
     [['run', '--bogus'], /^flightcheck run: Unknown option '--bogus'$/],
-    [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1$/],
+    [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1, got "0"$/],
     [['fly'], /^flightcheck: unknown command "fly"/],
   ])('rejects %j with one line naming the option', async (args, message) => {
     const r = await flightcheck(args);
@@ -94,6 +94,9 @@ describe('flightcheck CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
       const summary = JSON.parse(fs.readFileSync(json, 'utf8'));
+      // What the run was: the effective speed (none given: the sim's default), when, which commit, what PX4 said it runs.
+      expect(summary).toMatchObject({ target: 'sim', speed: 'max', shard: null, commit: expect.stringMatching(/^[0-9a-f]{40}(-dirty)?$/), px4Version: '1.16.0 (built-in simulator)' });
+      expect(Date.now() - Date.parse(summary.startedAt)).toBeLessThan(120_000);
       expect(summary.scenarios).toHaveLength(2);
       for (const s of summary.scenarios) {
         expect(s.status).toBe('passed');

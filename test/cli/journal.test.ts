@@ -25,7 +25,7 @@ describe('the run journal', () => {
 
   it('an interrupted run: what finished, and each test cut off (one still bringing its stack up is named as such)', () => {
     const jest = resultsFromJournal(entries, 'the run was stopped (SIGINT)');
-    const summary = buildSummary(jest, '/nonexistent', { target: 'sim', speed: null, shard: null, interruptedBy: 'SIGINT' });
+    const summary = buildSummary(jest, '/nonexistent', { target: 'sim', speed: 'max', shard: null, startedAt: '2026-01-01T00:00:00.000Z', commit: null, interruptedBy: 'SIGINT' });
     expect(summary).toMatchObject({ interrupted: true, interruptedBy: 'SIGINT', passed: 1, failed: 1, skipped: 0, cutOff: 2 });
     expect(summary.scenarios.map((s) => [s.scenario, s.status])).toEqual([
       ['a flies', 'passed'],
@@ -45,7 +45,7 @@ describe('the run journal', () => {
         { name: C, message: 'c failed', assertionResults: [{ title: 'c flies', fullName: 'c flies', ancestorTitles: [], status: 'failed', duration: 1000, failureMessages: ['c failed'] }] },
       ],
     };
-    const summary = buildSummary(withDeadWorkerTests(jest, entries), '/nonexistent', { target: 'sim', speed: null, shard: null });
+    const summary = buildSummary(withDeadWorkerTests(jest, entries), '/nonexistent', { target: 'sim', speed: 'max', shard: null, startedAt: '2026-01-01T00:00:00.000Z', commit: null });
     expect(summary).toMatchObject({ interrupted: false, passed: 1, failed: 2, cutOff: 0 });
     expect(summary.scenarios.find((s) => s.scenario === 'a lands')?.status).toBe('failed');
     expect(summary.failureMessages.join('\n')).toMatch(/✗ a lands\ndid not finish: A jest worker process \(pid=9622\) was terminated by another process: signal=SIGKILL/);

@@ -54,7 +54,7 @@ describe('rig files', () => {
     const f = rigFile('typo.yaml', 'serial: { path: /dev/ttyACM0 }\nsafety:\n  armingAlowed: true\n');
     const err = errorOf(() => loadRig(f));
     expect(err).toBeInstanceOf(RigConfigError);
-    expect(err.message).toBe(`${f}: safety: unknown field "armingAlowed"`);
+    expect(err.message).toBe(`${f}: safety: unknown field "armingAlowed" (did you mean "armingAllowed"?)`);
     expect(err.message.split('\n')).toHaveLength(1);
   });
 

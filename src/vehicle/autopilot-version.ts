@@ -1,5 +1,5 @@
 import { common, standard } from 'node-mavlink';
-import type { Link } from '../../src/mavlink/index.js';
+import type { Link } from '../mavlink/index.js';
 
 /** What a vehicle says it runs, from its AUTOPILOT_VERSION. */
 export interface AutopilotVersionInfo {
