@@ -25,3 +25,11 @@ export function portsForInstance(i: number): SimPorts {
     detections: DETECTIONS_PORT_BASE + i,
   };
 }
+
+/**
+ * The MAVLink system id of instance i: PX4's i + 1 (MAV_SYS_ID), kept within MAVLink's one byte as
+ * PX4 sends it, so instance blocks above 254 (parallel runs, FLIGHT_INSTANCE_BASE) still fly.
+ */
+export function sysIdForInstance(i: number): number {
+  return (i % 255) + 1;
+}

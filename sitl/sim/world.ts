@@ -7,7 +7,7 @@ import type { SimVehicleApi, SimVehicleOptions } from './model/types.js';
 import { VehicleEndpoint } from './mavlink/endpoint.js';
 import { SigningTransport } from './mavlink/signing-transport.js';
 import { parseSimWorldOptions, type SimWorldOptions, type SimWorldOptionsInput, type VehicleFactory } from './options.js';
-import { portsForInstance, type SimPorts } from './ports.js';
+import { portsForInstance, sysIdForInstance, type SimPorts } from './ports.js';
 import { SimScheduler, type Speed, type Steppable } from './runtime/scheduler.js';
 import { SimCamera } from './world/camera.js';
 import { DetectionUdpPublisher } from './world/detections-udp.js';
@@ -140,7 +140,7 @@ export class SimWorld {
   private async addVehicle(k: number, factory: VehicleFactory): Promise<void> {
     const o = this.options;
     const instance = o.instance + k;
-    const sysId = instance + 1;
+    const sysId = sysIdForInstance(instance);
     const ports = portsForInstance(instance);
     const modelOptions: SimVehicleOptions = {
       sysId,
