@@ -27,9 +27,10 @@ export function portsForInstance(i: number): SimPorts {
 }
 
 /**
- * The MAVLink system id of instance i: PX4's i + 1 (MAV_SYS_ID), kept within MAVLink's one byte as
- * PX4 sends it, so instance blocks above 254 (parallel runs, FLIGHT_INSTANCE_BASE) still fly.
+ * The MAVLink system id of instance i as PX4 SITL sends it: its start script sets MAV_SYS_ID to
+ * i + 1 and MAVLink carries one byte of it, so instance 340 is system 85. Instance blocks above 254
+ * (parallel runs, FLIGHT_INSTANCE_BASE) then still find their vehicle (255 + 256k would be 0).
  */
 export function sysIdForInstance(i: number): number {
-  return (i % 255) + 1;
+  return (i + 1) & 0xff;
 }
