@@ -28,9 +28,10 @@ export function portsForInstance(i: number): SimPorts {
 
 /**
  * The MAVLink system id of instance i as PX4 SITL sends it: its start script sets MAV_SYS_ID to
- * i + 1 and MAVLink carries one byte of it, so instance 340 is system 85. Instance blocks above 254
- * (parallel runs, FLIGHT_INSTANCE_BASE) then still find their vehicle (255 + 256k would be 0).
+ * i + 1, and PX4 v1.16 keeps its default 1 when that is out of MAVLink's range (seen: `-i 340`
+ * sets MAV_SYS_ID 341 and sends as system 1). Instance blocks above 254 (parallel runs,
+ * FLIGHT_INSTANCE_BASE) then still find their vehicle; each vehicle has its own ports.
  */
 export function sysIdForInstance(i: number): number {
-  return (i + 1) & 0xff;
+  return i + 1 <= 255 ? i + 1 : 1;
 }
