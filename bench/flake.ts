@@ -35,7 +35,8 @@ interface Summary {
   passed: number;
   failed: number;
   skipped: number;
-  scenarios: { file: string; test: string; status: string; error?: string; budgets: { name: string; clock: string; outcome: string; reason: string; hostStall?: { p99Ms: number; maxMs: number } }[] }[];
+  failureMessages?: string[];
+  scenarios: { file: string; scenario: string; status: string; budgets: { name: string; clock: string; outcome: string; reason: string; hostStall?: { p99Ms: number; maxMs: number } }[] }[];
 }
 
 function startLoad(): ChildProcess[] {
@@ -55,6 +56,14 @@ function runSuite(results: string): Promise<{ code: number; wallS: number; outpu
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), wallS: (performance.now() - t0) / 1000, output }));
   });
+}
+
+/** The first lines of the failure message Jest gave a scenario that failed without a failed budget. */
+function errorOf(summary: Summary, scenario: string): string {
+  const m = summary.failureMessages?.find((x) => x.includes(scenario)) ?? summary.failureMessages?.[0];
+  if (!m) return 'failed (no message)';
+  const lines = m.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes(scenario) && !l.startsWith('at '));
+  return lines.slice(0, 2).join(' | ');
 }
 
 const load = startLoad();
@@ -88,9 +97,9 @@ for (let i = 1; i <= runs; i++) {
     const budgets = s.budgets.filter((b) => b.outcome === 'FAIL');
     const what = budgets.length > 0
       ? budgets.map((b) => `budget ${b.name} (${b.clock} clock): ${b.reason}${b.hostStall ? ` [host event loop p99 ≤ ${b.hostStall.p99Ms.toFixed(1)} ms, max ${b.hostStall.maxMs.toFixed(1)} ms]` : ''}`).join('; ')
-      : (s.error ?? 'failed').split('\n')[0]!;
-    failures.push({ run: i, scenario: `${path.basename(s.file)} › ${s.test}`, what });
-    console.log(`  ✗ ${path.basename(s.file)} › ${s.test}: ${what}`);
+      : errorOf(summary!, s.scenario);
+    failures.push({ run: i, scenario: `${path.basename(s.file)} › ${s.scenario}`, what });
+    console.log(`  ✗ ${path.basename(s.file)} › ${s.scenario}: ${what}`);
   }
   fs.rmSync(results, { recursive: true, force: true });
 }

@@ -27,11 +27,11 @@ export function portsForInstance(i: number): SimPorts {
 }
 
 /**
- * The MAVLink system id of instance i as PX4 SITL sends it: its start script sets MAV_SYS_ID to
- * i + 1, and PX4 v1.16 keeps its default 1 when that is out of MAVLink's range (seen: `-i 340`
- * sets MAV_SYS_ID 341 and sends as system 1). Instance blocks above 254 (parallel runs,
- * FLIGHT_INSTANCE_BASE) then still find their vehicle; each vehicle has its own ports.
+ * The MAVLink system id of instance i: PX4 SITL's i + 1 (MAV_SYS_ID) up to 255. Above that PX4
+ * v1.16 is no guide (`-i 340` sets MAV_SYS_ID 341, sends HEARTBEAT as system 1 and ignores
+ * commands addressed to it); the simulator wraps into 1..255, so instance blocks above 254
+ * (parallel runs, FLIGHT_INSTANCE_BASE) fly with distinct ids.
  */
 export function sysIdForInstance(i: number): number {
-  return i + 1 <= 255 ? i + 1 : 1;
+  return (i % 255) + 1;
 }
