@@ -11,9 +11,11 @@ import { takeoffBand } from '../fixtures/vehicle-params.js';
 const flight = useFlight({
   budgets: {
     command_ack: {
-      metric: 'command_ack_latency', clock: 'host', unit: 'ms',
-      limits: { p50: '50ms', max: '200ms' }, marginal: 0.2, minSamples: 2,
-      description: 'COMMAND_LONG sent → COMMAND_ACK received',
+      metric: 'command_ack_latency', clock: 'system', unit: 'ms',
+      limits: { p50: '100ms', max: '200ms' }, marginal: 0.2, minSamples: 2,
+      // The built-in simulator answers within its step, but its vehicle time runs up to 100 ms
+      // ahead of the client (lockstep lead) while a command is on its way.
+      description: 'COMMAND_LONG sent → COMMAND_ACK: real PX4 on the host clock; a simulated vehicle its own answering time on the vehicle clock',
     },
     time_to_altitude: {
       metric: 'time_to_altitude', clock: 'vehicle', unit: 's',

@@ -19,6 +19,7 @@ import type { DetectionListener, DetectionMessage, DetectionSource } from '../si
 import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilities.js';
 import { SitlProcess } from './process.js';
 import { apiPortFor, findFlightLogs, presetFromEnv, type Launch, type NativePreset } from './presets.js';
+import { sysIdForInstance } from '../sim/ports.js';
 
 export interface NativeTargetOptions {
   /** The preset; default from FLIGHT_NATIVE / FLIGHT_PX4_DIR. */
@@ -142,7 +143,7 @@ export class NativeStack implements Stack {
         artifactsDir: this.opts.artifactsDir,
         world,
       });
-      const inst: Instance = { index: k, instance, sysId: instance + 1, launch, process: null, history: [], clockOffset: null, detections: null };
+      const inst: Instance = { index: k, instance, sysId: sysIdForInstance(instance), launch, process: null, history: [], clockOffset: null, detections: null };
       this.instances.push(inst);
       this.info[`log${k === 0 ? '' : k}`] = launch.logFile;
       if (launch.flightLogDir) this.info[`flightLogDir${k === 0 ? '' : k}`] = launch.flightLogDir;

@@ -27,13 +27,11 @@ export function portsForInstance(i: number): SimPorts {
 }
 
 /**
- * The simulator's MAVLink system id: instance + 1 as PX4's rcS sets MAV_SYS_ID, kept to the 8 bits
- * a MAVLink system id has, so a high FLIGHT_INSTANCE_BASE (two runs on one machine) still flies:
- * instance 420 is sys 165. Only 0 (broadcast) is refused. (PX4 itself declares MAV_SYS_ID 1..250;
- * the native target keeps instance + 1.)
+ * The MAVLink system id of instance i: PX4 SITL's i + 1 (MAV_SYS_ID) up to 255. Above that PX4
+ * v1.16 is no guide (`-i 340` sets MAV_SYS_ID 341, sends HEARTBEAT as system 1 and ignores
+ * commands addressed to it); the simulator wraps into 1..255, so instance blocks above 254
+ * (parallel runs, FLIGHT_INSTANCE_BASE) fly with distinct ids.
  */
-export function sysIdForInstance(instance: number): number {
-  const sysId = (instance + 1) & 0xff;
-  if (sysId === 0) throw new RangeError(`instance ${instance}: the simulator would use MAVLink system id 0 (the low 8 bits of instance + 1 = ${instance + 1}); choose another FLIGHT_INSTANCE_BASE`);
-  return sysId;
+export function sysIdForInstance(i: number): number {
+  return (i % 255) + 1;
 }

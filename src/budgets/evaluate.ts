@@ -1,7 +1,7 @@
 import type { ClockName } from '../clock/index.js';
 import type { Sample } from './measurements.js';
 import { summarize, type Stats } from './percentile.js';
-import type { Budget, Limit, LimitKind, MarginalBand, Stat, Unit } from './schema.js';
+import type { Budget, BudgetClock, Limit, LimitKind, MarginalBand, Stat, Unit } from './schema.js';
 
 export type Outcome = 'PASS' | 'MARGINAL' | 'FAIL';
 
@@ -17,7 +17,10 @@ export interface CheckResult {
 export interface BudgetResult {
   name: string;
   metric: string;
-  clock: ClockName;
+  /** The clock the samples were judged on: a 'system' budget's is its samples' ('system' while it has none). */
+  clock: BudgetClock;
+  /** Set when the budget was declared on the 'system' clock (`clock` is then the one its samples named). */
+  declaredClock?: 'system';
   unit: Unit;
   outcome: Outcome;
   /** Samples evaluated (those on the budget's clock and unit). */
@@ -30,7 +33,22 @@ export interface BudgetResult {
   reason: string;
   /** Largest clock-offset uncertainty among the samples, when any carried one. */
   maxUncertaintyMs?: number;
+  /**
+   * On host-clock budgets: how much the host's own event loop stalled while the samples were
+   * taken, so a reviewer sees whether the host or the system under test was slow.
+   */
+  hostStall?: HostStall;
   description?: string;
+}
+
+/** Event-loop delay of the measuring process over a span of host time (perf_hooks). */
+export interface HostStall {
+  /** The span covered, ms of host time. */
+  spanMs: number;
+  /** Upper bound of the 99th percentile of event-loop delay (the worst 100 ms slice's p99), ms. */
+  p99Ms: number;
+  /** Longest single event-loop delay seen in the span, ms. */
+  maxMs: number;
 }
 
 /** What evaluation reads from a sample; a bare number is a sample with no metadata. */
@@ -86,20 +104,22 @@ export function evaluateBudget(budget: Budget, samples: ReadonlyArray<number | S
   let maxUncertaintyMs: number | undefined;
   const offClock = new Map<string, number>();
   const offUnit = new Map<string, number>();
+  const clock = budget.clock === 'system' ? systemClock(samples, problems) : budget.clock;
   for (const s of samples) {
     if (typeof s === 'number') {
-      values.push(s);
+      if (budget.clock !== 'system') values.push(s);
       continue;
     }
     // Mixing clocks or units is a test bug, not a slow vehicle: such samples fail the budget.
-    if (s.clock !== undefined && s.clock !== budget.clock) offClock.set(s.clock, (offClock.get(s.clock) ?? 0) + 1);
+    if (budget.clock === 'system' && s.clock === undefined) continue;
+    if (s.clock !== undefined && s.clock !== clock) offClock.set(s.clock, (offClock.get(s.clock) ?? 0) + 1);
     else if (s.unit !== undefined && s.unit !== budget.unit) offUnit.set(s.unit, (offUnit.get(s.unit) ?? 0) + 1);
     else {
       values.push(s.value);
       if (s.uncertaintyMs !== undefined) maxUncertaintyMs = Math.max(maxUncertaintyMs ?? 0, s.uncertaintyMs);
     }
   }
-  for (const [clock, n] of offClock) problems.push(`${samplesText(n)} on ${clock} clock, budget is on ${budget.clock} clock`);
+  for (const [c, n] of offClock) problems.push(`${samplesText(n)} on ${c} clock, budget is on ${clock} clock`);
   for (const [unit, n] of offUnit) problems.push(`${samplesText(n)} in ${unit}, budget is in ${budget.unit}`);
   if (values.length < budget.minSamples) problems.unshift(`${samplesText(values.length)} < minSamples ${budget.minSamples}`);
 
@@ -124,7 +144,8 @@ export function evaluateBudget(budget: Budget, samples: ReadonlyArray<number | S
   return {
     name: budget.name,
     metric: budget.metric,
-    clock: budget.clock,
+    clock,
+    ...(budget.clock === 'system' && { declaredClock: 'system' as const }),
     unit: budget.unit,
     outcome,
     count: values.length,
@@ -135,6 +156,23 @@ export function evaluateBudget(budget: Budget, samples: ReadonlyArray<number | S
     ...(maxUncertaintyMs !== undefined && { maxUncertaintyMs }),
     ...(budget.description !== undefined && { description: budget.description }),
   };
+}
+
+/**
+ * The clock a 'system' budget judges on: the one its samples name (the majority, when they
+ * disagree; the others then fail it). Samples naming none are a test bug and fail it too.
+ */
+function systemClock(samples: ReadonlyArray<number | SampleLike>, problems: string[]): BudgetClock {
+  const counts = new Map<ClockName, number>();
+  let unnamed = 0;
+  for (const s of samples) {
+    if (typeof s === 'number' || s.clock === undefined) unnamed++;
+    else counts.set(s.clock, (counts.get(s.clock) ?? 0) + 1);
+  }
+  if (unnamed > 0) problems.push(`${samplesText(unnamed)} name no clock, budget is on the system's clock (each sample says vehicle or host)`);
+  let best: ClockName | null = null;
+  for (const [c, n] of counts) if (best === null || n > counts.get(best)!) best = c;
+  return best ?? 'system';
 }
 
 /** Anything that hands out samples by metric, e.g. Measurements. */

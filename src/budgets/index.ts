@@ -1,4 +1,5 @@
 export {
+  BudgetClock,
   BudgetSpec,
   BudgetError,
   parseBudgets,
@@ -14,6 +15,7 @@ export {
   type MarginalBand,
   type MarginalInput,
 } from './schema.js';
+export { samplesSpan, withHostStall } from './host-stall.js';
 export { percentile, percentileSorted, sortedCopy, summarize, type Stats } from './percentile.js';
 export { Measurements, type Sample, type SampleMeta, type SampleListener } from './measurements.js';
 export {
@@ -25,6 +27,7 @@ export {
   BudgetFailure,
   assertWithinBudgets,
   type BudgetResult,
+  type HostStall,
   type CheckResult,
   type Outcome,
   type SampleLike,

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ClockName, parseDuration } from '../clock/index.js';
+import { parseDuration } from '../clock/index.js';
+
+/**
+ * The clock a budget judges on: 'vehicle', 'host', or 'system' — the clock of the component under
+ * test, which each sample names: the vehicle clock where that component is simulated (its latency
+ * is the simulator's own, from the simulator's stamps), the host clock where it is a real process
+ * (PX4 SITL, a detector in a container, a rig). One declaration, the right clock on every target.
+ */
+export const BudgetClock = z.enum(['vehicle', 'host', 'system']);
+export type BudgetClock = z.infer<typeof BudgetClock>;
 
 export const Unit = z.enum(['ms', 's', 'm', 'm/s', 'deg', 'Hz', '%', 'count']);
 export type Unit = z.infer<typeof Unit>;
@@ -77,7 +86,7 @@ export const BudgetSpec = z
   .object({
     name: z.string().min(1).optional(),
     metric: z.string().min(1),
-    clock: ClockName,
+    clock: BudgetClock,
     unit: Unit,
     limits: Limits,
     marginal: MarginalField.optional(),

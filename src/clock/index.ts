@@ -1,2 +1,3 @@
 export { hostNowMs } from './host.js';
 export { ClockName, Duration, parseDuration, formatMs } from './duration.js';
+export { HostStallMonitor, hostStallMonitor, type StallSummary } from './host-stall.js';

@@ -3,7 +3,7 @@
  * measured value, the sample count and the outcome, coloured. Self-contained HTML (inline styles)
  * because Allure shows an HTML attachment in a sandboxed frame.
  */
-import { formatValue, type BudgetResult, type Outcome } from '../budgets/index.js';
+import { formatValue, type BudgetResult, type HostStall, type Outcome } from '../budgets/index.js';
 
 const COLOURS: Record<Outcome, { bg: string; fg: string }> = {
   PASS: { bg: '#e6f4ea', fg: '#137333' },
@@ -13,6 +13,11 @@ const COLOURS: Record<Outcome, { bg: string; fg: string }> = {
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** What the host's own event loop suffered while a host-clock budget's samples were taken. */
+export function hostStallText(s: HostStall): string {
+  return `event loop p99 ≤ ${formatValue(s.p99Ms, 'ms')}, max ${formatValue(s.maxMs, 'ms')} over ${formatValue(s.spanMs / 1000, 's')}`;
 }
 
 function badge(outcome: Outcome): string {
@@ -42,13 +47,18 @@ export function budgetTableHtml(results: readonly BudgetResult[], title = 'Budge
             ? `<td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top"><b>${escapeHtml(r.name)}</b> ${badge(r.outcome)}` +
               (r.name !== r.metric ? `<br><small>${escapeHtml(r.metric)}</small>` : '') +
               (r.description ? `<br><small style="color:#666">${escapeHtml(r.description)}</small>` : '') +
-              `</td><td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top">${r.clock}</td>`
+              `</td><td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top">${r.clock}${r.declaredClock ? ' <small>(system)</small>' : ''}</td>`
             : '') +
           td(l.stat) +
           td(escapeHtml(l.limit), 'font-family:monospace') +
           td(escapeHtml(l.measured), 'font-family:monospace') +
           (first ? `<td ${span} style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top;font-family:monospace">${r.count}</td>` : '') +
           td(badge(l.outcome)) +
+          (first
+            ? `<td ${span} class="host-stall" style="padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top;font-size:12px;color:#555">` +
+              (r.hostStall ? escapeHtml(hostStallText(r.hostStall)) : r.clock === 'host' ? 'not recorded' : '–') +
+              '</td>'
+            : '') +
           '</tr>',
       );
     });
@@ -64,7 +74,7 @@ export function budgetTableHtml(results: readonly BudgetResult[], title = 'Budge
     results.length === 0
       ? '<p>No budgets were evaluated.</p>'
       : `<table class="budgets" style="border-collapse:collapse">` +
-        `<thead><tr>${['budget', 'clock', 'stat', 'declared limit', 'measured', 'samples', 'outcome'].map(th).join('')}</tr></thead>` +
+        `<thead><tr>${['budget', 'clock', 'stat', 'declared limit', 'measured', 'samples', 'outcome', 'host stall during the samples'].map(th).join('')}</tr></thead>` +
         `<tbody>${rows.join('')}</tbody></table>`,
     reasons.length > 0 ? `<ul style="padding-left:18px">${reasons.join('')}</ul>` : '',
     '</body></html>',

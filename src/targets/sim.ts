@@ -63,7 +63,7 @@ export const simTarget: Target = {
       for (const rt of sim.vehicles) {
         const link = await connect(rt.connection, { targetSysId: rt.sysId, heartbeatTimeoutMs: opts.heartbeatTimeoutMs });
         // Commands are stamped with the simulator's own clock: exact, where telemetry lags it.
-        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: sim.detections(rt.index), vehicleNow: () => sim.vehicleTimeMs }));
+        vehicles.push(createVehicle(link, { sysId: rt.sysId, name: `drone${rt.index + 1}`, detections: sim.detections(rt.index), vehicleNow: () => sim.vehicleTimeMs, simulated: true }));
       }
       lockstep(sim, vehicles);
       await Promise.all(vehicles.map((v) => waitFor(v.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT and position` })));

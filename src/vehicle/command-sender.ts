@@ -13,6 +13,8 @@ export interface CommandAckSample {
   latencyMs: number;
   /** Vehicle clock, the same span (null while the vehicle's time is unknown). */
   vehicleLatencyMs: number | null;
+  /** The vehicle's own answering time (see CommandResult.vehicleResponseMs); absent unless the target shares its clock. */
+  vehicleResponseMs?: number | null;
   tries: number;
 }
 
@@ -72,14 +74,26 @@ interface VehicleTiming {
   wait(ms: number, onSilence: (clock: 'host' | 'vehicle') => void): () => void;
   /** At the first transmission: returns the vehicle-clock span to the ack, given its host latency. */
   start(): (hostMs: number) => number | null;
+  /** At the first transmission, where the target shares its clock: returns, at the ack, the vehicle's answering time. */
+  startResponse?(): () => number | null;
 }
 
 /**
  * Vehicle time read from stamps: a clock the target shares (the sim), or the latest time telemetry
  * has seen. The vehicle's deadline is checked as telemetry arrives.
  */
-function stampTiming(telemetry: Telemetry, now: () => number | null): VehicleTiming {
+function stampTiming(telemetry: Telemetry, now: () => number | null, shared: boolean): VehicleTiming {
   return {
+    ...(shared && {
+      startResponse() {
+        const sent = now();
+        return () => {
+          // The stream is in order: the latest stamp read is the vehicle's time when it sent the ACK.
+          const stamp = telemetry.vehicleTimeMs;
+          return sent !== null && stamp !== null ? Math.max(0, stamp - sent) : null;
+        };
+      },
+    }),
     wait(ms, onSilence) {
       const timer = setTimeout(() => onSilence('host'), ms);
       const from = now();
@@ -150,7 +164,7 @@ export class CommandSender {
     this.denialTextGraceMs = opts.denialTextGraceMs ?? 200;
     if (!(this.tries >= 1)) throw new RangeError(`command sender: tries: must be ≥ 1, got ${this.tries}`);
     this.timing =
-      !opts.vehicleNow && opts.clockRate ? rateTiming(opts.clockRate) : stampTiming(telemetry, opts.vehicleNow ?? (() => telemetry.vehicleTimeMs));
+      !opts.vehicleNow && opts.clockRate ? rateTiming(opts.clockRate) : stampTiming(telemetry, opts.vehicleNow ?? (() => telemetry.vehicleTimeMs), opts.vehicleNow !== undefined);
   }
 
   /** COMMAND_LONG with up to 7 params (missing ones are 0). */
@@ -216,6 +230,7 @@ export class CommandSender {
       let tries = 0;
       let firstSent = 0;
       let vehicleSpan: (hostMs: number) => number | null = () => null;
+      let vehicleResponse: (() => number | null) | null = null;
       let progress: number | null = null;
       let cancelWait = () => {};
       const waitFor = (ms: number) => {
@@ -233,6 +248,7 @@ export class CommandSender {
         if (tries === 1) {
           firstSent = hostNowMs();
           vehicleSpan = this.timing.start();
+          vehicleResponse = this.timing.startResponse?.() ?? null;
         }
         this.link.send(msg);
         waitFor(this.perTryTimeoutMs);
@@ -275,7 +291,7 @@ export class CommandSender {
         }
         cleanup();
         const latencyMs = msg.hostTimeMs - firstSent;
-        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs, vehicleLatencyMs: vehicleSpan(latencyMs), tries };
+        const sample: CommandAckSample = { command: name, result: resultName(r), latencyMs, vehicleLatencyMs: vehicleSpan(latencyMs), ...(vehicleResponse && { vehicleResponseMs: vehicleResponse() }), tries };
         this.opts.onCommandAck?.(sample);
         if (r === common.MavResult.ACCEPTED) return resolve(sample);
         void this.explainDenial(firstSent, msg.hostTimeMs).then((text) =>

@@ -1,3 +1,5 @@
+import type { ClockName } from '../clock/duration.js';
+
 /**
  * Detections as DroneOS publishes them on `/<drone>/detected_objects`: a
  * visualization_msgs/MarkerArray whose header is the camera frame's (capture stamp kept), one
@@ -12,6 +14,13 @@ export interface DetectionMarkerLike {
 export interface MarkerArrayLike {
   header: { stamp: { sec: number; nanosec: number }; frameId?: string; frame_id?: string };
   markers: DetectionMarkerLike[];
+  /**
+   * A simulated detector's own stamps (the built-in simulator's messages carry them): vehicle time
+   * at capture and at publication, µs, and the clock its inference time passed on.
+   */
+  captureVehicleUs?: number;
+  publishVehicleUs?: number;
+  detectorClock?: 'vehicle' | 'host';
 }
 
 /** Anything that delivers detections: the simulated detector, a ROS 2 subscription, a UDP bridge. */
@@ -28,8 +37,13 @@ export interface Detection {
 export interface DetectionFrame {
   captureMs: number;
   receivedMs: number;
-  /** receivedMs − captureMs, ms (the pipeline latency on one host; add a clock offset across hosts). */
+  /**
+   * The detection latency, on `clock`: a simulated detector's is its own (publication − capture in
+   * vehicle time, from the simulator's stamps); a real one's is receivedMs − captureMs on the host
+   * clock (the pipeline latency on one host; add a clock offset across hosts).
+   */
   latencyMs: number;
+  clock: ClockName;
   detections: Detection[];
 }
 
@@ -60,5 +74,7 @@ export function toDetectionFrame(msg: MarkerArrayLike, receivedMs: number, offse
     const d = parseMarkerText(m.text);
     if (d) detections.push(d);
   }
-  return { captureMs, receivedMs, latencyMs: receivedMs - captureMs, detections };
+  const c = msg.captureVehicleUs, p = msg.publishVehicleUs;
+  if (msg.detectorClock === 'vehicle' && c !== undefined && p !== undefined) return { captureMs, receivedMs, latencyMs: (p - c) / 1000, clock: 'vehicle', detections };
+  return { captureMs, receivedMs, latencyMs: receivedMs - captureMs, clock: 'host', detections };
 }

@@ -33,6 +33,13 @@ export interface CommandResult {
   latencyMs: number;
   /** Vehicle clock, the same span, where the pilot knows the vehicle's time (null or absent when not). */
   vehicleLatencyMs?: number | null;
+  /**
+   * A simulated vehicle's own answering time, vehicle clock: from its time at the first send to the
+   * vehicle-time stamp of the telemetry it sent just before the ACK (where the target shares its
+   * clock; absent elsewhere). Unlike vehicleLatencyMs it leaves out how long the client took to
+   * read the ACK, which on a simulator running ahead of the client is host time × its speed.
+   */
+  vehicleResponseMs?: number | null;
   /** Transmissions it took (1 = the first was answered). */
   tries: number;
   /**

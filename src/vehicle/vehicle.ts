@@ -14,6 +14,11 @@ export interface Vehicle<D = unknown> {
   pilot: Pilot;
   /** The detection source (sim detector model or a ROS 2 topic), when the stack has one. */
   detections?: D;
+  /**
+   * The autopilot is a simulator sharing its clock with the test (the built-in simulator): what
+   * it answers takes simulated time, so 'system'-clock budgets time it on the vehicle clock.
+   */
+  simulated?: boolean;
   /** Stops the pilot's streams and telemetry's listeners; the link stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -24,6 +29,8 @@ export interface CreateVehicleOptions extends Omit<MavlinkPilotOptions, 'sysId'>
   telemetry?: Omit<TelemetryOptions, 'sysId'>;
   /** Another pilot (e.g. DroneCorePilot) built on this vehicle's telemetry; default MavlinkPilot. */
   pilot?: (telemetry: Telemetry) => Pilot;
+  /** See Vehicle.simulated. */
+  simulated?: boolean;
 }
 
 export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOptions & { detections?: D }): Vehicle<D> {
@@ -33,7 +40,7 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
   // the target shares its clock), client-side link faults. It listens to every telemetry message.
   const faults = link.transport instanceof FaultyTransport ? link.transport : null;
   const clockRate = !opts.vehicleNow || faults ? new VehicleClockRate(telemetry) : null;
-  const { name, sysId, pilot: makePilot, telemetry: _t, detections, ...pilotOpts } = opts;
+  const { name, sysId, pilot: makePilot, telemetry: _t, detections, simulated, ...pilotOpts } = opts;
   const pilot = makePilot
     ? makePilot(telemetry)
     : new MavlinkPilot(link, telemetry, { ...(clockRate ? { clockRate: () => clockRate.rate } : {}), ...pilotOpts, sysId });
@@ -55,6 +62,7 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
     },
   };
   if (detections !== undefined) vehicle.detections = detections;
+  if (simulated) vehicle.simulated = true;
   return vehicle;
 }
 

@@ -215,3 +215,20 @@ describe('formatBudgetTable and BudgetFailure', () => {
     expect(assertWithinBudgets(ok)).toBe(ok);
   });
 });
+
+describe("budgets on the 'system' clock", () => {
+  const [budget] = parseBudgets([{ metric: 'detection_latency', clock: 'system', unit: 'ms', limits: { p95: '50ms' } }]);
+
+  it('judge on the clock their samples name: vehicle for a simulated component, host for a real one', () => {
+    const sim = evaluateBudget(budget!, [{ value: 16, clock: 'vehicle' }, { value: 14, clock: 'vehicle' }]);
+    expect(sim).toMatchObject({ outcome: 'PASS', clock: 'vehicle', declaredClock: 'system', count: 2 });
+    const real = evaluateBudget(budget!, [{ value: 95, clock: 'host' }]);
+    expect(real).toMatchObject({ outcome: 'FAIL', clock: 'host', reason: 'p95 95ms > 50ms' });
+  });
+
+  it('fail samples that name no clock, and a mix of clocks', () => {
+    expect(evaluateBudget(budget!, [10, { value: 12, clock: 'vehicle' }]).reason).toBe('1 sample name no clock, budget is on the system\'s clock (each sample says vehicle or host)');
+    const mixed = evaluateBudget(budget!, [{ value: 10, clock: 'vehicle' }, { value: 11, clock: 'vehicle' }, { value: 12, clock: 'host' }]);
+    expect(mixed).toMatchObject({ outcome: 'FAIL', clock: 'vehicle', count: 2, reason: '1 sample on host clock, budget is on vehicle clock' });
+  });
+});

@@ -10,6 +10,7 @@ import { SimCamera } from '../../sitl/sim/world/camera.js';
 import { parseDetectionDatagram } from '../../sitl/sim/world/detections-udp.js';
 import { CameraOptions, DetectorOptions, type DetectionMessage, type WorldObject } from '../../sitl/sim/world/types.js';
 import { SimWorld } from '../../sitl/sim/world.js';
+import { toDetectionFrame } from '../../src/vehicle/detections.js';
 import { sleep } from './helpers.js';
 
 function poseState(p: { x: number; y: number; z: number }, att: { roll?: number; pitch?: number; yaw?: number } = {}): VehicleState {
@@ -75,7 +76,7 @@ describe('simulated detector in a world', () => {
     world = await SimWorld.start({
       instance: 48, speed: 2, transport: 'memory',
       camera: { orientation: 'forward' },
-      detector: { detectionProbability: 1 },
+      detector: { detectionProbability: 1, clock: 'host' },
     });
     const got: { msg: DetectionMessage; receivedMs: number }[] = [];
     world.vehicle(0).onDetections((msg) => got.push({ msg, receivedMs: hostNowMs() }));
@@ -125,12 +126,40 @@ describe('simulated detector in a world', () => {
     expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(0.5); // a distribution, not a constant
   });
 
+  it('on the vehicle clock (the default) publishes its modelled latency after capture at any speed, however long the host stalls', async () => {
+    world = await SimWorld.start({
+      instance: 340, speed: 'max', transport: 'memory',
+      camera: { orientation: 'forward' },
+      objects: [{ label: 'person', position: { x: 8, y: 0, z: 0 } }],
+      detector: { detectionProbability: 1 },
+    });
+    const got: DetectionMessage[] = [];
+    world.vehicle(0).onDetections((m) => got.push(m));
+    await sleep(150);
+    // The host stalls (this thread runs the simulator too): vehicle time stops, the model's latency does not stretch.
+    const until = performance.now() + 120;
+    while (performance.now() < until) { /* a stalled host */ }
+    await sleep(150);
+    expect(got.length).toBeGreaterThan(30);
+    for (const m of got) {
+      expect(m.detectorClock).toBe('vehicle');
+      const latencyMs = (m.publishVehicleUs - m.captureVehicleUs) / 1000;
+      // Published at the first 4 ms step at or after capture + the sampled 12–15 ms.
+      expect(latencyMs).toBeGreaterThanOrEqual(m.inferenceMs);
+      expect(latencyMs).toBeLessThan(m.inferenceMs + 4);
+      const frame = toDetectionFrame(m, hostNowMs());
+      expect(frame).toMatchObject({ clock: 'vehicle', latencyMs });
+    }
+    // 30 fps of vehicle time, no frame dropped: the serial detector keeps up on its own clock.
+    expect(world.vehicle(0).camera!.stats.dropped).toBe(0);
+  });
+
   it('under speed-up runs one inference at a time and drops the frames it cannot keep up with', async () => {
     world = await SimWorld.start({
       instance: 48, speed: 10, transport: 'memory',
       camera: { orientation: 'forward' },
       objects: [{ label: 'person', position: { x: 8, y: 0, z: 0 } }],
-      detector: { detectionProbability: 1 },
+      detector: { detectionProbability: 1, clock: 'host' },
     });
     const got: DetectionMessage[] = [];
     world.vehicle(0).onDetections((m) => got.push(m));

@@ -50,14 +50,17 @@ describe('the simulator thread', () => {
     const s = await up(96);
     try {
       const v = s.vehicles[0]!;
-      expect(await rate(s, 300)).toBeGreaterThan(5);
+      // How far ahead of real time 'max' gets depends on the CPU this loaded host leaves it (4× at
+      // load 15, 50× idle): judged against the paced rate measured in the same run, not a constant.
+      const fast = await rate(s, 300);
       s.idle!();
       await sleep(100);
       const idle = await rate(s, 600);
       expect(idle).toBeGreaterThan(0.6);
       expect(idle).toBeLessThan(1.5);
+      expect(fast).toBeGreaterThan(2 * idle);
       await s.reset(v);
-      expect(await rate(s, 300)).toBeGreaterThan(5);
+      expect(await rate(s, 300)).toBeGreaterThan(2 * idle);
     } finally {
       await s.down();
     }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { sysIdForInstance } from '../../sitl/sim/ports.js';
 
-describe('the simulator\'s MAVLink system id per instance', () => {
-  it('is instance + 1 as PX4\'s rcS sets it, kept to the 8 bits of a MAVLink system id', () => {
+describe('system id of an instance', () => {
+  it('is PX4 SITL\'s i + 1 up to 255, and wraps into 1..255 above, distinct within a stack', () => {
     expect(sysIdForInstance(0)).toBe(1);
+    expect(sysIdForInstance(96)).toBe(97);
     expect(sysIdForInstance(254)).toBe(255);
+    expect(sysIdForInstance(340)).toBe(86);
+    expect(sysIdForInstance(341)).toBe(87);
     // FLIGHT_INSTANCE_BASE=420 must still fly on the sim.
-    expect(sysIdForInstance(420)).toBe(165);
-    expect(() => sysIdForInstance(255)).toThrow(/system id 0/);
+    expect(sysIdForInstance(420)).toBe(166);
   });
 });

@@ -45,11 +45,12 @@ export interface InView {
 
 /**
  * A camera on the vehicle plus an object detector. Frames are captured on vehicle time (fps);
- * inference takes a sampled latency in *host* time (setTimeout): the companion computer does not
- * speed up with the simulation, so under speed-up it processes one frame at a time and drops
- * frames it cannot keep up with ('serial'; 'parallel' runs every frame independently). A frame
- * with detections is published when its inference ends; nothing is published for a frame without
- * detections, as DroneOS's detector.
+ * inference takes a sampled latency on the detector's clock: vehicle time by default (the
+ * detector is simulated with the vehicle, so its latency is the model's at any speed and host
+ * load), or host time (setTimeout: a companion computer that does not speed up with the
+ * simulation, so under speed-up it processes one frame at a time and drops frames it cannot keep
+ * up with; 'parallel' runs every frame independently). A frame with detections is published when
+ * its inference ends; nothing is published for a frame without detections, as DroneOS's detector.
  */
 export class SimCamera implements DetectionSource {
   private readonly listeners = new Set<DetectionListener>();
@@ -68,6 +69,10 @@ export class SimCamera implements DetectionSource {
   stats = { frames: 0, published: 0, dropped: 0 };
   private busy = false;
   private waiting: Frame | null = null;
+  /** Vehicle time of the latest step, µs. */
+  private nowUs = 0;
+  /** Inferences running on the vehicle clock: published at the first step at or after `dueUs`. */
+  private running: { dueUs: number; done: () => void }[] = [];
 
   constructor(private readonly opts: SimCameraOptions) {
     this.frameIntervalUs = Math.round(1e6 / opts.camera.fps);
@@ -90,10 +95,25 @@ export class SimCamera implements DetectionSource {
 
   /** Called after every physics step: captures a frame when one is due. */
   afterStep(timeUs: number): void {
-    if (timeUs < this.nextFrameUs || this.closed) return;
+    if (this.closed) return;
+    this.nowUs = timeUs;
+    this.finishDue(timeUs);
+    if (timeUs < this.nextFrameUs) return;
     this.nextFrameUs += this.frameIntervalUs;
     if (this.nextFrameUs <= timeUs) this.nextFrameUs = timeUs + this.frameIntervalUs;
     this.capture(timeUs);
+    this.finishDue(timeUs);
+  }
+
+  /** Ends the vehicle-clock inferences due by `timeUs`, in due order (a serial one may start the next). */
+  private finishDue(timeUs: number): void {
+    for (;;) {
+      let first = -1;
+      for (let i = 0; i < this.running.length; i++) if (this.running[i]!.dueUs <= timeUs && (first < 0 || this.running[i]!.dueUs < this.running[first]!.dueUs)) first = i;
+      if (first < 0) return;
+      const [job] = this.running.splice(first, 1);
+      job!.done();
+    }
   }
 
   /** Objects inside the field of view and range, from the vehicle's true pose. */
@@ -131,7 +151,7 @@ export class SimCamera implements DetectionSource {
     const latencyMs = sampleLatency(this.latencyRng, this.opts.detector.latency);
     const frame: Frame = { seq, timeUs, captureHostMs, latencyMs, markers: this.opts.objects.length > 0 ? this.detect() : [] };
     if (this.opts.detector.pipeline === 'parallel') {
-      if (frame.markers.length > 0) this.infer(frame, captureHostMs);
+      if (frame.markers.length > 0) this.infer(frame, captureHostMs, timeUs);
       return;
     }
     // One inference at a time, as on the companion computer: a frame arriving while it is busy
@@ -141,7 +161,7 @@ export class SimCamera implements DetectionSource {
       this.waiting = frame;
       return;
     }
-    this.infer(frame, captureHostMs);
+    this.infer(frame, captureHostMs, timeUs);
   }
 
   private detect(): DetectionMarker[] {
@@ -159,18 +179,23 @@ export class SimCamera implements DetectionSource {
     return markers;
   }
 
-  /** Runs inference on a frame from host time `startMs`; publishes if anything was detected. */
-  private infer(frame: Frame, startMs: number): void {
+  /**
+   * Runs inference on a frame from host time `startMs` / vehicle time `startUs` (on the detector's
+   * clock); publishes if anything was detected.
+   */
+  private infer(frame: Frame, startMs: number, startUs: number): void {
     const serial = this.opts.detector.pipeline === 'serial';
     if (serial) this.busy = true;
-    this.publishAt(startMs + frame.latencyMs, () => {
+    const done = () => {
       if (frame.markers.length > 0) this.publish(frame);
       if (!serial) return;
       this.busy = false;
       const next = this.waiting;
       this.waiting = null;
-      if (next) this.infer(next, hostNowMs());
-    });
+      if (next) this.infer(next, hostNowMs(), this.nowUs);
+    };
+    if (this.opts.detector.clock === 'vehicle') this.running.push({ dueUs: startUs + Math.round(frame.latencyMs * 1000), done });
+    else this.publishAt(startMs + frame.latencyMs, done);
   }
 
   private publish(f: Frame): void {
@@ -181,6 +206,8 @@ export class SimCamera implements DetectionSource {
       captureHostMs: f.captureHostMs,
       captureVehicleUs: f.timeUs,
       publishHostMs: hostNowMs(),
+      publishVehicleUs: this.nowUs,
+      detectorClock: this.opts.detector.clock,
       inferenceMs: f.latencyMs,
       frameSeq: f.seq,
       sysId: this.opts.sysId,
@@ -217,6 +244,7 @@ export class SimCamera implements DetectionSource {
 
   close(): void {
     this.closed = true;
+    this.running = [];
     for (const t of this.pending) clearTimeout(t);
     this.pending.clear();
     for (const t of this.pendingImmediates) clearImmediate(t);

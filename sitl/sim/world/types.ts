@@ -72,6 +72,14 @@ export const DetectorOptions = z
      * order may then differ from capture order).
      */
     pipeline: z.enum(['serial', 'parallel']).default('serial'),
+    /**
+     * The clock inference time passes on. vehicle: the detector is simulated with the vehicle, so
+     * a frame is published `latency` of vehicle time after capture at any speed and under any host
+     * load, and its latency is read from the simulator's stamps (captureVehicleUs →
+     * publishVehicleUs). host: inference takes host time (setTimeout), as a companion computer
+     * that does not speed up with the simulation; under speed-up a serial detector drops frames.
+     */
+    clock: z.enum(['vehicle', 'host']).default('vehicle'),
   })
   .strict();
 export type DetectorOptions = z.infer<typeof DetectorOptions>;
@@ -106,6 +114,10 @@ export interface DetectionMessage {
   captureVehicleUs: number;
   /** Host clock at publication (ms). */
   publishHostMs: number;
+  /** Vehicle time at publication, µs since boot (the step the result was published in). */
+  publishVehicleUs: number;
+  /** The clock the detector's inference time passed on (DetectorOptions.clock). */
+  detectorClock: 'vehicle' | 'host';
   /** The inference latency sampled for this frame (ms); publication is this long after capture. */
   inferenceMs: number;
   /** Camera frame number (counts every frame, published or not). */
