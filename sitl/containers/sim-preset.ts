@@ -1,7 +1,7 @@
 import { SimWorldSpec } from '../../src/targets/sim.js';
 import type { UpOptions } from '../../src/targets/target.js';
 import { TargetUnavailable } from '../../src/targets/target.js';
-import { DETECTIONS_PORT_BASE } from '../sim/ports.js';
+import { DETECTIONS_PORT_BASE, sysIdForInstance } from '../sim/ports.js';
 import type { ContainersConfig } from './config.js';
 import { ContainerSet, type ContainerSpec } from './containers.js';
 import { DetectionUdpSubscriber } from './detections.js';
@@ -50,11 +50,11 @@ export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Pr
       instance,
       stage: 'sim heartbeat',
       // The readiness probe is the vehicle's link: its telemetry sees the very first HEARTBEAT.
-      wait: new HeartbeatWait(apiPort(instance), instance + 1, {
-        options: linkOptions(opts, instance + 1),
+      wait: new HeartbeatWait(apiPort(instance), sysIdForInstance(instance), {
+        options: linkOptions(opts, sysIdForInstance(instance)),
         onLink: (link) => {
           void early[k]?.close(); // an earlier attempt's vehicle (its link is already closed)
-          early[k] = createVehicle(link, { sysId: instance + 1, name: `drone${k + 1}`, ...(detections[k] ? { detections: detections[k] } : {}) });
+          early[k] = createVehicle(link, { sysId: sysIdForInstance(instance), name: `drone${k + 1}`, ...(detections[k] ? { detections: detections[k] } : {}) });
         },
       }),
     };

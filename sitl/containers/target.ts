@@ -7,6 +7,7 @@ import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilitie
 import { configFromEnv, type ContainersConfigInput } from './config.js';
 import { engineStatus, imageExists } from './docker.js';
 import { reapDeadRuns } from './reaper.js';
+import { px4InstancesProblem } from '../sim/ports.js';
 
 export const CONTAINERS_DESCRIPTION = 'PX4 SITL + XRCE agent + drone_core, or the sim image, in Docker (testcontainers; FLIGHT_STACK=sim|px4|compose:<file>)';
 
@@ -85,8 +86,11 @@ export function containersTarget(overrides: ContainersConfigInput = {}): Target 
       switch (stack.preset) {
         case 'sim':
           return (await import('./sim-preset.js')).upSimPreset(opts, config);
-        case 'px4':
+        case 'px4': {
+          const instances = px4InstancesProblem(opts.instance, opts.instance + opts.vehicles - 1);
+          if (instances) throw new Error(`containers: ${instances}`);
           return (await import('./px4-preset.js')).upPx4Preset(opts, config);
+        }
         case 'compose':
           return (await import('./compose-preset.js')).upComposePreset(opts, config, stack.file);
       }

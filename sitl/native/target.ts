@@ -19,7 +19,7 @@ import type { DetectionListener, DetectionMessage, DetectionSource } from '../si
 import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilities.js';
 import { SitlProcess } from './process.js';
 import { apiPortFor, findFlightLogs, presetFromEnv, type Launch, type NativePreset } from './presets.js';
-import { sysIdForInstance } from '../sim/ports.js';
+import { px4InstancesProblem, sysIdForInstance } from '../sim/ports.js';
 
 export interface NativeTargetOptions {
   /** The preset; default from FLIGHT_NATIVE / FLIGHT_PX4_DIR. */
@@ -60,7 +60,10 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       );
     },
     async up(opts: UpOptions): Promise<Stack> {
-      const stack = new NativeStack(choose(), opts, options);
+      const preset = choose();
+      const instances = preset.name === 'px4' ? px4InstancesProblem(opts.instance, opts.instance + opts.vehicles - 1) : null;
+      if (instances) throw new Error(`native: ${instances}`);
+      const stack = new NativeStack(preset, opts, options);
       try {
         await stack.start();
       } catch (err) {

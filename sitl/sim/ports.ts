@@ -35,3 +35,13 @@ export function portsForInstance(i: number): SimPorts {
 export function sysIdForInstance(i: number): number {
   return (i % 255) + 1;
 }
+
+/** The highest PX4 SITL instance that can fly: its rcS sets MAV_SYS_ID to i + 1, a MAVLink system id. */
+export const PX4_MAX_INSTANCE = 254;
+
+/** Why real PX4 cannot run instances first..last, or null when it can. */
+export function px4InstancesProblem(first: number, last: number): string | null {
+  if (last <= PX4_MAX_INSTANCE) return null;
+  return `PX4 SITL instance ${last} cannot fly: PX4 sets MAV_SYS_ID to instance + 1 = ${last + 1}, beyond MAVLink's 255 ` +
+    `(PX4 v1.16 then sends as system 1 and ignores commands addressed to it); keep instances ${first}..${last} at most ${PX4_MAX_INSTANCE} (lower FLIGHT_INSTANCE_BASE)`;
+}
