@@ -11,7 +11,7 @@ import type { JestResults } from './summary.js';
 import { groupFailures } from './failure-groups.js';
 import { journalFile, readJournal, resultsFromJournal, withDeadWorkerTests } from './journal.js';
 import { recordUnfinished } from './unfinished-records.js';
-import { startJest, JOURNAL_REPORTER } from './supervise.js';
+import { SIGNAL_EXIT, startJest, JOURNAL_REPORTER } from './supervise.js';
 import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
@@ -55,6 +55,20 @@ const HELP = `usage: flightcheck run [scenario patterns…] [options]
   --allow-all-skipped  exit 0 when every scenario was skipped (by default that run fails: nothing was checked)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
+  // A signal before Jest starts (the checks can take seconds on a cold cache) stops the run there:
+  // nothing has flown, and the summary says so.
+  let early: NodeJS.Signals | null = null;
+  const onEarly = (sig: NodeJS.Signals) => void (early ??= sig);
+  const earlySignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of earlySignals) process.on(sig, onEarly);
+  try {
+    return await runChecked(argv, () => early);
+  } finally {
+    for (const sig of earlySignals) process.off(sig, onEarly);
+  }
+}
+
+async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | null): Promise<number> {
   // Options, rig files, scenario paths, budgets and types: every error at once, before Jest starts.
   const { values: o, positionals } = await preflightRun(argv, RUN_OPTIONS, Options);
   if (o.help) {
@@ -75,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   fs.mkdirSync(results, { recursive: true });
   const jestJson = path.join(results, 'jest-results.json');
   const journal = journalFile(results);
-  for (const stale of [jestJson, journal]) fs.rmSync(stale, { force: true });
+  for (const stale of [jestJson, journal, path.join(results, 'summary.json')]) fs.rmSync(stale, { force: true });
 
   const display = new ProgressDisplay(process.stdout.isTTY === true);
   const progress = await listenProgress((e) => display.update(e));
@@ -109,6 +123,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(o.shard ? { FLIGHT_INSTANCE_BASE: String(Number(process.env.FLIGHT_INSTANCE_BASE ?? 0) + shardInstanceBase(o.shard, workers ?? os.availableParallelism())) } : {}),
   };
   console.log(`flightcheck: running ${patterns.join(' ')} on target ${o.target}${o.speed ? ` at speed ${o.speed}` : ''}${o.shard ? ` (shard ${o.shard})` : ''}`);
+
+  const stoppedEarly = earlySignal();
+  if (stoppedEarly) {
+    progress.close();
+    display.end();
+    const { buildSummary, formatSummary } = await import('./summary.js');
+    const summary = buildSummary(null, results, {
+      target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit(), interruptedBy: stoppedEarly,
+    });
+    console.log(`${formatSummary(summary)}\n\nstopped by ${stoppedEarly} before Jest started: nothing flew`);
+    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(summary, null, 2));
+    if (o.json) {
+      fs.mkdirSync(path.dirname(path.resolve(o.json)), { recursive: true });
+      fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
+    }
+    return SIGNAL_EXIT[stoppedEarly] ?? 1;
+  }
 
   const logFile = path.join(results, 'jest-output.log');
   const log = fs.openSync(logFile, 'w');
