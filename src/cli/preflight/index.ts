@@ -53,11 +53,22 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
   const selected = selectScenarioFiles(patterns);
   errors.push(...selected.errors);
   if (selected.files.length > 0) {
-    const cacheFile = path.join(path.resolve(str('results') ?? resultsDir()), '.cache', 'preflight.json');
+    const cacheFile = preflightCacheFile(str('results'));
     errors.push(...(await checkScenarioFiles(selected.files, cacheFile)));
   }
   if (errors.length > 0 || !values) throw new UsageError(errors.join('\n'));
   return { values, positionals, files: selected.files };
+}
+
+/**
+ * Where the checks keep their verdicts: node_modules/.cache/flightcheck of the project (the
+ * convention of babel, eslint and Jest's own caches), so runs into any results directory share
+ * them; the results directory when the project has no node_modules.
+ */
+function preflightCacheFile(results: string | undefined): string {
+  const nodeModules = path.resolve('node_modules');
+  const dir = fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'flightcheck') : path.join(path.resolve(results ?? resultsDir()), '.cache');
+  return path.join(dir, 'preflight.json');
 }
 
 /** The rig or rack file named by the options (or FLIGHT_RIG / FLIGHT_RACK on the hil target), every problem in it. */
