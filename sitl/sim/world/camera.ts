@@ -194,7 +194,8 @@ export class SimCamera implements DetectionSource {
       this.waiting = null;
       if (next) this.infer(next, hostNowMs(), this.nowUs);
     };
-    if (this.opts.detector.clock === 'vehicle') this.running.push({ dueUs: startUs + Math.round(frame.latencyMs * 1000), done });
+    // Rounded up to the µs: never published before the modelled latency has passed.
+    if (this.opts.detector.clock === 'vehicle') this.running.push({ dueUs: startUs + Math.ceil(frame.latencyMs * 1000), done });
     else this.publishAt(startMs + frame.latencyMs, done);
   }
 
