@@ -1,3 +1,4 @@
+import { nearest } from '../config/did-you-mean.js';
 import type { Budget } from './schema.js';
 
 /**
@@ -6,32 +7,17 @@ import type { Budget } from './schema.js';
  * and so is a declared budget that no test of its file gave a sample to.
  */
 
-/** Edit distance (insertions, deletions, substitutions) between two names. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/** The candidate closest to `name`, when it is close enough to be a likely typo (or one contains the other). */
+/**
+ * The metric closest to `name`, when it is close enough to be a likely typo, or one name contains
+ * the other (`command_ack` for `command_ack_latency`): metric names are long, so the rule is looser
+ * than the CLI's.
+ */
 export function closestName(name: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    if (c === name) continue;
-    const d = editDistance(name, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
+  const best = nearest(name, candidates);
   if (best === null) return null;
-  const close = bestDistance <= Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
-  return close || best.includes(name) || name.includes(best) ? best : null;
+  const c = best.candidate;
+  const close = best.distance <= Math.max(2, Math.floor(Math.max(name.length, c.length) / 3));
+  return close || c.includes(name) || name.includes(c) ? c : null;
 }
 
 const didYouMean = (name: string, candidates: Iterable<string>) => {

@@ -33,4 +33,4 @@ export {
   type SampleLike,
   type SampleSource,
 } from './evaluate.js';
-export { UnjudgedBudgets, UnknownMetric, assertDeclaredMetric, closestName, editDistance, unjudgedBudgets } from './coverage.js';
+export { UnjudgedBudgets, UnknownMetric, assertDeclaredMetric, closestName, unjudgedBudgets } from './coverage.js';

@@ -1,17 +1,22 @@
-/** "did you mean" for a misspelt name: the closest candidate within a few edits, if any. */
-export function closest(name: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
+/**
+ * The candidate nearest to `name` (fewest edits, ignoring case) and its distance, or null when
+ * there is no other candidate. What counts as close enough is the caller's rule.
+ */
+export function nearest(name: string, candidates: Iterable<string>): { candidate: string; distance: number } | null {
+  let best: { candidate: string; distance: number } | null = null;
   for (const c of candidates) {
     if (c === name) continue;
-    const d = distance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (best === null || d < best.distance) best = { candidate: c, distance: d };
   }
+  return best;
+}
+
+/** "did you mean" for a misspelt name: the closest candidate within a few edits, if any. */
+export function closest(name: string, candidates: Iterable<string>): string | null {
+  const best = nearest(name, candidates);
   // Close means a typo, not another word: at most a third of the name, and at most 3 edits.
-  return best !== null && bestDistance <= Math.min(3, Math.max(1, Math.floor(name.length / 3))) ? best : null;
+  return best !== null && best.distance <= Math.min(3, Math.max(1, Math.floor(name.length / 3))) ? best.candidate : null;
 }
 
 /** ` (did you mean "x"?)`, or '' when nothing is close. */
@@ -21,7 +26,7 @@ export function didYouMean(name: string, candidates: Iterable<string>, quote = '
 }
 
 /** Optimal string alignment distance (Levenshtein with transpositions). */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 0; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
