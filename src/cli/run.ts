@@ -124,20 +124,16 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
   };
   console.log(`flightcheck: running ${patterns.join(' ')} on target ${o.target}${o.speed ? ` at speed ${o.speed}` : ''}${o.shard ? ` (shard ${o.shard})` : ''}`);
 
+  // Read when the summary is built (git is not asked before Jest starts).
+  const meta = () => ({ target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit() });
   const stoppedEarly = earlySignal();
   if (stoppedEarly) {
     progress.close();
     display.end();
     const { buildSummary, formatSummary } = await import('./summary.js');
-    const summary = buildSummary(null, results, {
-      target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit(), interruptedBy: stoppedEarly,
-    });
+    const summary = buildSummary(null, results, { ...meta(), interruptedBy: stoppedEarly });
     console.log(`${formatSummary(summary)}\n\nstopped by ${stoppedEarly} before Jest started: nothing flew`);
-    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(summary, null, 2));
-    if (o.json) {
-      fs.mkdirSync(path.dirname(path.resolve(o.json)), { recursive: true });
-      fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
-    }
+    writeSummary(summary, results, o.json);
     return SIGNAL_EXIT[stoppedEarly] ?? 1;
   }
 
@@ -160,9 +156,7 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
   // Without Jest's results (stopped, or Jest died) the journal says what finished and what was cut off.
   const stoppedBy = interruptedBy ?? (jest === null && entries.length > 0 ? `Jest exited (code ${code}) without results` : null);
   const verdicts = jest ? withDeadWorkerTests(jest, entries) : stoppedBy ? resultsFromJournal(entries, `the run was stopped (${stoppedBy})`) : null;
-  const summary = buildSummary(verdicts, results, {
-    target: o.target, speed: effectiveSpeed(o.target, o.speed), shard: o.shard ?? null, startedAt, ...gitCommit(), interruptedBy: stoppedBy,
-  });
+  const summary = buildSummary(verdicts, results, { ...meta(), interruptedBy: stoppedBy });
   recordUnfinished(summary, results);
   console.log(formatSummary(summary));
   const result = allSkipped(summary) && !o['allow-all-skipped'] && code === 0 ? ALL_SKIPPED_EXIT : code;
@@ -172,14 +166,20 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
     for (const f of failures) console.log(`\n${f}`);
     if (!jest || summary.scenarios.length === 0) console.log(`\nJest output: ${logFile}\n${tail(logFile, 40)}`);
   }
-  fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(summary, null, 2));
-  if (o.json) {
-    fs.mkdirSync(path.dirname(path.resolve(o.json)), { recursive: true });
-    fs.writeFileSync(o.json, JSON.stringify(summary, null, 2));
-  }
+  writeSummary(summary, results, o.json);
   console.log(`\nresults: ${path.relative(process.cwd(), results) || '.'}/  (summary.json, scenarios/, recordings/)`);
   if (!o['no-report'] && jest && !interruptedBy) await buildReport(results);
   return result;
+}
+
+/** summary.json in the results, and a copy where --json asks for one. */
+function writeSummary(summary: object, results: string, json: string | undefined): void {
+  const text = JSON.stringify(summary, null, 2);
+  fs.writeFileSync(path.join(results, 'summary.json'), text);
+  if (json) {
+    fs.mkdirSync(path.dirname(path.resolve(json)), { recursive: true });
+    fs.writeFileSync(json, text);
+  }
 }
 
 /** The exit code of a run in which every scenario was skipped. */
