@@ -1,6 +1,6 @@
 import { SimWorldSpec } from '../../src/targets/sim.js';
 import type { UpOptions } from '../../src/targets/target.js';
-import { TargetUnavailable } from '../../src/targets/target.js';
+import { maxClockRate, TargetUnavailable } from '../../src/targets/target.js';
 import { DETECTIONS_PORT_BASE, sysIdForInstance } from '../sim/ports.js';
 import type { ContainersConfig } from './config.js';
 import { ContainerSet, type ContainerSpec } from './containers.js';
@@ -33,6 +33,7 @@ export function simCommand(opts: UpOptions, k: number, world: SimWorldSpec): str
  */
 export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Promise<ContainersStack> {
   const world = SimWorldSpec.parse(opts.world ?? {});
+  const rateCap = maxClockRate(opts.speed);
   if (!(await imageExists(config.simImage))) {
     throw new TargetUnavailable(
       `containers (sim preset): image ${config.simImage} is not present; build it with images/build.sh (engine, base image, sim image), or set FLIGHT_SIM_IMAGE`,
@@ -54,7 +55,7 @@ export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Pr
         options: linkOptions(opts, sysIdForInstance(instance)),
         onLink: (link) => {
           void early[k]?.close(); // an earlier attempt's vehicle (its link is already closed)
-          early[k] = createVehicle(link, { sysId: sysIdForInstance(instance), name: `drone${k + 1}`, ...(detections[k] ? { detections: detections[k] } : {}) });
+          early[k] = createVehicle(link, { sysId: sysIdForInstance(instance), name: `drone${k + 1}`, ...(rateCap !== undefined ? { maxClockRate: rateCap } : {}), ...(detections[k] ? { detections: detections[k] } : {}) });
         },
       }),
     };

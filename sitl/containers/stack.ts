@@ -1,7 +1,7 @@
 import { minimal } from 'node-mavlink';
 import { connect, type Link } from '../../src/mavlink/index.js';
 import type { Stack, UpOptions } from '../../src/targets/target.js';
-import { StackDidNotComeUp } from '../../src/targets/target.js';
+import { maxClockRate, StackDidNotComeUp } from '../../src/targets/target.js';
 import { createVehicle, waitFor, type Vehicle } from '../../src/vehicle/index.js';
 import type { ContainerSet } from './containers.js';
 
@@ -42,7 +42,8 @@ export async function connectVehicle(
       timeoutMs: 10_000,
       where: (m) => (v.sysId === undefined || m.sysid === v.sysId) && m.data.autopilot !== minimal.MavAutopilot.INVALID,
     });
-    const vehicle = createVehicle(link, { sysId: v.sysId ?? first.sysid, name: v.name, ...(v.detections !== undefined ? { detections: v.detections } : {}) });
+    const rateCap = maxClockRate(opts.speed);
+    const vehicle = createVehicle(link, { sysId: v.sysId ?? first.sysid, name: v.name, ...(rateCap !== undefined ? { maxClockRate: rateCap } : {}), ...(v.detections !== undefined ? { detections: v.detections } : {}) });
     try {
       await waitFor(vehicle.telemetry, (t) => t.mode !== null && t.localPosition !== null && t.home !== null, { timeout: '10s', clock: 'host', what: `${v.name} first HEARTBEAT, position and home` });
     } catch (err) {

@@ -11,7 +11,7 @@ import { waitUntilArmable } from '../../src/vehicle/readiness.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import type { Capabilities } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
-import { StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
+import { maxClockRate, StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
 import { SimWorldSpec } from '../../src/targets/sim.js';
 import { housekeepingPilot, landDisarmHold } from '../../hil/reset.js';
 import { DETECTIONS_PORT_BASE } from '../sim/ports.js';
@@ -195,7 +195,8 @@ export class NativeStack implements Stack {
       detections = await UdpDetections.open(DETECTIONS_PORT_BASE + inst.instance).catch(() => null);
       inst.detections = detections;
     }
-    const vehicle = createVehicle(link, { sysId: inst.sysId, name: `drone${inst.index + 1}`, ...(detections ? { detections } : {}) });
+    const rateCap = maxClockRate(this.opts.speed);
+    const vehicle = createVehicle(link, { sysId: inst.sysId, name: `drone${inst.index + 1}`, ...(rateCap !== undefined ? { maxClockRate: rateCap } : {}), ...(detections ? { detections } : {}) });
     try {
       await waitFor(vehicle.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '60s', clock: 'host', what: `${vehicle.name} local position` });
       if (!inst.launch.paramsAtStart) {

@@ -14,6 +14,14 @@ export function parseSpeed(value: string | number | undefined, fallback: SpeedFa
   return r.data;
 }
 
+/**
+ * The fastest a SITL's vehicle clock can run against the host's at this speed factor (it only ever
+ * falls behind it); undefined for 'max'. Real hardware runs at 1.
+ */
+export function maxClockRate(speed: SpeedFactor): number | undefined {
+  return speed === 'max' ? undefined : speed;
+}
+
 /** What a scenario file asks of the target it runs on. */
 export interface UpOptions {
   vehicles: number;

@@ -31,6 +31,11 @@ export interface CreateVehicleOptions extends Omit<MavlinkPilotOptions, 'sysId'>
   pilot?: (telemetry: Telemetry) => Pilot;
   /** See Vehicle.simulated. */
   simulated?: boolean;
+  /**
+   * The fastest the vehicle clock can run against the host's (see VehicleClockRateOptions.maxRate):
+   * a SITL's speed factor, 1 for real hardware; unset where it is unknown (speed 'max').
+   */
+  maxClockRate?: number;
 }
 
 export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOptions & { detections?: D }): Vehicle<D> {
@@ -39,8 +44,8 @@ export function createVehicle<D = unknown>(link: Link, opts: CreateVehicleOption
   // How fast the vehicle's clock runs, measured where something is timed with it: commands (unless
   // the target shares its clock), client-side link faults. It listens to every telemetry message.
   const faults = link.transport instanceof FaultyTransport ? link.transport : null;
-  const clockRate = !opts.vehicleNow || faults ? new VehicleClockRate(telemetry) : null;
-  const { name, sysId, pilot: makePilot, telemetry: _t, detections, simulated, ...pilotOpts } = opts;
+  const clockRate = !opts.vehicleNow || faults ? new VehicleClockRate(telemetry, opts.maxClockRate !== undefined ? { maxRate: opts.maxClockRate } : {}) : null;
+  const { name, sysId, pilot: makePilot, telemetry: _t, detections, simulated, maxClockRate: _m, ...pilotOpts } = opts;
   const pilot = makePilot
     ? makePilot(telemetry)
     : new MavlinkPilot(link, telemetry, { ...(clockRate ? { clockRate: () => clockRate.rate } : {}), ...pilotOpts, sysId });

@@ -67,4 +67,42 @@ describe('VehicleClockRate', () => {
       stop();
     }
   });
+
+  /**
+   * Telemetry replayed on a clock of the test's own: PX4 at speed 2 sends a frame every 5 ms of
+   * host time; the test process stalls for `stallMs` (nothing read), then reads what waited in
+   * its socket in one burst (0.01 ms apart), then reads on as frames come.
+   */
+  function replayStall(opts: { maxRate?: number; stallMs: number }) {
+    let host = 0;
+    let vehicleTimeMs: number | null = null;
+    const listeners = new Set<() => void>();
+    const t = { get vehicleTimeMs() { return vehicleTimeMs; }, onUpdate(cb: () => void) { listeners.add(cb); return () => void listeners.delete(cb); } };
+    const rate = new VehicleClockRate(t, { now: () => host, ...(opts.maxRate !== undefined ? { maxRate: opts.maxRate } : {}) });
+    const seen: number[] = [];
+    const frame = (hostMs: number, sentAtHostMs: number) => {
+      host = hostMs;
+      vehicleTimeMs = 10_000 + sentAtHostMs * 2;
+      for (const cb of listeners) cb();
+      seen.push(rate.rate);
+    };
+    for (let h = 0; h < 2000; h += 5) frame(h, h);
+    const stallEnd = 2000 + opts.stallMs;
+    let h = stallEnd;
+    for (let sent = 2000; sent < stallEnd; sent += 5, h += 0.01) frame(h, sent);
+    for (let sent = stallEnd; sent < stallEnd + 3000; sent += 5) frame(sent, sent);
+    rate.close();
+    return seen.slice(100); // after the first window
+  }
+
+  it('reads neither a stall of the test process nor the burst after it as a change of speed', () => {
+    const seen = replayStall({ maxRate: 2, stallMs: 4000 });
+    expect(Math.max(...seen)).toBeLessThanOrEqual(2);
+    expect(Math.min(...seen)).toBeGreaterThan(1.8);
+  });
+
+  it('without a ceiling, still drops the window that spans the stall', () => {
+    const seen = replayStall({ stallMs: 4000 });
+    expect(Math.min(...seen)).toBeGreaterThan(1.8);
+  });
 });
