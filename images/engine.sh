@@ -34,7 +34,14 @@ if ! pgrep -x dockerd >/dev/null 2>&1; then
   mkdir -p "$(dirname "$log")"
   # Only stdin/out/err: an inherited descriptor (a caller's lock file, a pipe) would stay open for
   # as long as dockerd runs.
-  setsid nohup bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec dockerd' >>"$log" 2>&1 </dev/null &
+  # On a kernel with real-time group scheduling (cgroup v1 cpu.rt_runtime_us) a container gets no
+  # real-time CPU time unless the engine's parent group has a budget to hand out: give it the
+  # host's. PX4 schedules its threads SCHED_FIFO as it does on a host (sitl/containers/README.md).
+  args=
+  if [ -r /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; then
+    args="--cpu-rt-runtime=$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)"
+  fi
+  setsid nohup bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec dockerd '"$args" >>"$log" 2>&1 </dev/null &
   pid=$!
 fi
 

@@ -5,7 +5,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { onCleanup } from '../../src/lifecycle/cleanup.js';
 import { StackDidNotComeUp } from '../../src/targets/target.js';
-import { listContainers, removeContainers } from './docker.js';
+import { docker, listContainers, removeContainers } from './docker.js';
 import { ownerLabels } from './identity.js';
 import { LogBook } from './logs.js';
 import { loadTestcontainers } from './testcontainers.js';
@@ -27,6 +27,23 @@ export interface ContainerSpec {
   wait: WaitStrategy;
   /** Share the host's IPC namespace (/dev/shm): Fast DDS talks over shared memory between processes it takes to be on one host. */
   ipcHost?: boolean;
+  /**
+   * The process runs its threads at real-time priorities, as PX4 does on a host (SCHED_FIFO: its
+   * timer worker and simulator at 99): the container gets CAP_SYS_NICE and, on an engine with
+   * real-time group scheduling, this share of each CPU's real-time time. Without them PX4 runs
+   * every thread time-shared, and on a loaded host its timer worker falls behind the simulator:
+   * baro, compass and GPS go stale right after arming and PX4 blind-lands.
+   */
+  realtimeShare?: number;
+}
+
+/** Real-time period of a container's CPU budget (µs): short, so a group over its share waits a few ms, not most of a second. */
+const RT_PERIOD_US = 10_000;
+
+/** How a container with `realtimeShare` is scheduled, as started; for the stack's info. */
+export interface RealtimeOutcome {
+  granted: boolean;
+  detail: string;
 }
 
 /**
@@ -42,6 +59,8 @@ export class ContainerSet {
   private readonly unregister: () => void;
   private readonly watchdog: ChildProcess | null;
   private removed = false;
+  /** Per container started with `realtimeShare`: how it is scheduled. */
+  readonly realtime = new Map<string, RealtimeOutcome>();
 
   constructor(
     readonly preset: string,
@@ -88,7 +107,14 @@ export class ContainerSet {
         this.hostConfig.Init = true;
         return this;
       }
+      withRealtimeBudget(share: number): this {
+        this.hostConfig.CpuRealtimePeriod = RT_PERIOD_US;
+        this.hostConfig.CpuRealtimeRuntime = Math.floor(RT_PERIOD_US * share);
+        return this;
+      }
     }
+    const budget = spec.realtimeShare ? await realtimeBudgetWanted() : false;
+    let withBudget = budget;
     const attempt = async (n: number) => {
       this.opts.signal?.throwIfAborted();
       if (n > 1) this.logs.note(spec.name, `attempt ${n}`);
@@ -105,7 +131,22 @@ export class ContainerSet {
         .withLogConsumer(this.logs.consumer(spec.name));
       if (spec.command) container.withCommand(spec.command);
       if (spec.ipcHost) container.withIpcMode('host');
-      return container.start();
+      if (spec.realtimeShare) {
+        container.withAddedCapabilities('SYS_NICE');
+        if (withBudget) container.withRealtimeBudget(spec.realtimeShare);
+      }
+      try {
+        return await container.start();
+      } catch (err) {
+        // An engine whose parent group has no real-time time to hand out (dockerd started without
+        // --cpu-rt-runtime) refuses the budget: start without it, time-shared, and say so.
+        if (withBudget && /rt_runtime|rt_period|real-?time/i.test((err as Error).message)) {
+          withBudget = false;
+          this.realtime.set(spec.name, { granted: false, detail: `the engine refused a real-time budget (${(err as Error).message.split('\n')[0]!.slice(-160)}); start dockerd with --cpu-rt-runtime=950000 (images/engine.sh does)` });
+          this.logs.note(spec.name, 'real-time budget refused by the engine: starting time-shared');
+        }
+        throw err;
+      }
     };
     try {
       const c = await pRetry(attempt, {
@@ -117,6 +158,7 @@ export class ContainerSet {
         onFailedAttempt: ({ error, attemptNumber }) => this.logs.note(spec.name, `attempt ${attemptNumber} failed: ${error.message.split('\n')[0]}`),
       });
       this.started.set(spec.name, c);
+      if (spec.realtimeShare) this.realtime.set(spec.name, await realtimeOutcome(c, withBudget ? spec.realtimeShare : null, this.realtime.get(spec.name)));
       return c;
     } catch (err) {
       const reason = err instanceof AbortError ? err.message : (err as Error).message.split('\n')[0];
@@ -165,4 +207,39 @@ function startWatchdog(stackId: string): ChildProcess | null {
   } catch {
     return null;
   }
+}
+
+let budgetWanted: Promise<boolean> | null = null;
+
+/**
+ * Whether the engine schedules real-time groups (cgroup v1 with cpu.rt_runtime_us): there a
+ * container gets no real-time CPU time without a budget of its own, and SCHED_FIFO is refused even
+ * with CAP_SYS_NICE. Under cgroup v2 (and kernels without RT group scheduling) the capability is enough.
+ */
+function realtimeBudgetWanted(): Promise<boolean> {
+  budgetWanted ??= docker(['info', '--format', '{{.CgroupVersion}}'], { timeoutMs: 10_000 }).then(
+    (v) => v.trim() === '1',
+    () => false,
+  );
+  return budgetWanted;
+}
+
+/**
+ * How the started container's threads are really scheduled (field 41 of each /proc/<pid>/task/*\/stat,
+ * the policy: 1 FIFO, 2 RR): a process refused real-time priorities runs on without a word.
+ */
+async function realtimeOutcome(c: StartedTestContainer, share: number | null, refused: RealtimeOutcome | undefined): Promise<RealtimeOutcome> {
+  const r = await c.exec(['sh', '-c', 'cat /proc/[0-9]*/task/*/stat 2>/dev/null']).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+  // After the command name in parentheses (which may hold spaces) the fields count from 3.
+  const policies = r.output
+    .split('\n')
+    .filter((l) => l.includes(')'))
+    .map((l) => Number(l.slice(l.lastIndexOf(')') + 2).split(' ')[41 - 3]))
+    .filter((p) => !Number.isNaN(p));
+  const rt = policies.filter((p) => p === 1 || p === 2).length;
+  if (rt > 0) {
+    return { granted: true, detail: `real-time: ${rt} of ${policies.length} threads SCHED_FIFO/RR (CAP_SYS_NICE${share ? `, ${Math.round(share * 100)} % of each CPU's real-time time` : ''})` };
+  }
+  const why = refused?.detail ?? (policies.length === 0 ? `its threads could not be read (${r.output.trim().slice(0, 120) || 'no output'})` : 'the engine gave CAP_SYS_NICE but the kernel refused SCHED_FIFO');
+  return { granted: false, detail: `time-shared, not real-time as on a host: ${why}` };
 }

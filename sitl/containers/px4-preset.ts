@@ -11,6 +11,13 @@ import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { hostNowMs } from '../../src/clock/host.js';
 
+/**
+ * Each PX4 container's share of every CPU's real-time time (where the engine budgets it): two PX4
+ * fit in the 95 % an engine's parent group has; PX4 SIH needs about 21 % of one CPU at speed 2 and
+ * 44 % at speed 4 (measured here), spread over its threads.
+ */
+const PX4_REALTIME_SHARE = 0.45;
+
 /** The agent has created a client's topics once its log has been quiet this long after the session (host ms). */
 const AGENT_QUIET_MS = 1500;
 /** At most this long for that (host ms): an agent that never goes quiet does not hold bring-up forever. */
@@ -97,6 +104,9 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           env: Object.fromEntries(Object.entries(px4.px4Env).map(([key, v]) => [key, fillTemplate(v, vars)])),
           instance,
           stage: 'px4 heartbeat',
+          // PX4 runs its threads SCHED_FIFO on a host; time-shared in a container, a loaded host
+          // starves its timer worker and the simulated baro, compass and GPS go stale after arming.
+          realtimeShare: Math.min(PX4_REALTIME_SHARE, 0.9 / opts.vehicles),
           wait: new HeartbeatWait(apiPort(instance), instance + 1, {
             options: linkOptions(opts, instance + 1),
             onLink: (l) => {
@@ -129,9 +139,8 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
         });
         sessionMs[k] = hostNowMs() - t0;
         // After the session PX4's client syncs its clock with the agent, then creates its topics one
-        // by one (about 6 s for 51). PX4 armed meanwhile was seen to lose its SIH sensors ("MAG #0
-        // failed: TIMEOUT", "No valid data from Baro 0") and land: ready is the agent's log quiet
-        // after its first data writer (best effort, bounded).
+        // by one (about 6 s for 51), a burst of work for both: ready (and drone_core's turn) is the
+        // agent's log quiet after its first data writer (best effort, bounded).
         const setup = AbortSignal.timeout(AGENT_SETUP_LIMIT_MS);
         await containers.logs.waitForLine(agentName, /datawriter created/i, setup).catch(() => null);
         await containers.logs.waitForQuiet(agentName, AGENT_QUIET_MS, setup);
@@ -176,6 +185,7 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
       droneCoreImage: px4.droneCoreImage,
       droneCore: withDroneCore ? 'running' : `absent: ${droneCoreAbsentReason(px4.droneCoreImage)}`,
       px4Version: versions.join(', '),
+      px4Scheduling: [...new Set(names.filter((n) => containers.realtime.has(n)).map((n) => containers.realtime.get(n)!.detail))].join('; '),
       agentSessionAfterPx4StartMs: sessionMs.map((ms) => ms.toFixed(0)).join(', '),
       speed: String(px4Vars(opts, 0).speed),
       instance: String(opts.instance),

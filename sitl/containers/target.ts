@@ -57,14 +57,7 @@ export function containersTarget(overrides: ContainersConfigInput = {}): Target 
         case 'sim':
           return simCapabilities('containers (simulator image)', 'set FLIGHT_STACK=px4 (or compose:<file> with drone_core)');
         case 'px4':
-          return {
-            ...px4SihCapabilities('containers (PX4 SITL SIH + XRCE agent + drone_core)', ros, 'the px4 preset runs no camera or detector'),
-            // Known limit, not yet understood: with two PX4 SITL SIH containers and their agents,
-            // one vehicle's SIH sensors stop after arming ("No valid data from Baro 0", blind
-            // land) in about 1 run in 5, its uxrce_dds_client logging "time jump detected". Two
-            // PX4 at once are flown natively (--target native), where this does not happen.
-            vehicles: { max: 1, why: 'two PX4 SITL SIH containers with XRCE agents lose one vehicle\'s simulated sensors after arming in about 1 run in 5 (uxrce_dds_client "time jump detected"); fly several PX4 at once with --target native' },
-          };
+          return px4SihCapabilities('containers (PX4 SITL SIH + XRCE agent + drone_core)', ros, 'the px4 preset runs no camera or detector');
         case 'compose':
           return {
             label: `containers (compose file ${stack.file})`,

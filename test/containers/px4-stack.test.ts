@@ -88,6 +88,12 @@ describePx4('containers target, px4 preset, real PX4 v1.16 and XRCE agent v2.4',
         // No DDS peer to share memory with: the agent's /dev/shm stays its own (and goes with it).
         expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', name('agent')], { encoding: 'utf8' }).trim()).not.toBe('host');
       }
+      // PX4 schedules its threads as on a host: its timer worker and SIH SCHED_FIFO at 99 (time-
+      // shared, a loaded host starved them and the simulated baro and compass went stale after arming).
+      const threads = execFileSync('docker', ['exec', name('px4'), 'sh', '-c', 'for t in /proc/[0-9]*/task/*; do echo "$(cat $t/comm) $(cut -d" " -f40,41 $t/stat)"; done'], { encoding: 'utf8' });
+      const sched = (comm: string) => threads.split('\n').find((l) => l.startsWith(`${comm} `))?.split(' ').slice(1).join(' ');
+      expect({ hrt: sched('wkr_hrt'), sih: sched('sih') }).toEqual({ hrt: '99 1', sih: '99 1' }); // rt_priority, policy (1 = SCHED_FIFO)
+      expect(stack.info.px4Scheduling).toMatch(/^real-time: \d+ of \d+ threads SCHED_FIFO\/RR \(CAP_SYS_NICE/);
       // PX4's container start → the agent's session line, bench/stack's figure (target < 10 s).
       expect(Number(stack.info.agentSessionAfterPx4StartMs)).toBeLessThan(10_000);
       expect(containersWithLabel(stackLabel)).toHaveLength(2);
