@@ -226,7 +226,7 @@ export class HilStack implements Stack {
     // Two rigs of a rack may both call their drone drone1: the vehicle names of one stack must differ.
     const clash = this.slots.some((o, j) => j !== i && o.rig.companion.droneName === rig.companion.droneName);
     const name = clash ? `${rig.companion.droneName}@${rig.name}` : rig.companion.droneName;
-    const vehicle = createVehicle(link, { sysId: rig.mavlink.sysId, name, maxClockRate: 1, targetCompId: rig.mavlink.compId, telemetry: { compId: rig.mavlink.compId } });
+    const vehicle = createVehicle(link, { sysId: rig.mavlink.sysId, name, targetCompId: rig.mavlink.compId, telemetry: { compId: rig.mavlink.compId } });
     // The guard sits between every caller and the pilot: a refused action never reaches the link.
     vehicle.pilot = guardPilot(vehicle.pilot as MavlinkPilot, safetyPolicyOf(rig));
     try {
