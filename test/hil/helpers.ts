@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,11 +66,23 @@ async function until(what: string, ok: () => boolean, timeoutMs: number, child?:
   }
 }
 
+/**
+ * The processes that stand in for a rig's hardware (socat as its USB serial line, the simulator as
+ * its Pixhawk) run at a raised priority, every thread of them (started under `nice`, so the I/O
+ * threads a process makes later inherit it): a rig is a machine of its own, which the load on the
+ * test host does not slow down. Without it a loaded host starves the stand-in, and the test would
+ * judge the host instead of the framework's handling of the rig. Raising it needs root
+ * (CAP_SYS_NICE); elsewhere `nice` says so in the process's output and runs it unchanged.
+ */
+function spawnAsHardware(command: string, args: string[], opts: SpawnOptions): ChildProcess {
+  return spawn('nice', ['-n', '-10', command, ...args], opts);
+}
+
 /** A real serial line: a socat pty pair with links `a` and `b`. */
 export async function startPtyPair(dir: string, names = ['a', 'b']): Promise<Child & { a: string; b: string }> {
   const a = path.join(dir, names[0]!);
   const b = path.join(dir, names[1]!);
-  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnAsHardware('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const child = track(proc);
   await until('socat pty pair', () => fs.existsSync(a) && fs.existsSync(b), 5000, child);
   return Object.assign(child, { a, b });
@@ -81,7 +93,7 @@ export async function startSimOnSerial(device: string, opts: { speed?: number; s
   // --instance sets the sys id (instance + 1), like a Pixhawk's MAV_SYS_ID.
   const args = [CLI, 'sim', '--serial', `${device}:${opts.baud ?? 921600}`, '--speed', String(opts.speed ?? 1), '--instance', String(opts.instance ?? 0)];
   if (opts.signingKeyEnv) args.push('--signing-key-env', opts.signingKeyEnv);
-  const proc = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnAsHardware(process.execPath, args, { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const child = track(proc);
   await until('flightcheck sim ready', () => child.output().includes('ready'), 20_000, child);
   return child;

@@ -38,7 +38,14 @@ run('serial line faults on the hil target', () => {
       HIL_UNPLUG_MARKER: marker,
       FLIGHT_LEASE_DIR: path.join(dir, 'leases'),
     });
-    await replugged;
+    // A scenario that failed before pulling the cable leaves socat running: say so, do not hang.
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      replugged,
+      new Promise((_, reject) => {
+        waited = setTimeout(() => reject(new Error(`the scenario never pulled the cable (socat ${pty.pid} still runs); flightcheck run exited ${r.code}:\n${r.output.slice(-3000)}`)), 15_000);
+      }),
+    ]).finally(() => clearTimeout(waited));
 
     const lost = JSON.parse(fs.readFileSync(marker, 'utf8')) as { name: string; message: string; afterMs: number };
     expect(lost.name).toBe('LinkLost');
