@@ -8,11 +8,13 @@ export class LinkLost extends Error {
     readonly silenceMs: number,
     readonly limitMs: number,
     cause?: Error,
+    /** What arrived after the vehicle's last frame (a silent line, or bytes that were no frame of it). */
+    readonly detail?: string,
   ) {
     super(
       cause
         ? `link lost: ${link}: ${cause.message}` + (silenceMs > 0 ? ` (last HEARTBEAT ${formatMs(silenceMs)} before, host clock)` : '')
-        : `link lost: ${link}: nothing from the vehicle for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)`,
+        : `link lost: ${link}: nothing from the vehicle for ${formatMs(silenceMs)} (limit ${formatMs(limitMs)}, host clock)` + (detail ? `; ${detail}` : ''),
       cause ? { cause } : undefined,
     );
   }

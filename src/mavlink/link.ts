@@ -134,6 +134,11 @@ export class Link {
   private vehicleSource: number | null = null;
   /** Host time of the last frame from the vehicle's autopilot: what silence is measured from. */
   private lastAliveHostMs: number | null = null;
+  /** Host time of the last bytes the transport delivered, whatever they held. */
+  private lastBytesHostMs: number | null = null;
+  /** The counters as of the end of the chunk with the vehicle's last frame: a lost link says what arrived after it. */
+  private atLastAlive = { bytesIn: 0, frames: 0, refused: 0, badCrc: 0 };
+  private aliveInChunk = false;
   private lastSilenceCheck: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lostError: LinkLost | null = null;
@@ -176,6 +181,7 @@ export class Link {
   /** Feeds received bytes through framing, checks and decoding. Public for benchmarks and fuzzing. */
   ingest(chunk: Buffer): void {
     const now = hostNowMs();
+    if (chunk.length > 0) this.lastBytesHostMs = now;
     this.splitter.push(chunk, (frame) => this.onFrame(frame, now));
     const c = this.splitter.counters;
     this.counters.bytesIn = c.bytes;
@@ -186,6 +192,7 @@ export class Link {
     this.counters.unknownMsgidBytes = c.unknownMsgidBytes;
     this.counters.skippedBytes = c.skippedBytes;
     this.counters.pendingBytes = c.pendingBytes;
+    if (this.aliveInChunk) this.markAlive();
   }
 
   private onFrame(frame: ReceivedFrame, now: number): void {
@@ -204,7 +211,7 @@ export class Link {
     // Any frame of the vehicle's autopilot shows it alive, not only its 1 Hz HEARTBEAT: one lost
     // HEARTBEAT on a radio is not a lost link, two seconds without a frame is.
     // (A HEARTBEAT counts below only when it is the vehicle's: a GCS may share its ids.)
-    if (frame.msgid !== HEARTBEAT_ID && this.vehicleSource === ((frame.sysid << 8) | frame.compid)) this.lastAliveHostMs = now;
+    if (frame.msgid !== HEARTBEAT_ID && this.vehicleSource === ((frame.sysid << 8) | frame.compid)) this.alive(now);
     for (const cb of this.frameListeners) {
       try {
         cb(frame, now);
@@ -230,7 +237,7 @@ export class Link {
     this.counters.received++;
     if (frame.msgid === HEARTBEAT_ID && this.isVehicleHeartbeat(frame, data as minimal.Heartbeat)) {
       this.lastHeartbeatHostMs = now;
-      this.lastAliveHostMs = now;
+      this.alive(now);
       this.vehicleSource = (frame.sysid << 8) | frame.compid;
       for (const cb of this.heartbeatListeners) cb(now);
     }
@@ -434,10 +441,41 @@ export class Link {
     if (now - this.lastAliveHostMs > this.heartbeatTimeoutMs) this.declareLost();
   }
 
+  private alive(now: number): void {
+    this.lastAliveHostMs = now;
+    this.aliveInChunk = true;
+  }
+
+  /** After a chunk that held a frame of the vehicle: what came after it is counted from here. */
+  private markAlive(): void {
+    this.aliveInChunk = false;
+    const c = this.counters;
+    const m = this.atLastAlive;
+    m.bytesIn = c.bytesIn;
+    m.frames = c.frames;
+    m.refused = c.badSignature + c.unsignedRejected;
+    m.badCrc = c.badCrc;
+  }
+
+  /**
+   * What arrived since the vehicle's last frame: nothing at all (a silent line), or bytes that
+   * were no frame of it (refused signatures, bad CRCs, another system). Tells a dead link from one
+   * that talks but is not understood.
+   */
+  private sinceLastAlive(now: number): string {
+    const c = this.counters;
+    const m = this.atLastAlive;
+    const bytes = c.bytesIn - m.bytesIn;
+    if (bytes === 0) return this.lastBytesHostMs === null ? 'no bytes ever arrived' : `no bytes since (the last ${formatAgo(now - this.lastBytesHostMs)} ago)`;
+    const refused = c.badSignature + c.unsignedRejected - m.refused;
+    return `since then ${bytes} bytes, ${c.frames - m.frames} frames (${refused} refused by signing, ${c.badCrc - m.badCrc} bad CRC), the last bytes ${formatAgo(now - this.lastBytesHostMs!)} ago`;
+  }
+
   private declareLost(cause?: Error): void {
     if (this.lostError || this.closed) return;
-    const silence = this.lastAliveHostMs === null ? 0 : hostNowMs() - this.lastAliveHostMs;
-    this.lostError = new LinkLost(this.name, silence, this.heartbeatTimeoutMs, cause);
+    const now = hostNowMs();
+    const silence = this.lastAliveHostMs === null ? 0 : now - this.lastAliveHostMs;
+    this.lostError = new LinkLost(this.name, silence, this.heartbeatTimeoutMs, cause, cause ? undefined : this.sinceLastAlive(now));
     for (const cb of this.lostListeners) cb(this.lostError);
   }
 
@@ -467,3 +505,7 @@ const HEARTBEAT_ID = minimal.Heartbeat.MSG_ID;
 const REORDER_WINDOW = 32;
 // Re-exported so consumers name message classes from one place.
 export { common, minimal };
+
+function formatAgo(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}

@@ -12,7 +12,7 @@ import { MemoryTransport, registerMemoryEndpoint } from '../../src/mavlink/trans
 import { UdpTransport } from '../../src/mavlink/transports/udp.js';
 
 /** Ports for this file: 15300–15319, loopback only. */
-const PORT = { udpServer: 15301, udpOut: 15302, tcp: 15303, hb: 15304, lost: 15305, alive: 15306, target: 15307, next: 15308, stall: 15309 };
+const PORT = { udpServer: 15301, udpOut: 15302, tcp: 15303, hb: 15304, lost: 15305, alive: 15306, target: 15307, next: 15308, stall: 15309, garbled: 15310 };
 
 const vehicleEncoder = () => new FrameEncoder({ sysId: 1, compId: 1 });
 
@@ -185,7 +185,8 @@ describe('link over real UDP on 127.0.0.1', () => {
       const { err, at } = await lost;
       const lastHb = link.lastHeartbeatAt!;
       expect(err).toBeInstanceOf(LinkLost);
-      expect(err.message).toMatch(/^link lost: drone1 \(udp:\/\/:15305\): nothing from the vehicle for \d+ms \(limit 300ms, host clock\)$/);
+      // A silent line says so: no bytes at all since the vehicle's last frame.
+      expect(err.message).toMatch(/^link lost: drone1 \(udp:\/\/:15305\): nothing from the vehicle for \d+ms \(limit 300ms, host clock\); no bytes since \(the last \d+ ms ago\)$/);
       expect(err.link).toBe('drone1 (udp://:15305)');
       expect(err.silenceMs).toBeGreaterThan(300);
       expect(at - lastHb).toBeGreaterThan(250);
@@ -195,6 +196,29 @@ describe('link over real UDP on 127.0.0.1', () => {
       await expect(link.next(common.Attitude, { timeoutMs: 5000 })).rejects.toBe(err);
       // A listener registered late still hears about it.
       await expect(new Promise((resolve) => link.onLost(resolve))).resolves.toBe(err);
+    } finally {
+      await link.close();
+      await vehicle.close();
+    }
+  });
+
+  it('a lost link that still delivers bytes says what they were (here: frames with a bad CRC)', async () => {
+    const link = await connect(`udp://127.0.0.1:${PORT.garbled}`, { gcsHeartbeat: false, heartbeatTimeoutMs: 300 });
+    const vehicle = new UdpPeer();
+    await vehicle.bind();
+    try {
+      const lost = new Promise<LinkLost>((resolve) => link.onLost(resolve));
+      vehicle.send(vehicleHeartbeat(), PORT.garbled);
+      await link.next(minimal.Heartbeat, { timeoutMs: 2000 });
+      // Then only damaged frames, as a line with the wrong baud rate or a noisy radio delivers.
+      const garbled = setInterval(() => {
+        const frame = Buffer.from(vehicleEncoder().encode(vehicleHeartbeat()));
+        frame[frame.length - 1] ^= 0xff;
+        vehicle.socket.send(frame, PORT.garbled, '127.0.0.1');
+      }, 50);
+      const err = await lost.finally(() => clearInterval(garbled));
+      expect(err.message).toMatch(/nothing from the vehicle for \d+ms \(limit 300ms, host clock\); since then \d+ bytes, \d+ frames \(0 refused by signing, [1-9]\d* bad CRC\), the last bytes \d+ ms ago$/);
+      expect(err.detail).toBe(err.message.split('; ')[1]);
     } finally {
       await link.close();
       await vehicle.close();
