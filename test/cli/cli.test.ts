@@ -31,11 +31,15 @@ describe('flightcheck CLI', () => {
     [['run', '--bogus'], /^flightcheck run: Unknown option '--bogus'$/],
     [['run', '--workers', '0'], /^flightcheck run: --workers: expected a whole number of Jest workers, at least 1, got "0"$/],
     [['fly'], /^flightcheck: unknown command "fly"/],
+    [['sim', '--bogus'], /^flightcheck sim: Unknown option '--bogus' \(usage: flightcheck sim /],
+    [['sim', '--serial', 'ttyACM0'], /^flightcheck sim: --serial: expected PATH:BAUD/],
   ])('rejects %j with one line naming the option', async (args, message) => {
     const r = await flightcheck(args);
     expect(r.code).toBe(2);
     const first = r.stderr.trim().split('\n')[0]!;
     expect(first).toMatch(message);
+    // No stack trace: the one line is all there is.
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('a run in which every scenario was skipped fails (nothing was checked), unless --allow-all-skipped', async () => {
