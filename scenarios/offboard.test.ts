@@ -87,8 +87,10 @@ describe('offboard control', () => {
       await reachPosition(v, 0, 0, -ALT);
     });
     await flight.phase('stop the stream', async () => {
-      const stoppedAt = vehicleNow(v.telemetry);
       await v.pilot.stopOffboard();
+      // From the last setpoint sent (PX4 counts COM_OF_LOSS_T from its arrival), not from the
+      // telemetry last seen: that may be up to a stream period later, and read as a short loss.
+      const stoppedAt = v.pilot.lastSetpointVehicleMs ?? vehicleNow(v.telemetry);
       await waitFor(v.telemetry, (t) => t.modeName !== 'Offboard', { timeout: '5s', clock: 'vehicle', what: 'PX4 leaving Offboard after setpoint loss' });
       flight.measure('offboard_loss_exit', (vehicleNow(v.telemetry) - stoppedAt) / 1000);
     });

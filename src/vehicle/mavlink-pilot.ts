@@ -276,6 +276,10 @@ export class MavlinkPilot implements Pilot {
     this.streamer.stop();
   }
 
+  get lastSetpointVehicleMs(): number | null {
+    return this.streamer.lastSentVehicleMs;
+  }
+
   setSetpoint(sp: Setpoint): void {
     const parsed = parseSetpoint(sp, 'setSetpoint');
     if (!this.streamer.running) throw new PilotError('setSetpoint: no setpoint stream is running (call startOffboard first)');

@@ -80,6 +80,12 @@ export interface Pilot {
   startOffboard(initial?: Setpoint): Promise<CommandResult>;
   /** Stops the setpoint stream; the vehicle leaves offboard by its own failsafe (PX4: COM_OF_LOSS_T). */
   stopOffboard(): Promise<void>;
+  /**
+   * Vehicle time (ms) this pilot's stream last sent a setpoint at (the vehicle time it had seen,
+   * stamped on the setpoint), where the pilot streams them itself. PX4 times COM_OF_LOSS_T from that
+   * setpoint's arrival, which is no earlier: an offboard-loss delay measured from here is never short.
+   */
+  readonly lastSetpointVehicleMs?: number | null;
   /** Replaces the streamed setpoint (takes effect with the next transmission, sent at once). */
   setSetpoint(sp: Setpoint): void;
   /** In offboard: a position setpoint. Otherwise a reposition command, where the pilot supports one. */

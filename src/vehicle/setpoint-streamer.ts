@@ -40,6 +40,7 @@ export class SetpointStreamer {
   private readonly periodMs: number;
   private current: Setpoint | null = null;
   private nextDue = 0;
+  private lastSent: number | null = null;
   private off: (() => void) | null = null;
   private readonly msg = new common.SetPositionTargetLocalNed();
 
@@ -101,7 +102,13 @@ export class SetpointStreamer {
     if (this.nextDue <= vt) this.nextDue = vt + this.periodMs;
   }
 
+  /** Vehicle time (ms) the stream last sent a setpoint at, as stamped on it; null before any. */
+  get lastSentVehicleMs(): number | null {
+    return this.lastSent;
+  }
+
   private transmit(vehicleMs: number): void {
+    this.lastSent = vehicleMs;
     const sp = this.current!;
     const m = this.msg;
     m.timeBootMs = Math.max(0, Math.floor(vehicleMs)) >>> 0;
