@@ -76,6 +76,8 @@ describe('failsafes', () => {
     const holdS = await v.pilot.params.get('COM_FAIL_ACT_T');
     expect(await v.pilot.params.get('NAV_DLL_ACT')).toBe(3);
     await takeOff(flight, v, 5);
+    // PX4 ends a takeoff in Hold; on a loaded host the altitude can be held before the mode shows.
+    await waitFor(v.telemetry, (t) => t.modeName === 'Hold', { timeout: '10s', clock: 'vehicle', what: 'Hold after the takeoff' });
     const cut = await flight.phase('cut the uplink: nothing reaches the vehicle, telemetry still arrives', async () => {
       const restore = flight.cutLink(v, 'up');
       return { restore, at: vehicleNow(v.telemetry) };
