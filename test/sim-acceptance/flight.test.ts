@@ -53,7 +53,7 @@ describe('sim acceptance over MAVLink/UDP: flight (instances 60–63)', () => {
     }
   });
 
-  it('denies offboard without a setpoint stream, accepts it with one, and leaves it COM_OF_LOSS_T after the stream stops', async () => {
+  it('denies offboard without a setpoint stream, accepts it with one, leaves it COM_OF_LOSS_T after the stream stops and, without sticks, descends in Position', async () => {
     const f = await startFlight({ instance: 61, speed: 'max' });
     try {
       await observeEveryStep(f.pilot);
@@ -93,10 +93,25 @@ describe('sim acceptance over MAVLink/UDP: flight (instances 60–63)', () => {
       expect(exit.fromMs).toBeLessThanOrEqual(lossAt + CONTROL_PERIOD_MS);
       expect(exit.toMs).toBeGreaterThanOrEqual(lossAt);
       expect(exit.toMs - exit.fromMs).toBeLessThanOrEqual(2 * CONTROL_PERIOD_MS);
-      // COM_OBL_RC_ACT 0: Position mode; the vehicle stays armed and airborne.
+      // COM_OBL_RC_ACT 0: Position mode. Without stick input (no RC) Position's flight task cannot
+      // start, so PX4 v1.16 flies FlightTaskDescend in it: level, down at MPC_LAND_SPEED, until its
+      // land detector disarms — the mode still says Position (seen on PX4 SIH, which lands the same).
       expect(f.telemetry.modeName).toBe('Position');
       expect(f.telemetry.armed).toBe(true);
-      await reachAndHold(f.telemetry, (t) => t.altitude, { target: MIS_TAKEOFF_ALT, tolerance: 0.5 }, '1s', { timeout: '5s', clock: 'vehicle', what: 'altitude after the failsafe', unit: 'm' });
+      const descent: number[] = [];
+      const modesArmed = new Set<string | null>();
+      const off = f.telemetry.onUpdate(() => {
+        const lp = f.telemetry.localPosition!;
+        if (-lp.z > 0.5 && -lp.z < 2) descent.push(lp.vz);
+        if (f.telemetry.armed) modesArmed.add(f.telemetry.modeName);
+      });
+      await waitFor(f.telemetry, (t) => !t.armed, { timeout: '15s', clock: 'vehicle', what: 'landed and disarmed in Position without sticks' });
+      off();
+      // Disarmed, the failsafe ends and PX4 shows the mode the user chose (Offboard) again.
+      expect([...modesArmed]).toEqual(['Position']);
+      descent.sort((a, b) => a - b);
+      expect(descent.length).toBeGreaterThan(20);
+      expect(descent[descent.length >> 1]).toBeCloseTo(MPC_LAND_SPEED, 1);
     } finally {
       await f.close();
     }

@@ -171,9 +171,26 @@ describe('offboard', () => {
     expect(s.failsafe.active).toBe(true);
     expect(s.systemStatus).toBe(minimal.MavState.CRITICAL);
     expect(h.hasText(/^Failsafe activated$/)).toBe(true);
-    // holds position without stick input
+    // Without stick input Position's flight task cannot run: FlightTaskDescend, level, at
+    // MPC_LAND_SPEED (0.7 m/s), the mode still Position, until the land detector disarms.
+    h.run(2);
+    expect(h.v.state().modeName).toBe('Position');
+    expect(h.v.state().velocity.z).toBeCloseTo(0.7, 1);
+    h.until(() => !h.v.state().armed, 10, 'landed and disarmed');
+    expect(h.hasText(/^Disarmed by landing$/)).toBe(true);
+  });
+
+  it('in Position after an offboard loss, holds with stick input (MANUAL_CONTROL)', () => {
+    const h = new Harness();
+    h.takeoff();
+    h.streamPosition(0, 0, -3);
+    h.run(0.2);
+    expectOk(h.setMode(6), 'offboard');
     h.run(3);
-    expect(Math.hypot(h.v.state().position.x, h.v.state().position.y)).toBeLessThan(0.3);
+    h.onStep = () => h.v.manualControl({ x: 0, y: 0, z: 500, r: 0 });
+    h.until(() => h.v.state().modeName === 'Position', 3, 'offboard loss');
+    h.run(3);
+    expect(h.v.state().armed).toBe(true);
     expect(h.v.state().position.z).toBeCloseTo(-3, 0);
   });
 

@@ -746,13 +746,17 @@ export class SimVehicle implements SimVehicleApi {
     this.wantTakeoff = false;
 
     const flying = this.tkoState >= TakeoffState.Rampup;
-    this.trajActive = flying && (n === NavState.AUTO_TAKEOFF || n === NavState.AUTO_LOITER || n === NavState.POSCTL
-      || n === NavState.AUTO_LAND || n === NavState.AUTO_RTL);
+    // FlightModeManager: Position's and Altitude's flight tasks need stick input; without it (no RC,
+    // as after an offboard-loss failsafe to Position) they fail to start and FlightTaskDescend flies,
+    // while the mode stays Position / Altitude.
+    const task = (n === NavState.POSCTL || n === NavState.ALTCTL) && this.fsFlags.manualControlLost ? NavState.DESCEND : n;
+    this.trajActive = flying && (task === NavState.AUTO_TAKEOFF || task === NavState.AUTO_LOITER || task === NavState.POSCTL
+      || task === NavState.AUTO_LAND || task === NavState.AUTO_RTL);
     const accXY = p.MPC_ACC_HOR!, accUp = p.MPC_ACC_UP_MAX!, accDn = p.MPC_ACC_DOWN_MAX!;
     const vUp = p.MPC_Z_V_AUTO_UP!, vDn = p.MPC_Z_V_AUTO_DN!;
     const tr = this.traj;
 
-    switch (n) {
+    switch (task) {
       case NavState.AUTO_TAKEOFF: {
         const t = this.target;
         this.speedUp = p.MPC_TKO_SPEED!;
@@ -817,6 +821,8 @@ export class SimVehicle implements SimVehicleApi {
         // FlightTaskDescend: no horizontal control (level), descend at MPC_LAND_SPEED
         sp.ax = 0; sp.ay = 0;
         sp.vz = p.MPC_LAND_SPEED!;
+        // Should sticks come back (Position, Altitude), their task starts from here.
+        this.target.x = b.epx; this.target.y = b.epy; this.target.z = b.epz;
         break;
       case NavState.OFFBOARD: {
         const o = this.offboardSp;
