@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { useFlight, waitFor } from '../fixtures/index.js';
+import { reachAndHold, useFlight, waitFor } from '../fixtures/index.js';
 import { vehicleNow } from '../fixtures/analysis.js';
 import { crossTrackErrors, reachPosition, takeOff, timeToFirstResponse } from '../fixtures/maneuvers.js';
 
@@ -7,7 +7,9 @@ const ALT = 5;
 const SIDE = 10;
 
 const flight = useFlight({
-  params: { COM_OF_LOSS_T: 1 },
+  // COM_OBL_RC_ACT 5: offboard loss → Hold. The default (Position) needs RC sticks: without them
+  // PX4 v1.16 descends and lands while showing Position, which a companion-computer setup never wants.
+  params: { COM_OF_LOSS_T: 1, COM_OBL_RC_ACT: 5 },
   budgets: {
     tracking_error: {
       metric: 'tracking_error', clock: 'vehicle', unit: 'm', limits: { p95: 1.5, max: 2.5 }, marginal: 0.2, minSamples: 50,
@@ -78,7 +80,7 @@ describe('offboard control', () => {
     });
   });
 
-  it('leaves offboard when the setpoint stream stops (COM_OF_LOSS_T)', async () => {
+  it('leaves offboard for Hold when the setpoint stream stops (COM_OF_LOSS_T, COM_OBL_RC_ACT)', async () => {
     const v = flight.vehicle();
     await takeOff(flight, v);
     await flight.phase('offboard hover', async () => {
@@ -94,8 +96,9 @@ describe('offboard control', () => {
       await waitFor(v.telemetry, (t) => t.modeName !== 'Offboard', { timeout: '5s', clock: 'vehicle', what: 'PX4 leaving Offboard after setpoint loss' });
       flight.measure('offboard_loss_exit', (vehicleNow(v.telemetry) - stoppedAt) / 1000);
     });
-    await flight.phase('failsafe holds altitude', () =>
-      waitFor(v.telemetry, (t) => t.armed && Math.abs((t.altitude ?? 0) - ALT) < 1, { timeout: '3s', clock: 'vehicle', what: 'still airborne near 5 m after the failsafe' }),
-    );
+    await flight.phase('failsafe: Hold at the altitude it had', async () => {
+      await waitFor(v.telemetry, (t) => t.modeName === 'Hold', { timeout: '2s', clock: 'vehicle', what: 'Hold (COM_OBL_RC_ACT 5)' });
+      await reachAndHold(v.telemetry, (t) => (t.armed ? t.altitude : null), { target: ALT, tolerance: 1 }, '3s', { timeout: '5s', clock: 'vehicle', what: 'armed, holding near 5 m after the failsafe', unit: 'm' });
+    });
   });
 });
