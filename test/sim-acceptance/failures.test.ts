@@ -81,7 +81,8 @@ describe('sim acceptance over MAVLink/UDP: injected failures (instances 65–67)
   it('MAVLink signal off in offboard: silent both ways; back on, the vehicle is returning (NAV_DLL_ACT Return)', async () => {
     const f = await startFlight({
       instance: 67, speed: 'max', heartbeatTimeoutMs: 15_000,
-      params: { SYS_FAILURE_EN: 1, NAV_DLL_ACT: 2, COM_DL_LOSS_T: 5 },
+      // COM_OBL_RC_ACT 5: offboard loss → Hold (the default, Position, descends and lands without sticks).
+      params: { SYS_FAILURE_EN: 1, NAV_DLL_ACT: 2, COM_DL_LOSS_T: 5, COM_OBL_RC_ACT: 5 },
     });
     const stopGcs = gcsHeartbeatOnVehicleClock(f);
     try {
@@ -102,7 +103,7 @@ describe('sim acceptance over MAVLink/UDP: injected failures (instances 65–67)
 
       await f.pilot.injectFailure('SYSTEM_MAVLINK_SIGNAL', 'OK');
       await waitFor(f.telemetry, (t) => (t.mode?.vehicleMs ?? 0) > silencedAtMs + 15_000, { timeout: '1s', clock: 'vehicle', what: 'telemetry again' });
-      // Offboard lost after 1 s (Position); GCS lost COM_DL_LOSS_T after PX4's 2.5–3.75 s heartbeat
+      // Offboard lost after 1 s (Hold); GCS lost COM_DL_LOSS_T after PX4's 2.5–3.75 s heartbeat
       // timeout, Hold for COM_FAIL_ACT_T, then Return: by 13.75 s at the latest.
       expect(f.telemetry.modeName).toBe('Return');
       await waitFor(f.telemetry, (t) => t.landedState === 'ON_GROUND' && !t.armed, { timeout: '60s', clock: 'vehicle', what: 'landed and disarmed' });
