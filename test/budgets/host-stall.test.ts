@@ -21,13 +21,14 @@ describe('the host stall beside a host-clock budget', () => {
     const calmTo = hostNowMs();
     await sleep(250); // the 100 ms slice holding calmTo closes before the stall
     const stallFrom = hostNowMs();
-    spin(80);
+    spin(300);
     await sleep(150);
     const stall = monitor.over(stallFrom, hostNowMs());
-    expect(stall!.maxMs).toBeGreaterThanOrEqual(70);
-    expect(stall!.p99Ms).toBeGreaterThanOrEqual(70);
-    // Nothing of that stall in the calm span before it (this machine may be loaded: well below it).
-    expect(monitor.over(calmFrom, calmTo)!.maxMs).toBeLessThan(70);
+    expect(stall!.maxMs).toBeGreaterThanOrEqual(280);
+    expect(stall!.p99Ms).toBeGreaterThanOrEqual(280);
+    // Nothing of that stall in the calm span before it. A loaded host stalls the loop by itself
+    // (82 ms seen with every core busy): the induced stall is far above that.
+    expect(monitor.over(calmFrom, calmTo)!.maxMs).toBeLessThan(280);
   });
 
   it('spans the samples from the earliest start (value before its stamp) to the latest stamp', () => {
