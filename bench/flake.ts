@@ -1,7 +1,8 @@
 /**
  * Flakiness of the README's main job under CPU load: consecutive runs of the scenario suite on the
  * built-in simulator (`flightcheck run --target sim --no-report`) while a load generator keeps
- * both cores busy (one spinning child process per core), as a shared CI runner would.
+ * both cores busy (one spinning thread per core), as a shared CI runner would. The load runs in
+ * this session, beside the suite: the harder case (bench/lib/load.ts says why it differs).
  *
  *   npm run bench -- flake [--runs 30] [--spinners N]
  *
@@ -9,11 +10,12 @@
  * numbers (from summary.json) or its error; then one JSON object as the last line with the
  * figures and `pass` (target: 0 failures in the runs made).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCpuLoad } from './lib/load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,10 +41,6 @@ interface Summary {
   scenarios: { file: string; scenario: string; status: string; budgets: { name: string; clock: string; outcome: string; reason: string; hostStall?: { p99Ms: number; maxMs: number } }[] }[];
 }
 
-function startLoad(): ChildProcess[] {
-  return Array.from({ length: spinners }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
-}
-
 function runSuite(results: string): Promise<{ code: number; wallS: number; output: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -66,9 +64,7 @@ function errorOf(summary: Summary, scenario: string): string {
   return lines.slice(0, 2).join(' | ');
 }
 
-const load = startLoad();
-const stopLoad = () => load.forEach((c) => c.kill('SIGKILL'));
-process.on('exit', stopLoad);
+const load = startCpuLoad(spinners, { ownSession: false });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flightcheck-flake-'));
@@ -103,7 +99,7 @@ for (let i = 1; i <= runs; i++) {
   }
   fs.rmSync(results, { recursive: true, force: true });
 }
-stopLoad();
+load.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
