@@ -152,13 +152,18 @@ describe('offboard', () => {
     h.until(() => h.v.state().position.z < -2.8, 12, 'offboard climb');
   });
 
-  it('leaves offboard COM_OF_LOSS_T after the last setpoint, per COM_OBL_RC_ACT (default: Position)', () => {
-    const h = new Harness();
+  /** Took off, streams a position setpoint 3 m up, in Offboard for `forS` seconds. */
+  const inOffboard = (h: Harness, forS: number): Harness => {
     h.takeoff();
     h.streamPosition(0, 0, -3);
     h.run(0.2);
     expectOk(h.setMode(6), 'offboard');
-    h.run(3);
+    h.run(forS);
+    return h;
+  };
+
+  it('leaves offboard COM_OF_LOSS_T after the last setpoint, per COM_OBL_RC_ACT (default: Position)', () => {
+    const h = inOffboard(new Harness(), 3);
     const last = h.v.state().offboardSetpoint!.timeUs / 1e6;
     h.onStep = null;
     const left = h.until(() => h.v.state().modeName !== 'Offboard', 3, 'offboard loss');
@@ -181,12 +186,7 @@ describe('offboard', () => {
   });
 
   it('in Position after an offboard loss, holds with stick input (MANUAL_CONTROL)', () => {
-    const h = new Harness();
-    h.takeoff();
-    h.streamPosition(0, 0, -3);
-    h.run(0.2);
-    expectOk(h.setMode(6), 'offboard');
-    h.run(3);
+    const h = inOffboard(new Harness(), 3);
     h.onStep = () => h.v.manualControl({ x: 0, y: 0, z: 500, r: 0 });
     h.until(() => h.v.state().modeName === 'Position', 3, 'offboard loss');
     h.run(3);
@@ -195,12 +195,7 @@ describe('offboard', () => {
   });
 
   it('honours COM_OF_LOSS_T and COM_OBL_RC_ACT = 4 (Land)', () => {
-    const h = new Harness({ params: { COM_OF_LOSS_T: 0.5, COM_OBL_RC_ACT: 4 } });
-    h.takeoff();
-    h.streamPosition(0, 0, -3);
-    h.run(0.2);
-    expectOk(h.setMode(6), 'offboard');
-    h.run(1);
+    const h = inOffboard(new Harness({ params: { COM_OF_LOSS_T: 0.5, COM_OBL_RC_ACT: 4 } }), 1);
     const last = h.v.state().offboardSetpoint!.timeUs / 1e6;
     h.onStep = null;
     const left = h.until(() => h.v.state().modeName !== 'Offboard', 2, 'offboard loss');
