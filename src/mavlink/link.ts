@@ -1,5 +1,6 @@
 import { common, minimal } from 'node-mavlink';
 import type { MavLinkData } from 'node-mavlink';
+import { formatMs } from '../clock/duration.js';
 import { hostNowMs } from '../clock/host.js';
 import { FrameEncoder, FrameSplitter, signatureMatches, type Frame, type ReceivedFrame } from './codec.js';
 import { decodeMessage } from './decode.js';
@@ -466,9 +467,9 @@ export class Link {
     const c = this.counters;
     const m = this.atLastAlive;
     const bytes = c.bytesIn - m.bytesIn;
-    if (bytes === 0) return this.lastBytesHostMs === null ? 'no bytes ever arrived' : `no bytes since (the last ${formatAgo(now - this.lastBytesHostMs)} ago)`;
+    if (bytes === 0) return this.lastBytesHostMs === null ? 'no bytes ever arrived' : `no bytes since (the last ${formatMs(now - this.lastBytesHostMs)} ago)`;
     const refused = c.badSignature + c.unsignedRejected - m.refused;
-    return `since then ${bytes} bytes, ${c.frames - m.frames} frames (${refused} refused by signing, ${c.badCrc - m.badCrc} bad CRC), the last bytes ${formatAgo(now - this.lastBytesHostMs!)} ago`;
+    return `since then ${bytes} bytes, ${c.frames - m.frames} frames (${refused} refused by signing, ${c.badCrc - m.badCrc} bad CRC), the last bytes ${formatMs(now - this.lastBytesHostMs!)} ago`;
   }
 
   private declareLost(cause?: Error): void {
@@ -505,7 +506,3 @@ const HEARTBEAT_ID = minimal.Heartbeat.MSG_ID;
 const REORDER_WINDOW = 32;
 // Re-exported so consumers name message classes from one place.
 export { common, minimal };
-
-function formatAgo(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
