@@ -42,7 +42,6 @@ const RT_PERIOD_US = 10_000;
 
 /** How a container with `realtimeShare` is scheduled, as started; for the stack's info. */
 export interface RealtimeOutcome {
-  granted: boolean;
   detail: string;
 }
 
@@ -113,8 +112,8 @@ export class ContainerSet {
         return this;
       }
     }
-    const budget = spec.realtimeShare ? await realtimeBudgetWanted() : false;
-    let withBudget = budget;
+    // Cleared when the engine refuses it: the retries then start time-shared.
+    let withBudget = spec.realtimeShare ? await realtimeBudgetWanted() : false;
     const attempt = async (n: number) => {
       this.opts.signal?.throwIfAborted();
       if (n > 1) this.logs.note(spec.name, `attempt ${n}`);
@@ -142,7 +141,7 @@ export class ContainerSet {
         // --cpu-rt-runtime) refuses the budget: start without it, time-shared, and say so.
         if (withBudget && /rt_runtime|rt_period|real-?time/i.test((err as Error).message)) {
           withBudget = false;
-          this.realtime.set(spec.name, { granted: false, detail: `the engine refused a real-time budget (${(err as Error).message.split('\n')[0]!.slice(-160)}); start dockerd with --cpu-rt-runtime=950000 (images/engine.sh does)` });
+          this.realtime.set(spec.name, { detail: `the engine refused a real-time budget (${(err as Error).message.split('\n')[0]!.slice(-160)}); start dockerd with --cpu-rt-runtime=950000 (images/engine.sh does)` });
           this.logs.note(spec.name, 'real-time budget refused by the engine: starting time-shared');
         }
         throw err;
@@ -238,8 +237,8 @@ async function realtimeOutcome(c: StartedTestContainer, share: number | null, re
     .filter((p) => !Number.isNaN(p));
   const rt = policies.filter((p) => p === 1 || p === 2).length;
   if (rt > 0) {
-    return { granted: true, detail: `real-time: ${rt} of ${policies.length} threads SCHED_FIFO/RR (CAP_SYS_NICE${share ? `, ${Math.round(share * 100)} % of each CPU's real-time time` : ''})` };
+    return { detail: `real-time: ${rt} of ${policies.length} threads SCHED_FIFO/RR (CAP_SYS_NICE${share ? `, ${Math.round(share * 100)} % of each CPU's real-time time` : ''})` };
   }
   const why = refused?.detail ?? (policies.length === 0 ? `its threads could not be read (${r.output.trim().slice(0, 120) || 'no output'})` : 'the engine gave CAP_SYS_NICE but the kernel refused SCHED_FIFO');
-  return { granted: false, detail: `time-shared, not real-time as on a host: ${why}` };
+  return { detail: `time-shared, not real-time as on a host: ${why}` };
 }
