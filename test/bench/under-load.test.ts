@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { pidGone } from '../hil/helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const BENCH = path.join(root, 'bin/bench.js');
@@ -53,15 +54,6 @@ function underLoad(args: string[]): Promise<{ code: number | null; stdout: strin
 // The command under load: reports its session after a second (the spinners are up by then), exits with argv[1].
 const PROBE = `setTimeout(() => { const f = require('node:fs').readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); console.log('PROBE session ' + f[3]); process.exit(Number(process.argv[1])); }, 1000)`;
 
-const gone = async (pid: number, ms: number) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!fs.existsSync(`/proc/${pid}`)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-};
-
 const onLinux = process.platform === 'linux' ? describe : describe.skip;
 
 onLinux('npm run bench -- under-load', () => {
@@ -77,7 +69,7 @@ onLinux('npm run bench -- under-load', () => {
     expect(load!.session).toBe(load!.pid);
     expect(load!.session).not.toBe(session);
     expect(load!.threads).toBeGreaterThan(2);
-    expect(await gone(load!.pid, 2000)).toBe(true);
+    expect(await pidGone(load!.pid, 2000)).toBe(true);
   }, 30_000);
 
   it('--same-session puts the load in the command\'s session; exit 0 passes', async () => {
@@ -102,7 +94,7 @@ onLinux('npm run bench -- under-load', () => {
     // Only ever that process: the child of the bin/bench.js this test started.
     expect(stat(String(load!.ppid)).ppid).toBe(child.pid);
     process.kill(load!.ppid, 'SIGKILL');
-    expect(await gone(load!.pid, 3000)).toBe(true);
+    expect(await pidGone(load!.pid, 3000)).toBe(true);
     child.kill('SIGKILL');
   }, 30_000);
 

@@ -139,3 +139,13 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Waits up to `withinMs` for the process to be gone; true once it is. */
+export async function pidGone(pid: number, withinMs: number): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
+    if (!pidAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !pidAlive(pid);
+}

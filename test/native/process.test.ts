@@ -2,19 +2,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { pidAlive, REPO, tmpDir } from '../hil/helpers.js';
+import { pidAlive, pidGone, REPO, tmpDir } from '../hil/helpers.js';
 
 const dir = tmpDir('native-sigint');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function gone(pid: number, withinMs: number): Promise<boolean> {
-  const end = Date.now() + withinMs;
-  while (Date.now() < end) {
-    if (!pidAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !pidAlive(pid);
-}
 
 describe('native SITL processes', () => {
   it('are stopped when the parent gets SIGINT (Ctrl-C)', async () => {
@@ -33,7 +24,7 @@ describe('native SITL processes', () => {
       const how = await exited;
       // The cleanup hooks ran and the signal was re-raised: the exit status still says SIGINT.
       expect(how.signal).toBe('SIGINT');
-      expect(await gone(pids[0]!, 2000)).toBe(true);
+      expect(await pidGone(pids[0]!, 2000)).toBe(true);
       expect(fs.readFileSync(path.join(dir, 'sim-61.log'), 'utf8')).toContain('flightcheck sim ready');
     } finally {
       for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
