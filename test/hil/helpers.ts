@@ -69,10 +69,11 @@ async function until(what: string, ok: () => boolean, timeoutMs: number, child?:
 /**
  * The processes that stand in for a rig's hardware (socat as its USB serial line, the simulator as
  * its Pixhawk) run at a raised priority, every thread of them (started under `nice`, so the I/O
- * threads a process makes later inherit it): a rig is a machine of its own, which the load on the
- * test host does not slow down. Without it a loaded host starves the stand-in, and the test would
- * judge the host instead of the framework's handling of the rig. Raising it needs root
- * (CAP_SYS_NICE); elsewhere `nice` says so in the process's output and runs it unchanged.
+ * threads a process makes later inherit it): a rig is a machine of its own, so the load on the
+ * test host should take its CPU time from the test, not from the rig's stand-in. It cannot help
+ * the kernel's tty worker that carries the pty's bytes: with load in the test's own session that
+ * worker stalls for seconds (bench/lib/load.ts). Raising it needs root (CAP_SYS_NICE); elsewhere
+ * `nice` says so in the process's output and runs it unchanged.
  */
 function spawnAsHardware(command: string, args: string[], opts: SpawnOptions): ChildProcess {
   return spawn('nice', ['-n', '-10', command, ...args], opts);
