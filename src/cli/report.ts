@@ -9,6 +9,7 @@ import { resultsDir, readScenarioRecords } from '../report/results.js';
 import { ALLURE_REPORT, ALLURE_RESULTS, copyHistory, liftTeardownAttachments, reconcileWithJest, runInfoFromResults, writeRunFiles } from '../report/allure-run.js';
 import { expandDirs, mergeResults } from '../report/merge.js';
 import { writeFileFailureResults } from '../report/file-failures.js';
+import { renderCharts } from '../report/charts.js';
 
 /** The flags `flightcheck report` accepts (the workflow test checks CI files against them). */
 export const REPORT_OPTIONS = {
@@ -47,7 +48,7 @@ Builds the Allure HTML report from DIR/allure-results (default flight-results, o
   --history DIR       a previous report (or its history/) whose trends to continue
                       (default: the report already at --output, if any)
   --fail-on-budget    exit 1 when any scenario has a FAIL budget
-  --skip-generate     prepare allure-results (merge, environment, categories, history) only
+  --skip-generate     prepare allure-results (merge, charts, environment, categories, history) only
   --open              open the report when built`;
 
 /** `flightcheck report`: Allure HTML from the latest results (allure-commandline needs Java). */
@@ -91,6 +92,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (!hasResults) throw new UsageError(`no Allure results in ${allureResults}: run the scenarios first (npm run flight)`);
 
   liftTeardownAttachments(allureResults);
+  const charts = await renderCharts(allureResults);
+  for (const f of charts.failed) console.log(`report: chart "${f.name}" not drawn (${f.error}); its spec is attached instead`);
   const output = path.resolve(o.output ?? path.join(results, ALLURE_REPORT));
   // Before `generate --clean` replaces the previous report, carry its history over.
   const history = copyHistory(path.resolve(o.history ?? output), allureResults);

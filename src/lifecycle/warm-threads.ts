@@ -32,12 +32,6 @@ export function takeThread(kind: string, entry: URL | (() => URL)): Worker {
   return worker;
 }
 
-/** Starts loading a thread of this kind now, unless one is idle already: the first use then finds it ready. */
-export function warmUp(kind: string, entry: URL): void {
-  if ((holder()[kind]?.length ?? 0) > 0) return;
-  returnThread(kind, spawn(entry));
-}
-
 function spawn(entry: URL): Worker {
   return new Worker(entry, { stdout: false, stderr: false });
 }

@@ -14,7 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { formatBudgetTable, type BudgetResult } from '../budgets/index.js';
+import type { TopLevelSpec } from 'vega-lite';
 import { budgetTableHtml } from './budget-html.js';
+import { CHART_EXTENSION, CHART_TYPE } from './charts.js';
 
 type Commons = typeof import('allure-js-commons');
 let commons: Promise<Commons | null> | null = null;
@@ -113,6 +115,16 @@ export async function attachFile(name: string, file: string, type: string): Prom
   }
   const ext = path.extname(file).slice(1);
   await a.attachmentPath(name, file, { contentType: type, ...(ext ? { fileExtension: ext } : {}) });
+}
+
+/**
+ * A chart (a vega-lite spec from plots.ts), drawn to an SVG when the report is built
+ * (src/report/charts.ts) and then shown inline as an image.
+ */
+export async function attachChart(name: string, spec: TopLevelSpec): Promise<void> {
+  const a = await api();
+  if (!a) return;
+  await a.attachment(name, JSON.stringify(spec), { contentType: CHART_TYPE, fileExtension: CHART_EXTENSION });
 }
 
 /** An SVG (e.g. from plots.ts) shown inline as an image. */

@@ -1,18 +1,14 @@
 /**
- * Report charts as SVG strings, rendered in Node without a browser: vega-lite compiles a spec,
- * vega renders it headless (`View.toSVG()`). That happens on a thread of its own (plot-thread.mjs)
- * that keeps vega loaded from one test file to the next: loading vega costs several charts' worth,
- * and Jest would load it again for every file.
+ * Report charts: each as a vega-lite spec (`altitudeChart`, `trackChart`, `histogramChart`), which
+ * a test attaches and the report draws (charts.ts), or drawn now as an SVG string (`altitudePlot`,
+ * …). Drawing runs in Node without a browser: vega-lite compiles the spec, vega renders it
+ * headless (`View.toSVG()`), on a thread of its own (plot-thread.mjs) kept loaded between uses:
+ * loading vega costs several charts' worth (and Jest would load it again for every file).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { returnThread, takeThread, warmUp } from '../lifecycle/warm-threads.js';
+import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
 
 const PLOT_THREAD = new URL('./plot-thread.mjs', import.meta.url);
-
-/** Loads the renderer in the background, so the first chart does not wait for vega. */
-export function warmUpPlots(): void {
-  warmUp('plots', PLOT_THREAD);
-}
 
 /**
  * Points per series beyond which a line is thinned (min and max of every bucket kept): about two
@@ -66,6 +62,11 @@ export interface AltitudeSeries {
 
 /** Altitude over vehicle time, with the target altitude and the acceptance band. */
 export async function altitudePlot(series: AltitudeSeries): Promise<string> {
+  return renderSvg(altitudeChart(series));
+}
+
+/** The altitude plot's vega-lite spec (rendered later: see attachChart). */
+export function altitudeChart(series: AltitudeSeries): TopLevelSpec {
   checkSameLength('altitudePlot', { t: series.t, alt: series.alt });
   const rows = thin(series.t, series.alt).map(([t, alt]) => ({ t, alt }));
   const layers: object[] = [];
@@ -91,7 +92,7 @@ export async function altitudePlot(series: AltitudeSeries): Promise<string> {
       encoding: { y: { field: 'target', type: 'quantitative' } },
     });
   }
-  return renderSvg({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: series.title ?? 'Altitude',
     width: 560,
@@ -99,7 +100,7 @@ export async function altitudePlot(series: AltitudeSeries): Promise<string> {
     config: CONFIG,
     data: { values: rows },
     layer: layers,
-  } as TopLevelSpec);
+  } as TopLevelSpec;
 }
 
 export interface TrackSeries {
@@ -113,6 +114,11 @@ export interface TrackSeries {
 
 /** Top view of the flown track (east right, north up) on equal axes, with the setpoints. */
 export async function trackPlot(track: TrackSeries): Promise<string> {
+  return renderSvg(trackChart(track));
+}
+
+/** The track plot's vega-lite spec. */
+export function trackChart(track: TrackSeries): TopLevelSpec {
   checkSameLength('trackPlot', { north: track.north, east: track.east });
   const points = thin(track.north, track.east, true).map(([north, east], i) => ({ i, north, east }));
   const setpoints = (track.setpoints ?? []).map((s, i) => ({ n: i + 1, north: s.north, east: s.east }));
@@ -145,7 +151,7 @@ export async function trackPlot(track: TrackSeries): Promise<string> {
       encoding: { x, y, tooltip: { field: 'n', type: 'quantitative', title: 'setpoint' } },
     });
   }
-  return renderSvg({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: track.title ?? 'Track (top view)',
     width: 360,
@@ -159,7 +165,7 @@ export async function trackPlot(track: TrackSeries): Promise<string> {
     ],
     data: { values: points },
     layer: layers,
-  } as TopLevelSpec);
+  } as TopLevelSpec;
 }
 
 export interface HistogramOptions {
@@ -173,6 +179,11 @@ export interface HistogramOptions {
 
 /** Distribution of latency samples with the budget's limits as labelled rules. */
 export async function latencyHistogram(samples: ArrayLike<number>, opts: HistogramOptions): Promise<string> {
+  return renderSvg(histogramChart(samples, opts));
+}
+
+/** The histogram's vega-lite spec. */
+export function histogramChart(samples: ArrayLike<number>, opts: HistogramOptions): TopLevelSpec {
   const values = Array.from(samples).filter(Number.isFinite);
   const limits = (opts.limits ?? []).map((l) => ({ ...l, label: `${l.stat} ≤ ${l.value} ${opts.unit}` }));
   const layers: object[] = [
@@ -199,14 +210,14 @@ export async function latencyHistogram(samples: ArrayLike<number>, opts: Histogr
       },
     );
   }
-  return renderSvg({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title ?? `Latency (n=${values.length})`,
     width: 480,
     height: 220,
     config: CONFIG,
     layer: layers,
-  } as TopLevelSpec);
+  } as TopLevelSpec;
 }
 
 function checkSameLength(what: string, cols: Record<string, ArrayLike<number>>): void {

@@ -5,7 +5,8 @@
  */
 import type { BudgetResult } from '../budgets/index.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
-import { altitudePlot, latencyHistogram, trackPlot } from './plots.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { altitudePlot, histogramChart, renderSvg, trackPlot } from './plots.js';
 
 export interface TelemetryPlotOptions {
   /** Commanded altitude (m, up). */
@@ -39,9 +40,15 @@ export async function telemetryPlots(telemetry: Pick<Telemetry, 'series'>, opts:
 
 /** A histogram of a budget's samples with each declared limit drawn; null without samples. */
 export async function budgetHistogram(result: BudgetResult, samples: readonly (number | { value: number })[]): Promise<string | null> {
+  const spec = budgetHistogramChart(result, samples);
+  return spec ? renderSvg(spec) : null;
+}
+
+/** The budget histogram's vega-lite spec; null without samples. */
+export function budgetHistogramChart(result: BudgetResult, samples: readonly (number | { value: number })[]): TopLevelSpec | null {
   const values = samples.map((s) => (typeof s === 'number' ? s : s.value));
   if (values.length === 0) return null;
-  return latencyHistogram(values, {
+  return histogramChart(values, {
     unit: result.unit,
     limits: result.checks.map((c) => ({ stat: c.stat, value: c.limit })),
     title: `${result.name} (${result.clock} clock, n=${values.length}) — ${result.outcome}`,

@@ -4,18 +4,19 @@ import type { BudgetResult, Measurements } from '../budgets/index.js';
 import { hostNowMs } from '../clock/host.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import { toDetectionFrame, type DetectionSource } from '../vehicle/detections.js';
-import { attachBudgets, attachFile, attachLogs, attachSvg } from './allure.js';
+import { attachBudgets, attachChart, attachFile, attachLogs } from './allure.js';
 import { onCleanup } from '../lifecycle/cleanup.js';
 import { TelemetryCsvStream, telemetryRows } from './csv.js';
 import { McapRecording } from './mcap.js';
-import { altitudePlot, trackPlot } from './plots.js';
-import { budgetHistogram } from './scenario-plots.js';
+import { altitudeChart, trackChart } from './plots.js';
+import { budgetHistogramChart } from './scenario-plots.js';
 
 /**
  * Everything one scenario test leaves behind: an MCAP recording per vehicle (every MAVLink
  * message, detections, budget samples and phases, flushed as it grows) and a telemetry CSV per
- * vehicle (appended as it flies), and at the end altitude and track plots, a histogram per judged budget and the budget table,
- * all attached to the Allure result.
+ * vehicle (appended as it flies), and at the end altitude and track charts, a histogram per judged
+ * budget and the budget table, all attached to the Allure result (the charts as specs, drawn when
+ * the report is built: src/report/charts.ts).
  */
 export class ScenarioRecording {
   readonly files: string[] = [];
@@ -73,16 +74,16 @@ export class ScenarioRecording {
 
     if (results.length > 0) await attachBudgets(results);
     for (const r of results) {
-      const svg = await budgetHistogram(r, this.measurements.samples(r.metric));
-      if (svg) await attachSvg(`${r.name} histogram`, svg);
+      const chart = budgetHistogramChart(r, this.measurements.samples(r.metric));
+      if (chart) await attachChart(`${r.name} histogram`, chart);
     }
     for (const v of this.vehicles) {
       const since = this.since.get(v) ?? 0;
       const rows = telemetryRows(v.telemetry).filter((r) => r.vehicleMs >= since);
       if (rows.length > 0) {
         const t0 = rows[0]!.vehicleMs;
-        await attachSvg(`${v.name} altitude`, await altitudePlot({ t: rows.map((r) => (r.vehicleMs - t0) / 1000), alt: rows.map((r) => r.alt), title: `Altitude — ${v.name}` }));
-        await attachSvg(`${v.name} track`, await trackPlot({ north: rows.map((r) => r.x), east: rows.map((r) => r.y), title: `Track (top view) — ${v.name}` }));
+        await attachChart(`${v.name} altitude`, altitudeChart({ t: rows.map((r) => (r.vehicleMs - t0) / 1000), alt: rows.map((r) => r.alt), title: `Altitude — ${v.name}` }));
+        await attachChart(`${v.name} track`, trackChart({ north: rows.map((r) => r.x), east: rows.map((r) => r.y), title: `Track (top view) — ${v.name}` }));
       }
       const csv = this.csvs.get(v);
       if (csv && csv.rows > 0) {
