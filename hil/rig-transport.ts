@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { BaseTransport } from '../src/mavlink/transports/transport.js';
 
 export interface RigTransportOptions {
@@ -34,6 +34,7 @@ export class RigSerialTransport extends BaseTransport {
     const { path, baudRate } = this.opts;
     this.openedRealPath = realPathOrNull(path);
     if (!this.openedRealPath) throw new Error(`cannot open serial ${path}: no such device`);
+    const { SerialPort } = await import('serialport'); // on first use (serial.ts says why)
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((err) => (err ? reject(new Error(`cannot open serial ${path}: ${err.message}`)) : resolve())),

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * Worker threads kept loaded between uses, by kind (the simulator, the plot renderer): loading
+ * Worker threads kept loaded between uses, by kind (the simulator, the chart renderer): loading
  * their modules costs more than the work they then do for one test file. An idle thread does not
  * keep the process alive and leaves the pool if it dies.
  *

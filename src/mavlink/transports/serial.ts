@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { BaseTransport } from './transport.js';
 
 /** How often the device node is checked for having gone away (host clock). */
@@ -19,6 +19,8 @@ export class SerialTransport extends BaseTransport {
   }
 
   async open(): Promise<void> {
+    // Loaded on first use: the native binding costs every process that never opens a serial line.
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((err) => (err ? reject(new Error(`cannot open serial ${this.path}: ${err.message}`)) : resolve())),
