@@ -88,7 +88,10 @@ export interface Pilot {
   readonly lastSetpointVehicleMs?: number | null;
   /** Replaces the streamed setpoint (takes effect with the next transmission, sent at once). */
   setSetpoint(sp: Setpoint): void;
-  /** In offboard: a position setpoint. Otherwise a reposition command, where the pilot supports one. */
+  /**
+   * In offboard: a position setpoint. Otherwise a reposition command, where the pilot supports one.
+   * Local NED metres; `yaw` a heading in radians (absent: PX4 chooses, as for a reposition without one).
+   */
   goTo(north: number, east: number, down: number, yaw?: number): Promise<CommandResult>;
   readonly params: ParamAccess;
   injectFailure(unit: FailureUnitName | number, type: FailureTypeName | number, instance?: number): Promise<CommandResult>;

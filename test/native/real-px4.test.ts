@@ -98,6 +98,24 @@ describePx4('real PX4 SITL', () => {
     }
   }, 120_000);
 
+  it('takes goTo\'s yaw (DO_REPOSITION param4) in radians: a reposition with yaw π/2 turns it east', async () => {
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 174, params: {}, artifactsDir: path.join(dir, 'yaw'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const v = stack.vehicles[0]!;
+    const t = v.telemetry;
+    const headingError = () => Math.abs(Math.atan2(Math.sin(t.attitude!.yaw - Math.PI / 2), Math.cos(t.attitude!.yaw - Math.PI / 2)));
+    try {
+      await v.pilot.arm();
+      await v.pilot.takeoff();
+      await waitFor(t, (x) => x.modeName === 'Hold' && x.landedState === 'IN_AIR', { timeout: '40s', clock: 'vehicle', what: 'in Hold after the takeoff' });
+      expect(headingError()).toBeGreaterThan(0.5);
+      const p = t.localPosition!;
+      await v.pilot.goTo(p.x + 3, p.y, p.z, Math.PI / 2);
+      await reachAndHold(t, () => headingError(), { min: 0, max: 0.1 }, '2s', { timeout: '30s', clock: 'vehicle', what: 'heading error to π/2', unit: 'rad' });
+    } finally {
+      await stack.down();
+    }
+  }, 120_000);
+
   it('attaches the flight log PX4 wrote while armed to the report of the test that flew', async () => {
     const results = path.join(dir, 'results-ulg');
     const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '4', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '173' }, 150_000);

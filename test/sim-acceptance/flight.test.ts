@@ -1,7 +1,7 @@
 /**
  * The simulator as a PX4 SITL, flown through the MAVLink client over UDP on 127.0.0.1 at speed
  * 'max': takeoff, offboard (denied, accepted, lost), land with auto-disarm, return to launch.
- * Instances 60–63 (API ports 14640–14643).
+ * Instances 60–64 (API ports 14640–14644).
  */
 import { describe, expect, it } from '@jest/globals';
 import { CommandDenied, reachAndHold, waitFor } from '../../src/vehicle/index.js';
@@ -22,7 +22,7 @@ const MPC_LAND_SPEED = 0.7;
 const COM_DISARM_LAND_MS = 2000;
 const COM_OF_LOSS_T_MS = 1000;
 
-describe('sim acceptance over MAVLink/UDP: flight (instances 60–63)', () => {
+describe('sim acceptance over MAVLink/UDP: flight (instances 60–64)', () => {
   it('takes off to MIS_TAKEOFF_ALT at no more than MPC_TKO_SPEED, holds it in Hold', async () => {
     const f = await startFlight({ instance: 60, speed: 'max' });
     try {
@@ -141,6 +141,20 @@ describe('sim acceptance over MAVLink/UDP: flight (instances 60–63)', () => {
       expect(d.max).toBeGreaterThanOrEqual(COM_DISARM_LAND_MS);
       expect(d.max - d.min).toBeLessThanOrEqual(2 * CONTROL_PERIOD_MS);
       expect(f.telemetry.altitude!).toBeLessThan(0.1);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("turns to goTo's yaw, in radians (DO_REPOSITION param4), as real PX4 does (test/native/real-px4.test.ts)", async () => {
+    const f = await startFlight({ instance: 64, speed: 'max' });
+    const headingError = () => Math.abs(Math.atan2(Math.sin(f.telemetry.attitude!.yaw - Math.PI / 2), Math.cos(f.telemetry.attitude!.yaw - Math.PI / 2)));
+    try {
+      await armAndTakeOff(f);
+      expect(headingError()).toBeGreaterThan(0.5);
+      const p = f.telemetry.localPosition!;
+      await f.pilot.goTo(p.x + 3, p.y, p.z, Math.PI / 2);
+      await reachAndHold(f.telemetry, () => headingError(), { min: 0, max: 0.1 }, '2s', { timeout: '30s', clock: 'vehicle', what: 'heading error to π/2', unit: 'rad' });
     } finally {
       await f.close();
     }

@@ -221,6 +221,39 @@ describe('offboard', () => {
   });
 });
 
+/** Heading error in (−π, π]. */
+const headingError = (yaw: number, target: number) => Math.atan2(Math.sin(yaw - target), Math.cos(yaw - target));
+
+describe('headings in navigator commands, as PX4 v1.16 reads them', () => {
+  function inHold(): Harness {
+    const h = new Harness();
+    expectOk(h.arm(), 'arm');
+    expectOk(h.cmd(C.NAV_TAKEOFF, [0, 0, 0, NaN, NaN, NaN, NaN]), 'takeoff');
+    h.until(() => h.v.state().modeName === 'Hold' && h.v.state().landedState === L.IN_AIR, 20, 'Hold after the takeoff');
+    return h;
+  }
+
+  it('DO_REPOSITION param4 is a heading in radians (navigator takes it as is; MAVLink says degrees)', () => {
+    const h = inHold();
+    expect(Math.abs(headingError(h.v.state().attitude.yaw, Math.PI / 2))).toBeGreaterThan(0.5);
+    expectOk(h.cmd(C.DO_REPOSITION, [-1, 1, 0, Math.PI / 2, NaN, NaN, NaN]), 'reposition');
+    h.until(() => Math.abs(headingError(h.v.state().attitude.yaw, Math.PI / 2)) < 0.05, 10, 'heading π/2');
+    h.run(1);
+    expect(Math.abs(headingError(h.v.state().attitude.yaw, Math.PI / 2))).toBeLessThan(0.05);
+  });
+
+  it('NAV_TAKEOFF ignores param4: the heading stays where it was (navigator sets no takeoff yaw)', () => {
+    const h = new Harness();
+    const yaw0 = h.v.state().attitude.yaw;
+    expectOk(h.arm(), 'arm');
+    // 90: a heading whether read as degrees or radians; PX4 reads neither.
+    expectOk(h.cmd(C.NAV_TAKEOFF, [0, 0, 0, 90, NaN, NaN, NaN]), 'takeoff');
+    h.until(() => h.v.state().modeName === 'Hold' && h.v.state().landedState === L.IN_AIR, 20, 'Hold after the takeoff');
+    h.run(1);
+    expect(Math.abs(headingError(h.v.state().attitude.yaw, yaw0))).toBeLessThan(0.05);
+  });
+});
+
 describe('landing and auto-disarm', () => {
   it('lands at MPC_LAND_SPEED, reports LANDING then ON_GROUND, disarms COM_DISARM_LAND later', () => {
     const h = new Harness({ params: { MIS_TAKEOFF_ALT: 6 } });

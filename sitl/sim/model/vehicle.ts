@@ -168,7 +168,7 @@ export class SimVehicle implements SimVehicleApi {
   private tkoRampProgress = 0;
 
   // navigator
-  private tkoRequest: { lat: number; lon: number; alt: number; yaw: number } | null = null;
+  private tkoRequest: { lat: number; lon: number; alt: number } | null = null;
   private readonly target = { x: 0, y: 0, z: 0, yaw: NaN };
   private takeoffDone = false;
   private pendingHold: { x: number; y: number; z: number; yaw: number } | null = null;
@@ -329,7 +329,8 @@ export class SimVehicle implements SimVehicleApi {
         return { result: R.TEMPORARILY_REJECTED };
       }
       case C.NAV_TAKEOFF: {
-        this.tkoRequest = { yaw: prm[3], lat: prm[4], lon: prm[5], alt: prm[6] };
+        // param4 (yaw) is not read: PX4's navigator sets no takeoff heading (FlightTaskAuto keeps it).
+        this.tkoRequest = { lat: prm[4], lon: prm[5], alt: prm[6] };
         // A new takeoff item: the previous flight's "takeoff done" must not end it at once.
         this.takeoffDone = false;
         if (this.changeUserMode(NavState.AUTO_TAKEOFF)) {
@@ -368,7 +369,8 @@ export class SimVehicle implements SimVehicleApi {
           let x = b.epx, y = b.epy, z = b.epz;
           if (Number.isFinite(prm[4]) && Number.isFinite(prm[5])) { this.proj.project(prm[4], prm[5], this.tmpXY); x = this.tmpXY.x; y = this.tmpXY.y; }
           if (Number.isFinite(prm[6])) z = -(prm[6] - this.originAlt);
-          this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3] * DEG) : b.yaw };
+          // param4 is radians to PX4's navigator (MAVLink's spec says degrees; PX4 reads radians).
+          this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3]) : b.yaw };
           this.lastNavState = -1;
         }
         return { result: R.ACCEPTED };
@@ -679,7 +681,6 @@ export class SimVehicle implements SimVehicleApi {
           this.text(SEV_INFO, `Using minimum takeoff altitude: ${p.MIS_TAKEOFF_ALT!.toFixed(2)} m`);
         }
         this.target.x = x; this.target.y = y; this.target.z = -(alt - this.originAlt);
-        if (req && Number.isFinite(req.yaw)) this.yawHold = wrapPi(req.yaw * DEG);
         break;
       }
       case NavState.AUTO_LOITER:
