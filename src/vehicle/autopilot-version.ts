@@ -12,6 +12,8 @@ export interface AutopilotVersionInfo {
    * (PX4_GIT_VERSION_BINARY; the bundle in ../shared reports 6ea3539157000000 for commit 6ea3539157ca…).
    */
   gitHash: string;
+  /** MAV_PROTOCOL_CAPABILITY bits: which protocols it says it answers (missions, FTP, COMMAND_INT, …). */
+  capabilities: number;
 }
 
 /** FIRMWARE_VERSION_TYPE, the low byte of *_sw_version. */
@@ -45,7 +47,7 @@ export async function requestAutopilotVersion(link: Link, sysId: number, opts: {
       const m = (await answer).data;
       // PX4 copies its 64-bit git version word in little-endian order: reversed, the bytes read as the hash.
       const hash = [...m.flightCustomVersion].reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
-      return { version: formatSwVersion(m.flightSwVersion), flightSwVersion: m.flightSwVersion, gitHash: hash };
+      return { version: formatSwVersion(m.flightSwVersion), flightSwVersion: m.flightSwVersion, gitHash: hash, capabilities: Number(m.capabilities) };
     } catch (err) {
       last = err;
     }

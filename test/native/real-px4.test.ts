@@ -6,6 +6,8 @@ import { connect } from '../../src/mavlink/index.js';
 import { createVehicle } from '../../src/vehicle/vehicle.js';
 import { CommandDenied } from '../../src/vehicle/errors.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
+import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
+import { PX4_CAPABILITIES } from '../../sitl/sim/mavlink/px4-identity.js';
 import { waitFor, reachAndHold } from '../../src/vehicle/wait.js';
 import { liftTeardownAttachments } from '../../src/report/allure-run.js';
 import { createNativeTarget, px4Preset, SitlProcess, type NativeStack } from '../../sitl/native/index.js';
@@ -39,6 +41,8 @@ describePx4('real PX4 SITL', () => {
       expect(early).toBeInstanceOf(CommandDenied);
       expect(early!.result).toMatch(/TEMPORARILY_REJECTED|DENIED/);
       expect(v.telemetry.armed).toBe(false);
+      // What PX4 says it answers is the table the simulator's own list is cut from.
+      expect((await requestAutopilotVersion(link, 171)).capabilities).toBe(PX4_CAPABILITIES);
       await waitUntilArmable(v.telemetry, v.name, { timeout: '30s', clock: 'host' });
       const r = await v.pilot.arm();
       expect(v.telemetry.armed).toBe(true);

@@ -8,7 +8,7 @@ import { FrameEncoder } from '../../src/mavlink/codec.js';
 import type { Link, Message } from '../../src/mavlink/link.js';
 import { decodePx4CustomMode } from '../../sitl/sim/model/types.js';
 import { DEFAULT_RATES } from '../../sitl/sim/mavlink/streams.js';
-import { PX4_SW_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
+import { PX4_CAPABILITIES, PX4_SW_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
 import { SimWorld } from '../../sitl/sim/world.js';
 import {
   ackOf, collect, commandLong, floatBitsToInt, gcsHeartbeat, intToFloatBits, sleep, timesyncRequest, udpClient,
@@ -102,6 +102,13 @@ describe('sim endpoint over UDP (speed 20)', () => {
     expect(caps & standard.MavProtocolCapability.PARAM_ENCODE_BYTEWISE).toBeTruthy();
     expect(caps & standard.MavProtocolCapability.MAVLINK2).toBeTruthy();
     expect(caps & standard.MavProtocolCapability.COMMAND_INT).toBeTruthy();
+    expect(caps & standard.MavProtocolCapability.SET_POSITION_TARGET_LOCAL_NED).toBeTruthy();
+    // Only what the simulator answers: none of these (PX4 answers all but the last), and nothing PX4 does not.
+    expect(caps & standard.MavProtocolCapability.FLIGHT_TERMINATION).toBeTruthy();
+    for (const missing of ['MISSION_FLOAT', 'MISSION_INT', 'MISSION_FENCE', 'MISSION_RALLY', 'FTP', 'SET_ATTITUDE_TARGET', 'SET_POSITION_TARGET_GLOBAL_INT'] as const) {
+      expect({ [missing]: caps & standard.MavProtocolCapability[missing] }).toEqual({ [missing]: 0 });
+    }
+    expect(caps & ~PX4_CAPABILITIES).toBe(0);
 
     const legacy = client.next(standard.AutopilotVersion, { timeoutMs: 2000 });
     expect((await ackOf(client, commandLong(520, [1], { system: 0 }))).result).toBe(MAV_RESULT.ACCEPTED);

@@ -14,26 +14,38 @@ export const PX4_SW_VERSION =
 
 const C = standard.MavProtocolCapability;
 
-/** The capabilities PX4 v1.16 advertises in AUTOPILOT_VERSION (mavlink_main.cpp). */
+/**
+ * The capabilities PX4 v1.16 advertises in AUTOPILOT_VERSION (mavlink_main.cpp, without a gimbal
+ * manager), as the real binary sends them (test/native/real-px4.test.ts).
+ */
 export const PX4_CAPABILITIES =
   C.MISSION_FLOAT |
-  C.PARAM_ENCODE_BYTEWISE |
   C.MISSION_INT |
+  C.PARAM_FLOAT |
   C.COMMAND_INT |
+  C.PARAM_ENCODE_BYTEWISE |
   C.FTP |
   C.SET_ATTITUDE_TARGET |
   C.SET_POSITION_TARGET_LOCAL_NED |
-  C.SET_POSITION_TARGET_GLOBAL_INT |
+  C.FLIGHT_TERMINATION |
   C.MAVLINK2 |
   C.MISSION_FENCE |
   C.MISSION_RALLY;
+
+/**
+ * What the simulator advertises: PX4's capabilities less those it does not implement — the
+ * mission, fence and rally protocols, MAVLink FTP and SET_ATTITUDE_TARGET. A client that reads the capabilities (as QGroundControl and
+ * MAVSDK do) must not be told the simulator answers what it never will.
+ */
+export const SIM_CAPABILITIES =
+  PX4_CAPABILITIES & ~(C.MISSION_FLOAT | C.MISSION_INT | C.FTP | C.SET_ATTITUDE_TARGET | C.MISSION_FENCE | C.MISSION_RALLY);
 
 /** A fixed stand-in for the git hash PX4 reports (8 bytes). */
 const CUSTOM_VERSION = [0x73, 0x69, 0x6d, 0x2d, 0x31, 0x2e, 0x31, 0x36];
 
 export function autopilotVersion(sysId: number): standard.AutopilotVersion {
   const m = new standard.AutopilotVersion();
-  m.capabilities = PX4_CAPABILITIES as unknown as standard.MavProtocolCapability;
+  m.capabilities = SIM_CAPABILITIES as unknown as standard.MavProtocolCapability;
   m.flightSwVersion = PX4_SW_VERSION;
   m.middlewareSwVersion = PX4_SW_VERSION;
   m.osSwVersion = 0;
