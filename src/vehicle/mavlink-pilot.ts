@@ -150,10 +150,15 @@ export class MavlinkPilot implements Pilot {
   private async withEffect(command: number, params: number[], effect: string, done: (t: Telemetry) => boolean): Promise<CommandResult> {
     const name = commandName(command);
     let refusal: { result: number; hostMs: number } | null = null;
+    // Only a refusal after an acceptance counts here (a first refusal is command()'s to report).
+    // Kept in arrival order by the listener, not by when command() resolves: both ACKs may come
+    // in one read (PX4's are 10 ms apart, a loaded host or link can hand them over together).
+    let accepted = false;
     const offAck = this.link.on(common.CommandAck, (msg) => {
       if (msg.sysid !== this.sysId || msg.data.command !== command) return;
       const r = msg.data.result;
-      if (r !== common.MavResult.ACCEPTED && r !== common.MavResult.IN_PROGRESS) refusal = { result: r, hostMs: msg.hostTimeMs };
+      if (r === common.MavResult.ACCEPTED || r === common.MavResult.IN_PROGRESS) accepted = true;
+      else if (accepted) refusal = { result: r, hostMs: msg.hostTimeMs };
     });
     // A lost ACK is only made good by an effect that was not there before the command.
     const before = done(this.telemetry);
@@ -168,8 +173,8 @@ export class MavlinkPilot implements Pilot {
         let result: CommandResult;
         try {
           refusal = null;
+          accepted = false;
           result = await this.command(command, params);
-          refusal = null; // only refusals after the acceptance count from here on
         } catch (err) {
           // No ACK is not no effect: PX4 may have acted and the ACK been lost or late.
           if (!(err instanceof CommandTimeout) || before || !done(this.telemetry)) throw err;

@@ -4,6 +4,7 @@
  * Instances 60–64 (API ports 14640–14644).
  */
 import { describe, expect, it } from '@jest/globals';
+import { common } from 'node-mavlink';
 import { CommandDenied, reachAndHold, waitFor } from '../../src/vehicle/index.js';
 import {
   CONTROL_PERIOD_MS,
@@ -59,10 +60,17 @@ describe('sim acceptance over MAVLink/UDP: flight (instances 60–64)', () => {
       await observeEveryStep(f.pilot);
       await armAndTakeOff(f);
 
-      // PX4 (armed): DO_SET_MODE OFFBOARD fails the mode's can-run check → TEMPORARILY_REJECTED.
+      // PX4 (armed): its mavlink module acknowledges DO_SET_MODE ACCEPTED, then commander's
+      // can-run check for Offboard answers TEMPORARILY_REJECTED (as test/native/real-px4.test.ts sees).
+      const acks: string[] = [];
+      const offAcks = f.v.link.on(common.CommandAck, (m) => {
+        if (m.data.command === common.MavCmd.DO_SET_MODE) acks.push(common.MavResult[m.data.result]!);
+      });
       const denied = await rejectionOf(f.pilot.setMode('Offboard'));
+      offAcks();
+      expect(acks).toEqual(['ACCEPTED', 'TEMPORARILY_REJECTED']);
       expect(denied).toBeInstanceOf(CommandDenied);
-      expect(denied.result).toBe('TEMPORARILY_REJECTED');
+      expect(denied.result).toBe('TEMPORARILY_REJECTED after ACCEPTED');
       expect((denied as unknown as CommandDenied).statusText?.text).toBe('Switching to Offboard is currently not available');
       expect(f.telemetry.modeName).toBe('Hold');
 

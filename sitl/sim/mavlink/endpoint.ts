@@ -223,6 +223,11 @@ export class VehicleEndpoint {
       this.sendAck(inst, m, command, local);
       return;
     }
+    // PX4's mavlink module acknowledges DO_SET_MODE ACCEPTED as it hands it on (mavlink_receiver:
+    // send_ack stays true for it); commander then answers with its own verdict, one cycle later on
+    // PX4 (about 10 ms), in the same datagram here. A refusal thus reads ACCEPTED, then
+    // TEMPORARILY_REJECTED, as on real PX4 (test/native/real-px4.test.ts).
+    if (command === MAV_CMD.DO_SET_MODE) this.sendAck(inst, m, command, { result: MAV_RESULT.ACCEPTED as common.MavResult });
     const key = `${m.sysid}/${m.compid}/${command}`;
     const now = hostNowMs();
     const cached = this.commandCache.get(key);
