@@ -1,5 +1,6 @@
 import { common, development, minimal, standard, MSG_ID_MAGIC_NUMBER } from 'node-mavlink';
 import type { MavLinkData, MavLinkDataConstructor } from 'node-mavlink';
+import { ProtocolVersion } from './protocol-version.js';
 
 /**
  * The message sets PX4 speaks: minimal + standard + common, plus development (PX4 builds with
@@ -10,10 +11,11 @@ export const REGISTRY: Record<number, MavLinkDataConstructor<MavLinkData>> = {
   ...minimal.REGISTRY,
   ...standard.REGISTRY,
   ...common.REGISTRY,
+  [ProtocolVersion.MSG_ID]: ProtocolVersion,
 };
 
 /** CRC_EXTRA per message id; an id missing here cannot be checked and is skipped as unknown. */
-export const CRC_EXTRA: Record<number, number> = MSG_ID_MAGIC_NUMBER;
+export const CRC_EXTRA: Record<number, number> = { ...MSG_ID_MAGIC_NUMBER, [ProtocolVersion.MSG_ID]: ProtocolVersion.MAGIC_NUMBER };
 
 const payloadLengths = new Map<number, number>();
 

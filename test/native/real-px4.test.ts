@@ -8,6 +8,7 @@ import { CommandDenied } from '../../src/vehicle/errors.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { PX4_CAPABILITIES } from '../../sitl/sim/mavlink/px4-identity.js';
+import { ProtocolVersion } from '../../src/mavlink/protocol-version.js';
 import { waitFor, reachAndHold } from '../../src/vehicle/wait.js';
 import { liftTeardownAttachments } from '../../src/report/allure-run.js';
 import { createNativeTarget, px4Preset, SitlProcess, type NativeStack } from '../../sitl/native/index.js';
@@ -43,6 +44,17 @@ describePx4('real PX4 SITL', () => {
       expect(v.telemetry.armed).toBe(false);
       // What PX4 says it answers is the table the simulator's own list is cut from.
       expect((await requestAutopilotVersion(link, 171)).capabilities).toBe(PX4_CAPABILITIES);
+      // PROTOCOL_VERSION on request (MAVSDK and QGroundControl ask at connect): the simulator answers the same.
+      const protocol = link.next(ProtocolVersion, { timeoutMs: 3000 });
+      const ask = new common.CommandLong();
+      Object.assign(ask, { targetSystem: 171, targetComponent: 1, command: 519 as common.MavCmd });
+      link.send(ask);
+      const pv = (await protocol).data;
+      expect([pv.version, pv.minVersion, pv.maxVersion]).toEqual([200, 100, 200]);
+      // Its battery simulator has no per-cell voltages: the total goes in the first cell (the simulator does the same).
+      const battery = (await link.next(common.BatteryStatus, { timeoutMs: 5000 })).data;
+      expect(battery.voltages[0]).toBeGreaterThan(4 * 3500);
+      expect(battery.voltages.slice(1)).toEqual(new Array(9).fill(0xffff));
       await waitUntilArmable(v.telemetry, v.name, { timeout: '30s', clock: 'host' });
       const r = await v.pilot.arm();
       expect(v.telemetry.armed).toBe(true);

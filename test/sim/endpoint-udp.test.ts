@@ -9,6 +9,7 @@ import type { Link, Message } from '../../src/mavlink/link.js';
 import { decodePx4CustomMode } from '../../sitl/sim/model/types.js';
 import { DEFAULT_RATES } from '../../sitl/sim/mavlink/streams.js';
 import { PX4_CAPABILITIES, PX4_SW_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
+import { ProtocolVersion } from '../../src/mavlink/protocol-version.js';
 import { SimWorld } from '../../sitl/sim/world.js';
 import {
   ackOf, collect, commandLong, floatBitsToInt, gcsHeartbeat, intToFloatBits, sleep, timesyncRequest, udpClient,
@@ -118,6 +119,22 @@ describe('sim endpoint over UDP (speed 20)', () => {
     expect((await ackOf(client, commandLong(512, [242], { system: sys }))).result).toBe(MAV_RESULT.ACCEPTED);
     expect((await home).data.latitude).toBe(473977420);
     expect((await ackOf(client, commandLong(512, [12345], { system: sys }))).result).toBe(MAV_RESULT.DENIED);
+  });
+
+  it('BATTERY_STATUS carries the total voltage in the first cell, as PX4 does without per-cell voltages', async () => {
+    const b = (await client.next(common.BatteryStatus, { timeoutMs: 3000, where: (m) => m.sysid === sys })).data;
+    expect(b.voltages[0]).toBeGreaterThan(4 * 3500); // BAT1_N_CELLS 4, the whole pack
+    expect(b.voltages.slice(1)).toEqual(new Array(9).fill(0xffff));
+    expect(b.voltagesExt).toEqual([0, 0, 0, 0]);
+  });
+
+  it('answers REQUEST_PROTOCOL_VERSION (and REQUEST_MESSAGE 300) with PROTOCOL_VERSION 200, as PX4 does', async () => {
+    for (const cmd of [commandLong(519, [], { system: 0 }), commandLong(512, [ProtocolVersion.MSG_ID], { system: sys })]) {
+      const answer = client.next(ProtocolVersion, { timeoutMs: 2000, where: (m) => m.sysid === sys });
+      expect((await ackOf(client, cmd)).result).toBe(MAV_RESULT.ACCEPTED);
+      const p = (await answer).data;
+      expect([p.version, p.minVersion, p.maxVersion]).toEqual([200, 100, 200]);
+    }
   });
 
   it('SET_MESSAGE_INTERVAL changes a stream rate; GET_MESSAGE_INTERVAL reports it', async () => {

@@ -5,7 +5,8 @@ import type { Frame } from '../../../src/mavlink/codec.js';
 import type { CommandParams, CommandResult, SimVehicleApi } from '../model/types.js';
 import { MavlinkInstance, type InstanceOptions } from './instance.js';
 import { HASH_CHECK, MAV_PARAM_TYPE, decodeParamSet, mavParamType, paramHash, paramIdString, sendParamValue } from './params.js';
-import { autopilotVersion } from './px4-identity.js';
+import { autopilotVersion, protocolVersion } from './px4-identity.js';
+import { ProtocolVersion } from '../../../src/mavlink/protocol-version.js';
 
 const MAV_CMD = {
   GET_HOME_POSITION: 410,
@@ -65,6 +66,7 @@ export class VehicleEndpoint {
   private readonly timesync = new common.TimeSync();
   private readonly interval = new common.MessageInterval();
   private readonly version: standard.AutopilotVersion;
+  private readonly protocol = protocolVersion();
   readonly sysId: number;
 
   constructor(model: SimVehicleApi, opts: EndpointOptions) {
@@ -257,8 +259,8 @@ export class VehicleEndpoint {
         inst.send(this.version);
         return accepted;
       case MAV_CMD.REQUEST_PROTOCOL_VERSION:
-        // PROTOCOL_VERSION is not in this MAVLink build's message set.
-        return denied;
+        inst.send(this.protocol);
+        return accepted;
       case MAV_CMD.GET_HOME_POSITION:
         return inst.sendStreamOnce(common.HomePosition.MSG_ID, timeUs, this.model_.state()) ? accepted : denied;
       case MAV_CMD.SET_MESSAGE_INTERVAL: {
@@ -272,6 +274,10 @@ export class VehicleEndpoint {
         const id = Math.round(p[0]);
         if (id === AUTOPILOT_VERSION_ID) {
           inst.send(this.version);
+          return accepted;
+        }
+        if (id === ProtocolVersion.MSG_ID) {
+          inst.send(this.protocol);
           return accepted;
         }
         if (id === MESSAGE_INTERVAL_ID) {

@@ -1,4 +1,5 @@
 import { standard } from 'node-mavlink';
+import { ProtocolVersion } from '../../../src/mavlink/protocol-version.js';
 
 /** The PX4 release the simulator answers as. */
 export const PX4_VERSION_PARTS = { major: 1, minor: 16, patch: 0 } as const;
@@ -58,5 +59,14 @@ export function autopilotVersion(sysId: number): standard.AutopilotVersion {
   m.middlewareCustomVersion = CUSTOM_VERSION.slice();
   m.osCustomVersion = new Array(8).fill(0);
   m.uid2 = new Array(18).fill(0);
+  return m;
+}
+
+/** PROTOCOL_VERSION as PX4's mavlink module sends it (MAVLink 2; no spec hash, as PX4 leaves it 0). */
+export function protocolVersion(): ProtocolVersion {
+  const m = new ProtocolVersion();
+  m.version = 200;
+  m.minVersion = 100;
+  m.maxVersion = 200;
   return m;
 }

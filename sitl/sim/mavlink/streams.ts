@@ -262,9 +262,17 @@ export const STREAMS: readonly StreamDef[] = [
       b.batteryFunction = 1 as common.MavBatteryFunction; // ALL
       b.type = 1 as common.MavBatteryType; // LIPO
       b.temperature = INT16_MAX;
-      const cells = max(1, min(10, round(bat.cellCount) || 1));
-      const cellMv = clampInt((bat.voltage * 1000) / cells, 0, UINT16_MAX - 1);
-      for (let i = 0; i < 10; i++) b.voltages[i] = i < cells ? cellMv : UINT16_MAX;
+      // PX4's battery library publishes no per-cell voltages, so its stream (BATTERY_STATUS.hpp)
+      // reports the total in the first cell, split into UINT16_MAX − 1 chunks if it does not fit.
+      let restMv = max(0, bat.voltage * 1000);
+      const fields = Math.trunc(restMv / (UINT16_MAX - 1)) + 1;
+      for (let i = 0; i < 10; i++) {
+        if (i >= fields || fields > 10) b.voltages[i] = UINT16_MAX;
+        else if (i < fields - 1) {
+          b.voltages[i] = UINT16_MAX - 1;
+          restMv -= UINT16_MAX - 1;
+        } else b.voltages[i] = Math.trunc(restMv);
+      }
       b.currentBattery = bat.current >= 0 ? clampInt(bat.current * 100, 0, INT16_MAX) : -1;
       b.currentConsumed = round(bat.consumedMah);
       b.energyConsumed = -1;
