@@ -8,6 +8,7 @@ import { CommandDenied } from '../../src/vehicle/errors.js';
 import { waitUntilArmable } from '../../src/vehicle/readiness.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { PX4_CAPABILITIES } from '../../sitl/sim/mavlink/px4-identity.js';
+import { PX4_PARAMS } from '../../sitl/sim/model/params.js';
 import { ProtocolVersion } from '../../src/mavlink/protocol-version.js';
 import { waitFor, reachAndHold } from '../../src/vehicle/wait.js';
 import { liftTeardownAttachments } from '../../src/report/allure-run.js';
@@ -127,6 +128,23 @@ describePx4('real PX4 SITL', () => {
       const p = t.localPosition!;
       await v.pilot.goTo(p.x + 3, p.y, p.z, Math.PI / 2);
       await reachAndHold(t, () => headingError(), { min: 0, max: 0.1 }, '2s', { timeout: '30s', clock: 'vehicle', what: 'heading error to π/2', unit: 'rad' });
+    } finally {
+      await stack.down();
+    }
+  }, 120_000);
+
+  it('has every parameter the simulator has, with the simulator\'s default (SITL\'s values, at speed 1)', async () => {
+    // Speed 1: PX4's SITL rcS multiplies COM_DL_LOSS_T, COM_RC_LOSS_T and COM_OF_LOSS_T by the speed factor.
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 1, seed: 1, instance: 175, params: {}, artifactsDir: path.join(dir, 'params'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const v = stack.vehicles[0]!;
+    try {
+      const differ: string[] = [];
+      for (const info of PX4_PARAMS) {
+        if (info.name === 'MAV_SYS_ID') continue; // 1 + the instance, on both
+        const px4Value = await v.pilot.params.get(info.name).catch((e: Error) => e.message);
+        if (typeof px4Value === 'string' || Math.abs(px4Value - info.default) > 1e-6 * Math.max(1, Math.abs(info.default))) differ.push(`${info.name}: simulator ${info.default}, PX4 ${px4Value}`);
+      }
+      expect(differ).toEqual([]);
     } finally {
       await stack.down();
     }

@@ -11,7 +11,8 @@ registerPilotContract({
   name: 'MavlinkPilot on the built-in simulator',
   async up() {
     const stack = await simTarget.up({
-      vehicles: 1, speed: 'max', seed: 1, instance: 80, params: {},
+      // SYS_FAILURE_EN 0 (PX4 SITL's is 1): the contract's ground refusal below needs it off.
+      vehicles: 1, speed: 'max', seed: 1, instance: 80, params: { SYS_FAILURE_EN: 0 },
       artifactsDir: path.join(os.tmpdir(), 'flightcheck-pilot-contract-80'), heartbeatTimeoutMs: 3000,
       world: { camera: false },
     });

@@ -339,7 +339,8 @@ describe('return to launch', () => {
 
 describe('failure injection', () => {
   it('is denied unless SYS_FAILURE_EN = 1; unknown units are unsupported', () => {
-    const h = new Harness();
+    expect(new Harness().v.params.get('SYS_FAILURE_EN')).toBe(1); // PX4 SITL's rcS sets it
+    const h = new Harness({ params: { SYS_FAILURE_EN: 0 } });
     expect(h.cmd(C.INJECT_FAILURE, [FAILURE_GPS, OFF])).toBe(R.DENIED);
     expect(h.v.state().failures.gps).toBe(false);
     expect(h.v.params.set('SYS_FAILURE_EN', 1)).toBe(true);
@@ -381,7 +382,7 @@ describe('failure injection', () => {
   });
 
   it('battery OFF reads empty: the state of charge falls through the 1 s voltage filter; emergency warning only with COM_LOW_BAT_ACT = 0', () => {
-    const h = new Harness({ params: { SYS_FAILURE_EN: 1 } });
+    const h = new Harness({ params: { SYS_FAILURE_EN: 1, COM_LOW_BAT_ACT: 0 } });
     h.takeoff();
     const soc0 = h.v.state().battery.remaining / 100;
     const t0 = h.t;

@@ -1002,7 +1002,10 @@ export class SimVehicle implements SimVehicleApi {
       const gcCond = !climbing && Math.abs(b.evz) < p.LNDMC_Z_VEL_MAX!;
       this.gcTimer = gcCond ? this.gcTimer + dt : 0;
       if (this.gcTimer >= stage) this.groundContact = true;
-      const lowThrust = b.thrustSp <= p.MPC_THR_MIN! + (p.MPC_THR_HOVER! - p.MPC_THR_MIN!) * p.LNDMC_LOW_T_THR!;
+      // 30 % of the range between minimum and hover thrust, 60 % once the hover thrust estimate is
+      // valid (MulticopterLandDetector; the estimator converges in flight: here, once flown).
+      const thrPctHover = this.haveTakenOff ? 0.6 : 0.3;
+      const lowThrust = b.thrustSp <= p.MPC_THR_MIN! + (p.MPC_THR_HOVER! - p.MPC_THR_MIN!) * thrPctHover;
       this.mlTimer = this.groundContact && lowThrust ? this.mlTimer + dt : 0;
       if (this.mlTimer >= stage) this.maybeLanded = true;
       this.lTimer = this.maybeLanded ? this.lTimer + dt : 0;
