@@ -10,6 +10,7 @@ import { apiPort, connectVehicle, ContainersStack, linkOptions, orTearDown } fro
 import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { hostNowMs } from '../../src/clock/host.js';
+import { px4SpeedNeutralParams } from '../px4-speed-params.js';
 
 /**
  * Each PX4 container's share of every CPU's real-time time (where the engine budgets it): two PX4
@@ -159,8 +160,9 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
         }
         const vehicle = await connectVehicle(opts, { instance, sysId: instance + 1, name: String(vars.droneName), ...(link ? { link } : {}) });
         // The file's parameters, over MAVLink as on the native target (PX4's rcS sets some of its
-        // own after any PX4_PARAM_* from the environment, e.g. the loss timeouts for the speed factor).
-        for (const [name, value] of Object.entries(opts.params)) await vehicle.pilot.params.set(name, value);
+        // own after any PX4_PARAM_* from the environment, e.g. the loss timeouts for the speed
+        // factor, which go back to their speed-1 values: sitl/px4-speed-params.ts).
+        for (const [name, value] of Object.entries({ ...px4SpeedNeutralParams(opts.speed), ...opts.params })) await vehicle.pilot.params.set(name, value);
         // What the vehicle says it runs (for the report); a PX4 that does not answer is named so, not failed.
         versions[k] = await requestAutopilotVersion(vehicle.link, instance + 1).then(
           (v) => `${v.version} (git ${v.gitHash})`,

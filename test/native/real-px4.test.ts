@@ -150,6 +150,18 @@ describePx4('real PX4 SITL', () => {
     }
   }, 120_000);
 
+  it('keeps the loss time-outs PX4\'s SITL scales by the speed factor at their speed-1 values, under the scenario\'s own', async () => {
+    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 175, params: { COM_OF_LOSS_T: 2 }, artifactsDir: path.join(dir, 'loss-timeouts'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const v = stack.vehicles[0]!;
+    try {
+      // rcS would leave 40, 4, 4 and 20 at speed 4.
+      const read = async (names: string[]) => Object.fromEntries(await Promise.all(names.map(async (n) => [n, await v.pilot.params.get(n)] as const)));
+      expect(await read(['COM_DL_LOSS_T', 'COM_RC_LOSS_T', 'COM_OF_LOSS_T', 'COM_OBC_LOSS_T'])).toEqual({ COM_DL_LOSS_T: 10, COM_RC_LOSS_T: 1, COM_OF_LOSS_T: 2, COM_OBC_LOSS_T: 5 });
+    } finally {
+      await stack.down();
+    }
+  }, 120_000);
+
   it('attaches the flight log PX4 wrote while armed to the report of the test that flew', async () => {
     const results = path.join(dir, 'results-ulg');
     const r = await runFlightcheck(['scenarios/takeoff', '--target', 'native', '--speed', '4', '--no-report', '--results', results], { FLIGHT_PX4_DIR: px4Dir, FLIGHT_INSTANCE_BASE: '173' }, 150_000);
