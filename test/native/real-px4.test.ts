@@ -29,6 +29,11 @@ const px4Dir = px4.ok ? px4.dir : '';
 const dir = tmpDir('real-px4');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** One real PX4 vehicle on the native target (instance, speed), its artifacts under `name`. */
+function upPx4(name: string, instance: number, speed: number, params: Record<string, number> = {}): Promise<NativeStack> {
+  return createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed, seed: 1, instance, params, artifactsDir: path.join(dir, name), heartbeatTimeoutMs: 3000 }) as Promise<NativeStack>;
+}
+
 describePx4('real PX4 SITL', () => {
   it('denies arming until its preflight checks pass; a ready vehicle is one PX4 says can arm', async () => {
     // PX4 by hand, as the target starts it, to see what a first HEARTBEAT is worth.
@@ -70,7 +75,7 @@ describePx4('real PX4 SITL', () => {
   }, 90_000);
 
   it('answers a switch to Offboard without setpoints ACCEPTED, then TEMPORARILY_REJECTED: the pilot reports the refusal', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 2, seed: 1, instance: 171, params: {}, artifactsDir: path.join(dir, 'offboard'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = await upPx4('offboard', 171, 2);
     const v = stack.vehicles[0]!;
     // In the air, in Hold after a takeoff (as the offboard scenario meets it).
     await v.pilot.arm();
@@ -94,7 +99,7 @@ describePx4('real PX4 SITL', () => {
   }, 90_000);
 
   it('measures heights from the home set at arming, as PX4 does: its relative altitude and ours agree through a takeoff', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 172, params: {}, artifactsDir: path.join(dir, 'heights'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = await upPx4('heights', 172, 4);
     const v = stack.vehicles[0]!;
     const t = v.telemetry;
     try {
@@ -116,7 +121,7 @@ describePx4('real PX4 SITL', () => {
   }, 120_000);
 
   it('takes goTo\'s yaw (DO_REPOSITION param4) in radians: a reposition with yaw π/2 turns it east', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 174, params: {}, artifactsDir: path.join(dir, 'yaw'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = await upPx4('yaw', 174, 4);
     const v = stack.vehicles[0]!;
     const t = v.telemetry;
     const headingError = () => Math.abs(Math.atan2(Math.sin(t.attitude!.yaw - Math.PI / 2), Math.cos(t.attitude!.yaw - Math.PI / 2)));
@@ -135,7 +140,7 @@ describePx4('real PX4 SITL', () => {
 
   it('has every parameter the simulator has, with the simulator\'s default (SITL\'s values, at speed 1)', async () => {
     // Speed 1: PX4's SITL rcS multiplies COM_DL_LOSS_T, COM_RC_LOSS_T and COM_OF_LOSS_T by the speed factor.
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 1, seed: 1, instance: 175, params: {}, artifactsDir: path.join(dir, 'params'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = await upPx4('params', 175, 1);
     const v = stack.vehicles[0]!;
     try {
       const differ: string[] = [];
@@ -151,7 +156,7 @@ describePx4('real PX4 SITL', () => {
   }, 120_000);
 
   it('keeps the loss time-outs PX4\'s SITL scales by the speed factor at their speed-1 values, under the scenario\'s own', async () => {
-    const stack = (await createNativeTarget({ preset: px4Preset({ px4Dir }) }).up({ vehicles: 1, speed: 4, seed: 1, instance: 175, params: { COM_OF_LOSS_T: 2 }, artifactsDir: path.join(dir, 'loss-timeouts'), heartbeatTimeoutMs: 3000 })) as NativeStack;
+    const stack = await upPx4('loss-timeouts', 175, 4, { COM_OF_LOSS_T: 2 });
     const v = stack.vehicles[0]!;
     try {
       // rcS would leave 40, 4, 4 and 20 at speed 4.
