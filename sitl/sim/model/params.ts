@@ -58,6 +58,10 @@ const DEFS: Def[] = [
   ['RTL_TYPE', I, 0, 0, 3, 'Return type (only 0 = return to home is modelled)'],
   // Commander
   ['COM_OF_LOSS_T', R, 1, 0, 60, 'Time-out for detecting offboard signal loss (s)'],
+  // Held for PX4's targets' speed-neutral time-outs (sitl/px4-speed-params.ts), which set it on
+  // any PX4 they start (also the simulator standing in for one); the simulator has no onboard
+  // computer link to lose.
+  ['COM_OBC_LOSS_T', R, 5, 0, 60, 'Onboard computer connection loss time-out before a warning (s)'],
   ['COM_OBL_RC_ACT', I, 0, 0, 7, 'Offboard loss failsafe mode (0 Position, 1 Altitude, 2 Stabilized, 3 Return, 4 Land, 5 Hold, 6 Terminate, 7 Disarm)'],
   ['COM_DISARM_LAND', R, 2, -1, 20, 'Time-out for auto disarm after landing (s, <= 0 disabled)'],
   ['COM_DISARM_PRFLT', R, 10, -1, 20, 'Time-out for auto disarm if not taking off (s, <= 0 disabled)'],
