@@ -17,6 +17,7 @@ import { apiPortFor } from '../../sitl/native/presets.js';
 import { runFlightcheck, tmpDir } from '../hil/helpers.js';
 import { px4ForTests } from './px4-for-tests.js';
 import { describeUnless } from '../support/skip.js';
+import { wrapPi } from '../../sitl/sim/model/dynamics.js';
 
 /**
  * Real PX4 v1.16 SITL (SIH) as the oracle for what the framework assumes about it: when it can
@@ -124,7 +125,7 @@ describePx4('real PX4 SITL', () => {
     const stack = await upPx4('yaw', 174, 4);
     const v = stack.vehicles[0]!;
     const t = v.telemetry;
-    const headingError = () => Math.abs(Math.atan2(Math.sin(t.attitude!.yaw - Math.PI / 2), Math.cos(t.attitude!.yaw - Math.PI / 2)));
+    const headingError = () => Math.abs(wrapPi(t.attitude!.yaw - Math.PI / 2));
     try {
       await v.pilot.arm();
       await v.pilot.takeoff();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { minimal } from 'node-mavlink';
 import { SimVehicle, decodePx4CustomMode, px4CustomMode } from '../../sitl/sim/model/index.js';
+import { wrapPi } from '../../sitl/sim/model/dynamics.js';
 import { API, C, GCS, Harness, L, R, expectOk } from './helpers.js';
 
 const FAILURE_GPS = 4, FAILURE_BATTERY = 100, FAILURE_MAVLINK = 105;
@@ -221,8 +222,7 @@ describe('offboard', () => {
   });
 });
 
-/** Heading error in (−π, π]. */
-const headingError = (yaw: number, target: number) => Math.atan2(Math.sin(yaw - target), Math.cos(yaw - target));
+const headingError = (yaw: number, target: number) => wrapPi(yaw - target);
 
 describe('headings in navigator commands, as PX4 v1.16 reads them', () => {
   function inHold(): Harness {
