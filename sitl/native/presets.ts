@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { SpeedFactor } from '../../src/targets/target.js';
 import type { SitlProcessSpec } from './process.js';
 import type { SimWorldSpec } from '../../src/targets/sim.js';
+import { px4SpeedNeutralParams } from '../px4-speed-params.js';
 
 /** What a preset needs to start vehicle instance i. */
 export interface LaunchContext {
@@ -22,6 +23,8 @@ export interface Launch extends SitlProcessSpec {
   flightLogDir?: string;
   /** Parameters the process already applied at start (the rest are set over MAVLink). */
   paramsAtStart: boolean;
+  /** Parameters set over MAVLink before the scenario's own (which win), where the preset needs any. */
+  baseParams?: Record<string, number>;
 }
 
 /** How to run one kind of SITL executable (testcontainers-style presets). */
@@ -96,6 +99,7 @@ export function px4Preset(opts: Px4PresetOptions): NativePreset {
         logFile: path.join(ctx.artifactsDir, `px4-${ctx.instance}.log`),
         flightLogDir: path.join(rootfs, 'log'),
         paramsAtStart: false,
+        baseParams: px4SpeedNeutralParams(ctx.speed),
       };
     },
     info() {

@@ -20,7 +20,6 @@ import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilitie
 import { SitlProcess } from './process.js';
 import { apiPortFor, findFlightLogs, presetFromEnv, type Launch, type NativePreset } from './presets.js';
 import { px4InstancesProblem, sysIdForInstance } from '../sim/ports.js';
-import { px4SpeedNeutralParams } from '../px4-speed-params.js';
 
 export interface NativeTargetOptions {
   /** The preset; default from FLIGHT_NATIVE / FLIGHT_PX4_DIR. */
@@ -201,7 +200,7 @@ export class NativeStack implements Stack {
     try {
       await waitFor(vehicle.telemetry, (t) => t.mode !== null && t.localPosition !== null, { timeout: '60s', clock: 'host', what: `${vehicle.name} local position` });
       if (!inst.launch.paramsAtStart) {
-        const params = { ...(this.preset.name === 'px4' ? px4SpeedNeutralParams(this.opts.speed) : {}), ...this.opts.params };
+        const params = { ...inst.launch.baseParams, ...this.opts.params };
         for (const [name, value] of Object.entries(params)) await vehicle.pilot.params.set(name, value);
       }
       inst.clockOffset = await estimateClockOffset(link, { samples: 10, targetSysId: inst.sysId }).catch(() => null);
