@@ -6,6 +6,7 @@ import type {
   CommandParams, CommandResult, CommandSource, ManualControlInput, ParamInfo, ParamStore,
   PositionTargetLocalNed, SimVehicleApi, SimVehicleOptions, StatusText, VehicleState,
 } from '../../sitl/sim/model/types.js';
+import { MissionStore } from '../../sitl/sim/model/mission-store.js';
 
 const INFOS: ParamInfo[] = [
   { name: 'MIS_TAKEOFF_ALT', type: 'REAL32', default: 2.5, min: 0, description: 'takeoff altitude' },
@@ -44,6 +45,7 @@ class StandInParams implements ParamStore {
 export class StandInVehicle implements SimVehicleApi {
   readonly sysId: number;
   readonly params = new StandInParams();
+  readonly missions = new MissionStore();
   readonly executed: number[] = [];
   readonly throwingCommand = 31000;
   private t = 0;

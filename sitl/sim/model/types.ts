@@ -7,6 +7,7 @@
  * EKF origin (= the initial home); altitudes AMSL unless named `relative`.
  */
 import type { common } from 'node-mavlink';
+import type { MissionStore } from './mission-store.js';
 
 // PX4's mode numbering is defined once, in src/vehicle/px4-modes.ts, for the client and the simulator.
 export {
@@ -241,6 +242,8 @@ export interface SimVehicleApi {
   readonly params: ParamStore;
   /** Vehicle boot time, µs. */
   readonly timeUs: number;
+  /** Stored mission, geofence and rally lists (written by the mission transfer, read by the navigator). */
+  readonly missions: MissionStore;
   /** Advances physics, controllers, navigator, commander and land detector by dtS (built for 0.004; any 0 < dt < 1). */
   step(dtS: number): void;
   /**

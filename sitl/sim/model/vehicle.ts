@@ -9,6 +9,7 @@ import { G, Multicopter, clamp, wrapPi, type ControlLimits, type Gains, type Set
 import { Action, BatteryWarning, Failsafe, GcsLinkMonitor, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
 import { MapProjection } from './geo.js';
 import { NavState, baseModeFor, encodeNavState, navStateFromCustom, navStateName, preventsArming, requiresManualControl } from './modes.js';
+import { MissionStore } from './mission-store.js';
 import { createParamStore, type ParamStoreImpl } from './params.js';
 import { Rng } from './rng.js';
 import {
@@ -103,6 +104,7 @@ class Markov {
 export class SimVehicle implements SimVehicleApi {
   readonly sysId: number;
   readonly params: ParamStoreImpl;
+  readonly missions = new MissionStore();
   private readonly p: Record<string, number>;
   private readonly rng: Rng;
   private readonly proj: MapProjection;
