@@ -4,6 +4,8 @@ import { MavlinkPilot } from '../vehicle/mavlink-pilot.js';
 import type { CommandResult, FailureTypeName, FailureUnitName, ParamAccess, Pilot, Setpoint } from '../vehicle/pilot.js';
 import { Setpoint as SetpointSchema } from '../vehicle/pilot.js';
 import type { Px4ModeName } from '../vehicle/px4-modes.js';
+import type { FenceZone, MissionPlanItem, RallyPoint } from '../vehicle/mission-plan.js';
+import type { TransferResult } from '../vehicle/mission-transfer.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
 import { waitFor, WaitTimeout } from '../vehicle/wait.js';
 import {
@@ -254,6 +256,30 @@ export class DroneCorePilot implements Pilot {
     const r = parseGetState(response);
     if (!r.success) throw new DroneCoreRefused(name, r.message, 0);
     return r.state;
+  }
+
+  uploadMission(items: readonly MissionPlanItem[]): Promise<TransferResult> {
+    return this.mavlink.uploadMission(items);
+  }
+
+  downloadMission(): Promise<MissionPlanItem[]> {
+    return this.mavlink.downloadMission();
+  }
+
+  clearMission(): Promise<TransferResult> {
+    return this.mavlink.clearMission();
+  }
+
+  startMission(opts?: { fromItem?: number }): Promise<CommandResult> {
+    return this.delegate(() => this.mavlink.startMission(opts));
+  }
+
+  uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult> {
+    return this.mavlink.uploadGeofence(zones);
+  }
+
+  uploadRally(points: readonly RallyPoint[]): Promise<TransferResult> {
+    return this.mavlink.uploadRally(points);
   }
 
   injectFailure(unit: FailureUnitName | number, type: FailureTypeName | number, instance?: number): Promise<CommandResult> {

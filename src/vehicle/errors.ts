@@ -64,3 +64,20 @@ export class ParamError extends Error {
 export class PilotError extends Error {
   override name = 'PilotError';
 }
+
+/**
+ * A mission, geofence or rally transfer the vehicle refused or never finished. `result` is the
+ * MAV_MISSION_RESULT name of the vehicle's MISSION_ACK (e.g. MAV_MISSION_INVALID_SEQUENCE), or
+ * TIMEOUT / LINK_LOST when it did not answer.
+ */
+export class MissionError extends Error {
+  override name = 'MissionError';
+  constructor(
+    readonly operation: 'upload' | 'download' | 'clear' | 'start' | 'set current',
+    readonly planType: 'mission' | 'fence' | 'rally',
+    readonly result: string,
+    detail?: string,
+  ) {
+    super(`${planType} ${operation} ${result === 'TIMEOUT' || result === 'LINK_LOST' ? 'failed' : 'refused'}: ${result}${detail ? ` — ${detail}` : ''}`);
+  }
+}

@@ -20,6 +20,9 @@ export {
   type GpsState,
   type LandedStateName,
   type SeverityName,
+  type MissionProgress,
+  type MissionItemReached,
+  type MissionStateName,
 } from './telemetry.js';
 export {
   VehicleClock,
@@ -36,7 +39,7 @@ export {
   type ClockOffset,
   type TimeoutOptionsInput,
 } from './clock.js';
-export { waitFor, reachAndHold, WaitTimeout, Band, formatValue, formatDuration, type WaitOptions, type HoldOptions, type HoldResult, type Elapsed } from './wait.js';
+export { waitFor, waitForMissionItem, reachAndHold, WaitTimeout, Band, formatValue, formatDuration, type WaitOptions, type HoldOptions, type HoldResult, type Elapsed } from './wait.js';
 export {
   Setpoint,
   PositionSetpoint,
@@ -47,7 +50,9 @@ export {
   type FailureUnitName,
   type FailureTypeName,
 } from './pilot.js';
-export { CommandDenied, CommandNotEffective, CommandTimeout, ParamError, PilotError } from './errors.js';
+export { CommandDenied, CommandNotEffective, CommandTimeout, MissionError, ParamError, PilotError } from './errors.js';
+export { MissionTransfer, missionResultName, type PlanType, type WireItem, type TransferResult, type MissionTransferOptions } from './mission-transfer.js';
+export { MissionPlanItem, FenceZone, RallyPoint, missionToWire, missionFromWire, fenceToWire, rallyToWire, toLatLonE7, fromLatLonE7, type HomeAnchor } from './mission-plan.js';
 export { CommandSender, commandName, resultName, type CommandAckSample, type CommandSenderOptions } from './command-sender.js';
 export { ParamClient, encodeParamBytes, decodeParamBytes, type ParamClientOptions } from './params.js';
 export { SetpointStreamer, type SetpointSent, type SetpointStreamerOptions } from './setpoint-streamer.js';

@@ -10,6 +10,9 @@ import { px4ModeByName, type Px4ModeName } from './px4-modes.js';
 import { SetpointStreamer, type SetpointSent } from './setpoint-streamer.js';
 import type { Telemetry } from './telemetry.js';
 import { waitFor, WaitTimeout } from './wait.js';
+import { MissionTransfer, type TransferResult } from './mission-transfer.js';
+import { fenceToWire, missionFromWire, missionToWire, rallyToWire, type FenceZone, type HomeAnchor, type MissionPlanItem, type RallyPoint } from './mission-plan.js';
+import { MissionError } from './errors.js';
 
 export interface MavlinkPilotOptions {
   /** The vehicle's system id; commands go to component 1 (the autopilot) unless targetCompId says otherwise. */
@@ -65,6 +68,8 @@ export class MavlinkPilot implements Pilot {
   readonly kind = 'mavlink';
   readonly params: ParamClient;
   readonly streamer: SetpointStreamer;
+  /** The mission protocol (mission, fence, rally), for raw transfers the plan helpers do not cover. */
+  readonly missions: MissionTransfer;
   private readonly commands: CommandSender;
   private readonly preStream: number;
   private readonly effectTimeoutMs: number;
@@ -91,6 +96,7 @@ export class MavlinkPilot implements Pilot {
       },
     });
     this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, tries: opts.commandTries });
+    this.missions = new MissionTransfer(link, { ...target, ...(opts.commandTimeoutMs ? { perTryTimeoutMs: opts.commandTimeoutMs } : {}) });
     this.streamer = new SetpointStreamer(link, telemetry, { ...target, rateHz: opts.setpointRateHz, onSetpointSent: opts.onSetpointSent });
     this.preStream = opts.preStreamSetpoints ?? 10;
     this.effectTimeoutMs = opts.effectTimeoutMs ?? 3000;
@@ -318,6 +324,56 @@ export class MavlinkPilot implements Pilot {
       y: lon * 1e7,
       z: alt,
     });
+  }
+
+  async uploadMission(items: readonly MissionPlanItem[]): Promise<TransferResult> {
+    const wire = missionToWire(items, this.anchor('uploadMission'));
+    const r = await this.missions.upload('mission', wire);
+    this.telemetry.resetMissionItemsReached();
+    return r;
+  }
+
+  async downloadMission(): Promise<MissionPlanItem[]> {
+    const home = this.anchor('downloadMission');
+    return missionFromWire((await this.missions.download('mission')).items, home);
+  }
+
+  async clearMission(): Promise<TransferResult> {
+    const r = await this.missions.clear('mission');
+    this.telemetry.resetMissionItemsReached();
+    return r;
+  }
+
+  async startMission(opts: { fromItem?: number } = {}): Promise<CommandResult> {
+    if (opts.fromItem !== undefined) {
+      const seq = opts.fromItem;
+      if (!Number.isInteger(seq) || seq < 0) throw new PilotError(`startMission: fromItem must be an integer ≥ 0, got ${seq}`);
+      // MISSION_SET_CURRENT has no ACK of its own: MISSION_CURRENT shows whether PX4 took it.
+      const msg = new common.MissionSetCurrent();
+      Object.assign(msg, { targetSystem: this.sysId, targetComponent: this.targetCompId, seq });
+      this.link.send(msg);
+      const ok = await waitFor(this.telemetry, (t) => t.mission?.seq === seq, { timeout: this.effectTimeoutMs, clock: 'vehicle', what: `MISSION_CURRENT ${seq}` }).then(() => true, () => false);
+      if (!ok) {
+        const m = this.telemetry.mission;
+        throw new MissionError('set current', 'mission', 'NOT_SET', `MISSION_CURRENT still shows item ${m?.seq ?? '?'} of ${m?.total ?? '?'}`);
+      }
+    }
+    return this.setMode('Mission');
+  }
+
+  async uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult> {
+    return this.missions.upload('fence', fenceToWire(zones, this.anchor('uploadGeofence')));
+  }
+
+  async uploadRally(points: readonly RallyPoint[]): Promise<TransferResult> {
+    return this.missions.upload('rally', rallyToWire(points, this.anchor('uploadRally')));
+  }
+
+  /** HOME_POSITION, which converts the pilot's local frame to a plan's global coordinates. */
+  private anchor(where: string): HomeAnchor {
+    const home = this.telemetry.home;
+    if (!home) throw new PilotError(`${where}: no HOME_POSITION received yet to convert north/east to latitude/longitude`);
+    return home;
   }
 
   /** MAV_CMD_INJECT_FAILURE (PX4 needs SYS_FAILURE_EN = 1). Instance 0 = all. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Px4ModeName } from './px4-modes.js';
+import type { FenceZone, MissionPlanItem, RallyPoint } from './mission-plan.js';
+import type { TransferResult } from './mission-transfer.js';
 
 /**
  * The contract every way of flying a vehicle implements: MavlinkPilot (PX4 commands over MAVLink)
@@ -95,6 +97,24 @@ export interface Pilot {
   goTo(north: number, east: number, down: number, yaw?: number): Promise<CommandResult>;
   readonly params: ParamAccess;
   injectFailure(unit: FailureUnitName | number, type: FailureTypeName | number, instance?: number): Promise<CommandResult>;
+  /**
+   * Uploads a mission (replacing the vehicle's), resolved when the vehicle ACKed every item; a
+   * refusal is a MissionError named by its MAV_MISSION_RESULT. Positions in the pilot's frame
+   * (north/east local NED, altitude above home).
+   */
+  uploadMission(items: readonly MissionPlanItem[]): Promise<TransferResult>;
+  /** The vehicle's stored mission, converted back to the same items (unknown commands as `raw`). */
+  downloadMission(): Promise<MissionPlanItem[]>;
+  clearMission(): Promise<TransferResult>;
+  /**
+   * Starts (or resumes) the uploaded mission: optionally from item `fromItem`, then AUTO.MISSION,
+   * resolved once HEARTBEAT shows it. Arm first: PX4 flies a mission's takeoff item only armed.
+   */
+  startMission(opts?: { fromItem?: number }): Promise<CommandResult>;
+  /** Uploads the geofence (inclusion/exclusion polygons and circles); PX4 acts on a breach as GF_ACTION says. */
+  uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult>;
+  /** Uploads rally (safe) points; PX4's Return may go to the nearest (RTL_TYPE). */
+  uploadRally(points: readonly RallyPoint[]): Promise<TransferResult>;
   /** Every answered command (accepted or refused) with its latency, for command-latency budgets. */
   onCommandAck(cb: (sample: CommandResult) => void): () => void;
   /** Stops streams and listeners (does not close the link). */

@@ -100,6 +100,30 @@ export interface GpsState {
   vehicleMs: number; hostMs: number;
 }
 
+export type MissionStateName = 'UNKNOWN' | 'NO_MISSION' | 'NOT_STARTED' | 'ACTIVE' | 'PAUSED' | 'COMPLETE';
+const MISSION_STATE_NAMES: MissionStateName[] = ['UNKNOWN', 'NO_MISSION', 'NOT_STARTED', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+
+/**
+ * MISSION_CURRENT: the item the vehicle flies (or will fly first), of `total` (0: no mission), and
+ * the plans' ids (PX4: a CRC32 of each stored list). `state` is MISSION_STATE where the autopilot
+ * fills it: PX4 v1.16 does not (UNKNOWN); its progress shows in `seq` and MISSION_ITEM_REACHED.
+ */
+export interface MissionProgress {
+  seq: number;
+  total: number;
+  state: MissionStateName;
+  missionId: number;
+  fenceId: number;
+  rallyId: number;
+  vehicleMs: number; hostMs: number;
+}
+
+/** One MISSION_ITEM_REACHED (PX4 repeats the latest about ten times: counted once). */
+export interface MissionItemReached {
+  seq: number;
+  vehicleMs: number; hostMs: number;
+}
+
 export interface TelemetrySnapshot {
   vehicleTimeMs: number | null;
   mode: ModeState | null;
@@ -110,6 +134,7 @@ export interface TelemetrySnapshot {
   battery: BatteryState | null;
   home: HomeState | null;
   gps: GpsState | null;
+  mission: MissionProgress | null;
 }
 
 export interface TelemetryOptions {
@@ -155,6 +180,8 @@ export class Telemetry {
   private home_: HomeState | null = null;
   private gps_: GpsState | null = null;
   private armable_: boolean | null = null;
+  private mission_: MissionProgress | null = null;
+  private readonly reached: MissionItemReached[] = [];
   /** Local z of the last position sample while PX4 said ON_GROUND. */
   private groundZ: number | null = null;
   /** Vehicle time of the HEARTBEAT that first showed the vehicle armed. */
@@ -193,6 +220,8 @@ export class Telemetry {
     this.sub(common.HomePosition, (m) => this.onHome(m));
     this.sub(common.GpsRawInt, (m) => this.onGps(m));
     this.sub(common.StatusText, (m) => this.applyStatusText(m));
+    this.sub(common.MissionCurrent, (m) => this.onMissionCurrent(m));
+    this.sub(common.MissionItemReached, (m) => this.onMissionItemReached(m));
     this.sub(common.SystemTime, (m) => this.stamp(m.data.timeBootMs));
   }
 
@@ -297,6 +326,18 @@ export class Telemetry {
   get gps(): Readonly<GpsState> | null {
     return this.gps_;
   }
+  /** The latest MISSION_CURRENT, or null before one. */
+  get mission(): Readonly<MissionProgress> | null {
+    return this.mission_;
+  }
+  /** Mission items reported reached, in order (a jump back reaches items again). */
+  get missionItemsReached(): readonly MissionItemReached[] {
+    return this.reached;
+  }
+  /** Forgets the items reached so far: a new plan was uploaded (the pilot calls this). */
+  resetMissionItemsReached(): void {
+    this.reached.length = 0;
+  }
   /** Status texts received so far (chunked texts joined), oldest first. */
   get statusTexts(): readonly StatusText[] {
     return this.texts;
@@ -325,6 +366,7 @@ export class Telemetry {
       battery: copy(this.batt),
       home: copy(this.home_),
       gps: copy(this.gps_),
+      mission: copy(this.mission_),
     };
   }
 
@@ -539,6 +581,23 @@ export class Telemetry {
     series.set(0, row, s.fixType); series.set(1, row, s.satellites); series.set(2, row, s.lat); series.set(3, row, s.lon);
     series.set(4, row, s.alt); series.set(5, row, s.eph); series.set(6, row, s.epv);
     this.emitSample(series, row);
+  }
+
+  private onMissionCurrent(m: Message<common.MissionCurrent>): void {
+    const d = m.data;
+    this.mission_ = {
+      // PX4 sends total 65535 without a mission, and leaves mission_state 0 (UNKNOWN) in v1.16.
+      seq: d.seq, total: d.total === 0xffff ? 0 : d.total, state: MISSION_STATE_NAMES[d.missionState] ?? 'UNKNOWN',
+      missionId: d.missionId, fenceId: d.fenceId, rallyId: d.rallyPointsId,
+      vehicleMs: this.currentStamp, hostMs: m.hostTimeMs,
+    };
+  }
+
+  private onMissionItemReached(m: Message<common.MissionItemReached>): void {
+    const last = this.reached[this.reached.length - 1];
+    // PX4 sends the latest reached item again at its slow rate (10 times): a repeat of the last one is not a new arrival.
+    if (last && last.seq === m.data.seq) return;
+    this.reached.push({ seq: m.data.seq, vehicleMs: this.currentStamp, hostMs: m.hostTimeMs });
   }
 
   private applyStatusText(m: Message<common.StatusText>): void {

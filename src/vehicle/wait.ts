@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hostNowMs } from '../clock/host.js';
 import { ClockName, Duration } from '../clock/duration.js';
 import { clockFor, Deadline, parseOptions } from './clock.js';
-import type { Telemetry } from './telemetry.js';
+import type { MissionItemReached, Telemetry } from './telemetry.js';
 
 /**
  * Waits on telemetry, re-evaluated on every applied message, with the timeout in a named clock.
@@ -248,4 +248,27 @@ export async function reachAndHold(
       return new WaitTimeout(msg, o.what, o.clock, o.timeout, e);
     },
   }));
+}
+
+/**
+ * Waits until the vehicle reports mission item `seq` reached (MISSION_ITEM_REACHED) since the
+ * plan was uploaded; resolves with the report (its vehicle time is when the item was reached).
+ */
+export async function waitForMissionItem(
+  telemetry: Telemetry,
+  seq: number,
+  options: Omit<WaitOptions, 'what' | 'describe'> & { what?: string },
+): Promise<MissionItemReached> {
+  if (!Number.isInteger(seq) || seq < 0) throw new RangeError(`waitForMissionItem: seq must be an integer ≥ 0, got ${seq}`);
+  const find = () => telemetry.missionItemsReached.find((r) => r.seq === seq);
+  await waitFor(telemetry, () => find() !== undefined, {
+    ...options,
+    what: options.what ?? `mission item ${seq} reached`,
+    describe: (t) => {
+      const m = t.mission;
+      const reached = t.missionItemsReached.map((r) => r.seq).join(', ') || 'none';
+      return `mode ${t.modeName ?? 'unknown'}, current item ${m ? `${m.seq} of ${m.total} (${m.state})` : 'unknown (no MISSION_CURRENT)'}, items reached: ${reached}`;
+    },
+  });
+  return { ...find()! };
 }
