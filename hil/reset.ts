@@ -1,5 +1,6 @@
 import { CommandDenied } from '../src/vehicle/errors.js';
 import { MavlinkPilot } from '../src/vehicle/mavlink-pilot.js';
+import type { MissionTransfer, PlanType } from '../src/vehicle/mission-transfer.js';
 import type { Pilot } from '../src/vehicle/pilot.js';
 import type { Telemetry } from '../src/vehicle/telemetry.js';
 import type { Vehicle } from '../src/vehicle/vehicle.js';
@@ -76,7 +77,25 @@ export async function landDisarmHold(vehicle: Vehicle, opts: LandResetOptions = 
       notes.push(`Hold refused (${err.message}); staying in ${t.modeName}`);
     }
   }
+  notes.push(...(await clearStoredPlans(vehicle, pilot instanceof MavlinkPilot ? pilot.missions : housekeepingPilot(vehicle).missions)));
   return notes;
+}
+
+/**
+ * Clears the mission, geofence and rally points a test left on the vehicle (PX4 keeps them across
+ * arming and modes: a fence from one test would refuse the next one's mission). Only what
+ * MISSION_CURRENT shows stored; nothing on a vehicle that never sent MISSION_CURRENT.
+ */
+export async function clearStoredPlans(vehicle: Vehicle, transfer: MissionTransfer): Promise<string[]> {
+  const m = vehicle.telemetry.mission;
+  if (!m) return [];
+  const stored: PlanType[] = [];
+  if (m.total > 0) stored.push('mission');
+  if (m.fenceId !== 0) stored.push('fence');
+  if (m.rallyId !== 0) stored.push('rally');
+  for (const type of stored) await transfer.clear(type);
+  if (stored.length > 0) vehicle.telemetry.resetMissionItemsReached();
+  return stored.length > 0 ? [`cleared ${stored.join(', ')}`] : [];
 }
 
 const housekeeping = new WeakMap<Vehicle, MavlinkPilot>();

@@ -1,9 +1,10 @@
 import type { Vehicle } from '../../src/vehicle/index.js';
-import { waitFor } from '../../src/vehicle/index.js';
+import { MissionTransfer, waitFor } from '../../src/vehicle/index.js';
+import { clearStoredPlans } from '../../hil/reset.js';
 
 /**
  * Brings a vehicle to a known state over MAVLink, as an operator would with PX4: offboard stream
- * stopped, landed, disarmed, in Hold. For stacks that cannot restart the vehicle cheaply (PX4
+ * stopped, landed, disarmed, in Hold, no mission, geofence or rally points left stored. For stacks that cannot restart the vehicle cheaply (PX4
  * SITL with its agent and drone_core); position is wherever it landed.
  */
 export async function resetOverMavlink(vehicle: Vehicle, opts: { timeout?: string } = {}): Promise<void> {
@@ -25,4 +26,5 @@ export async function resetOverMavlink(vehicle: Vehicle, opts: { timeout?: strin
     clock: 'host',
     what: `${vehicle.name} on the ground, disarmed, in Hold (reset)`,
   });
+  await clearStoredPlans(vehicle, new MissionTransfer(vehicle.link, { targetSysId: vehicle.sysId }));
 }

@@ -62,6 +62,9 @@ function describeState(t: Telemetry): string {
   return `mode ${t.modeName ?? 'unknown'}, ${t.armed ? 'armed' : 'disarmed'}, landed state ${t.landedState}, altitude ${t.altitude?.toFixed(2) ?? '?'} m`;
 }
 const EARTH_RADIUS_M = 6_371_000;
+/** After a plan upload, how long (vehicle ms) PX4's "Mission currently not available" is taken for its pending feasibility check. */
+const PLAN_CHECK_GRACE_MS = 3000;
+const PLAN_CHECK_RETRY_MS = 250;
 
 /** Flies a PX4 vehicle with MAVLink commands; every call resolves on the vehicle's ACCEPTED ack. */
 export class MavlinkPilot implements Pilot {
@@ -76,6 +79,8 @@ export class MavlinkPilot implements Pilot {
   private readonly sysId: number;
   private readonly targetCompId: number;
   private readonly ackListeners = new Set<(sample: CommandAckSample) => void>();
+  /** Vehicle time of the last plan upload (startMission's grace for PX4's feasibility check). */
+  private lastUploadVehicleMs: number | null = null;
 
   constructor(
     readonly link: Link,
@@ -330,6 +335,7 @@ export class MavlinkPilot implements Pilot {
     const wire = missionToWire(items, this.anchor('uploadMission'));
     const r = await this.missions.upload('mission', wire);
     this.telemetry.resetMissionItemsReached();
+    this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
     return r;
   }
 
@@ -358,15 +364,36 @@ export class MavlinkPilot implements Pilot {
         throw new MissionError('set current', 'mission', 'NOT_SET', `MISSION_CURRENT still shows item ${m?.seq ?? '?'} of ${m?.total ?? '?'}`);
       }
     }
-    return this.setMode('Mission');
+    // PX4 checks a new plan's feasibility asynchronously, once its navigator has reloaded the
+    // geofence data (mission_base.cpp canRunMissionFeasibility); until then it refuses Mission as
+    // "currently not available". Right after an upload that refusal is retried, not reported.
+    for (;;) {
+      try {
+        return await this.setMode('Mission');
+      } catch (err) {
+        const since = this.sinceUploadMs();
+        if (!(err instanceof CommandDenied) || !err.result.startsWith('TEMPORARILY_REJECTED') || since === null || since > PLAN_CHECK_GRACE_MS) throw err;
+        await waitFor(this.telemetry, () => (this.sinceUploadMs() ?? Infinity) > since + PLAN_CHECK_RETRY_MS, { timeout: PLAN_CHECK_RETRY_MS * 4, clock: 'vehicle', what: 'a moment for PX4 to check the new plan' });
+      }
+    }
+  }
+
+  /** Vehicle ms since the last plan upload through this pilot (null: none, or time unknown). */
+  private sinceUploadMs(): number | null {
+    const now = this.telemetry.vehicleTimeMs;
+    return this.lastUploadVehicleMs === null || now === null ? null : now - this.lastUploadVehicleMs;
   }
 
   async uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult> {
-    return this.missions.upload('fence', fenceToWire(zones, this.anchor('uploadGeofence')));
+    const r = await this.missions.upload('fence', fenceToWire(zones, this.anchor('uploadGeofence')));
+    this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
+    return r;
   }
 
   async uploadRally(points: readonly RallyPoint[]): Promise<TransferResult> {
-    return this.missions.upload('rally', rallyToWire(points, this.anchor('uploadRally')));
+    const r = await this.missions.upload('rally', rallyToWire(points, this.anchor('uploadRally')));
+    this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
+    return r;
   }
 
   /** HOME_POSITION, which converts the pilot's local frame to a plan's global coordinates. */

@@ -64,7 +64,10 @@ const C = {
   FENCE_POLYGON_INCLUSION: 5001, FENCE_POLYGON_EXCLUSION: 5002, FENCE_CIRCLE_INCLUSION: 5003, FENCE_CIRCLE_EXCLUSION: 5004,
   RALLY_POINT: 5100,
 } as const;
-const FRAME = { MISSION: 2, GLOBAL_INT: 5, GLOBAL_RELATIVE_ALT_INT: 6 } as const;
+const FRAME = { GLOBAL_RELATIVE_ALT: 3, MISSION: 2, GLOBAL_INT: 5, GLOBAL_RELATIVE_ALT_INT: 6 } as const;
+const RAD = 180 / Math.PI;
+/** Mission items carry yaw in degrees (PX4 converts param4 with math::radians); the pilot's yaw is radians. */
+const yawDeg = (yaw: number | undefined) => (yaw === undefined ? NaN : yaw * RAD);
 
 /** Local NED (north, east) → degE7 lat/lon, through home (the pilot's goTo conversion). */
 export function toLatLonE7(home: HomeAnchor, north: number, east: number): { x: number; y: number } {
@@ -99,9 +102,9 @@ export function missionToWire(items: readonly unknown[], home: HomeAnchor): Wire
     switch (it.kind) {
       case 'takeoff':
         // PX4 takes off where it stands; lat/lon NaN-equivalent 0 are ignored for a multicopter takeoff item.
-        return item(C.NAV_TAKEOFF, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...toLatLonE7(home, home.x, home.y), z: it.altitude, param4: it.yaw ?? NaN });
+        return item(C.NAV_TAKEOFF, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...toLatLonE7(home, home.x, home.y), z: it.altitude, param4: yawDeg(it.yaw) });
       case 'waypoint':
-        return item(C.NAV_WAYPOINT, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...at(it.north, it.east), z: it.altitude, param1: it.holdS ?? 0, param2: it.acceptanceRadiusM ?? 0, param4: it.yaw ?? NaN });
+        return item(C.NAV_WAYPOINT, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...at(it.north, it.east), z: it.altitude, param1: it.holdS ?? 0, param2: it.acceptanceRadiusM ?? 0, param4: yawDeg(it.yaw) });
       case 'loiter':
         return item(C.NAV_LOITER_TIME, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...at(it.north, it.east), z: it.altitude, param1: it.seconds });
       case 'land': {
@@ -131,7 +134,7 @@ export function missionFromWire(items: readonly WireItem[], home: HomeAnchor): M
   return items.map((w): MissionPlanItem => {
     const relative = w.frame === FRAME.GLOBAL_RELATIVE_ALT_INT || w.frame === 3;
     const pos = () => fromLatLonE7(home, w.x, w.y);
-    const yaw = Number.isFinite(w.param4) ? { yaw: w.param4 } : {};
+    const yaw = Number.isFinite(w.param4) ? { yaw: w.param4 / RAD } : {};
     if (relative && w.command === C.NAV_TAKEOFF) return { kind: 'takeoff', altitude: w.z, ...yaw };
     if (relative && w.command === C.NAV_WAYPOINT) {
       return { kind: 'waypoint', ...pos(), altitude: w.z, ...(w.param1 ? { holdS: w.param1 } : {}), ...(w.param2 ? { acceptanceRadiusM: w.param2 } : {}), ...yaw };
@@ -161,10 +164,14 @@ export function fenceToWire(zones: readonly unknown[], home: HomeAnchor): WireIt
   return out;
 }
 
-/** Rally points → MAV_CMD_NAV_RALLY_POINT items (altitude above home). */
+/**
+ * Rally points → MAV_CMD_NAV_RALLY_POINT items (altitude above home). Frame GLOBAL_RELATIVE_ALT
+ * (3), as QGroundControl sends them: PX4 v1.16's RTL reads a safe point's altitude only in frames
+ * 0 and 3 ("RTL: unsupported MAV_FRAME" otherwise, and a return to a nonsense altitude).
+ */
 export function rallyToWire(points: readonly unknown[], home: HomeAnchor): WireItem[] {
   return points.map((raw, i) => {
     const p = parse(RallyPoint, raw, `rally[${i}]`);
-    return item(C.RALLY_POINT, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...toLatLonE7(home, p.north, p.east), z: p.altitude, param4: 0 });
+    return item(C.RALLY_POINT, FRAME.GLOBAL_RELATIVE_ALT, { ...toLatLonE7(home, p.north, p.east), z: p.altitude, param4: 0 });
   });
 }
