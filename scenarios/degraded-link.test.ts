@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { useFlight } from '../fixtures/index.js';
 import { evaluateBudget, parseBudgets } from '../src/budgets/index.js';
 import { landAndDisarm, takeOff } from '../fixtures/maneuvers.js';
+import type { MissionPlanItem } from '../src/vehicle/index.js';
 
 /**
  * The same flight over a degraded link — what `tc netem` would do to a telemetry radio: 40 ms
@@ -42,6 +43,23 @@ describe('degraded link', () => {
     const c = v.link.counters;
     // Loss shows up as sequence gaps on the receiving side: the faults really were applied.
     expect(c.droppedBySeqGap).toBeGreaterThan(0);
+  });
+
+  it('uploads a 100-item mission over the lossy link: lost items are requested again, nothing is missing', async () => {
+    const v = flight.vehicle();
+    const t = v.telemetry;
+    const p = { ...t.localPosition! };
+    // A 10 × 10 grid 3 m apart at 10 m: enough items that 3 % loss each way loses some.
+    const items: MissionPlanItem[] = [{ kind: 'takeoff', altitude: 10 }];
+    for (let i = 0; i < 99; i++) items.push({ kind: 'waypoint', north: p.x + 3 * Math.floor(i / 10), east: p.y + 3 * (i % 10), altitude: 10 });
+    const up = await flight.phase('upload 100 items', () => v.pilot.uploadMission(items));
+    expect(up.count).toBe(100);
+    flight.record('mission_upload_ms', up.latencyMs, { clock: 'host', unit: 'ms', note: `${up.rerequests} items requested again, ${up.retransmits} client retransmissions` });
+    const back = await flight.phase('download it again', () => v.pilot.downloadMission());
+    expect(back).toHaveLength(100);
+    expect(back.filter((i) => i.kind === 'waypoint')).toHaveLength(99);
+    // The loss really hit the transfer: either side had to send something again (the upload alone is over 200 frames).
+    expect(up.rerequests + up.retransmits).toBeGreaterThan(0);
   });
 
   it('fails a command-latency budget that a 40 ms link cannot meet', async () => {
