@@ -1,4 +1,5 @@
 import { common, minimal, standard } from 'node-mavlink';
+import type { MavLinkData } from 'node-mavlink';
 import { hostNowMs } from '../../../src/clock/host.js';
 import type { Message } from '../../../src/mavlink/link.js';
 import type { Frame } from '../../../src/mavlink/codec.js';
@@ -6,6 +7,8 @@ import type { CommandParams, CommandResult, SimVehicleApi } from '../model/types
 import { MavlinkInstance, type InstanceOptions } from './instance.js';
 import { HASH_CHECK, MAV_PARAM_TYPE, decodeParamSet, mavParamType, paramHash, paramIdString, sendParamValue } from './params.js';
 import { autopilotVersion, protocolVersion } from './px4-identity.js';
+import { MissionTransfer, missionShared, type MissionHost } from './mission-transfer.js';
+import type { StatusText } from '../model/types.js';
 import { ProtocolVersion } from '../../../src/mavlink/protocol-version.js';
 
 const MAV_CMD = {
@@ -67,6 +70,13 @@ export class VehicleEndpoint {
   private readonly interval = new common.MessageInterval();
   private readonly version: standard.AutopilotVersion;
   private readonly protocol = protocolVersion();
+  /** The mission protocol, one transfer per link (PX4's MavlinkMissionManager per mavlink instance). */
+  private readonly missions = new Map<MavlinkInstance, MissionTransfer>();
+  private missionShared = missionShared();
+  /** STATUSTEXT of the mission protocol, sent at the end of the slice (PX4: through its log queue, a cycle later). */
+  private readonly missionTexts: StatusText[] = [];
+  private readonly missionHost: MissionHost;
+  private readonly missionsWired = new Set<MavlinkInstance>();
   readonly sysId: number;
 
   constructor(model: SimVehicleApi, opts: EndpointOptions) {
@@ -76,6 +86,12 @@ export class VehicleEndpoint {
     this.forwardEvents = opts.forwardEvents ?? false;
     this.onError = opts.onError ?? ((err) => console.error(`sim vehicle ${this.sysId}:`, err));
     this.version = autopilotVersion(this.sysId);
+    this.missionHost = {
+      sysId: this.sysId,
+      now: () => this.now(),
+      store: () => this.model_.missions,
+      statusText: (t) => this.missionTexts.push(t),
+    };
   }
 
   get model(): SimVehicleApi {
@@ -87,6 +103,10 @@ export class VehicleEndpoint {
     if (model.sysId !== this.sysId) throw new Error(`replaceModel: sys id ${model.sysId} ≠ ${this.sysId}`);
     this.model_ = model;
     this.commandCache.clear();
+    // A reboot forgets transfers under way, as PX4 does.
+    this.missionShared = missionShared();
+    this.missionTexts.length = 0;
+    for (const inst of this.instances) this.wireMissions(inst);
     // A new model is the simulator's reboot: like PX4 at boot every stream starts at once, so a
     // client sees the fresh state now rather than at the next 1 Hz HEARTBEAT.
     for (const inst of this.instances) {
@@ -120,10 +140,13 @@ export class VehicleEndpoint {
     for (let i = 0; i < this.instances.length; i++) this.instances[i]!.runStreams(timeUs, state);
   }
 
-  /** End of a scheduler slice: status texts, param-list bursts, then one flush per link. */
+  /** End of a scheduler slice: the mission protocol, status texts, param-list bursts, then one flush per link. */
   endSlice(timeUs: number): void {
+    const reached = this.model_.missions.drainReached();
+    const silenced = this.silenced;
+    if (!silenced) for (const inst of this.instances) this.missions.get(inst)?.update(timeUs, reached);
     const drained = this.model_.drainStatusTexts();
-    const silenced = drained.length > 0 && this.silenced;
+    if (this.missionTexts.length > 0) drained.push(...this.missionTexts.splice(0));
     for (const inst of this.instances) {
       if (!silenced) {
         for (const t of drained) if (this.forwardEvents || t.source !== 'event') inst.statusText(t, timeUs);
@@ -159,6 +182,26 @@ export class VehicleEndpoint {
     link.onRawFrame((frame) => {
       if (frame.msgid === PARAM_SET_ID && !this.silenced) this.onParamSet(inst, frame);
     });
+    this.wireMissions(inst);
+  }
+
+  /** A fresh mission transfer for a link (at start and after a vehicle reset). */
+  private wireMissions(inst: MavlinkInstance): void {
+    const transfer = new MissionTransfer(inst, this.missionHost, this.missionShared);
+    this.missions.set(inst, transfer);
+    // Handlers look the transfer up, so a reset's fresh one takes over without re-subscribing.
+    if (this.missionsWired.has(inst)) return;
+    this.missionsWired.add(inst);
+    const live = <T>(fn: (m: T) => void) => (m: T) => {
+      if (this.silenced) return;
+      try {
+        fn(m);
+      } catch (err) {
+        this.onError(err);
+      }
+    };
+    const handle = live((m: Message) => this.missions.get(inst)!.handle(m));
+    for (const kind of MissionTransfer.MESSAGES) inst.link.on(kind as { MSG_ID: number; new (): MavLinkData }, handle);
   }
 
   private onHeartbeat(inst: MavlinkInstance, m: Message<minimal.Heartbeat>): void {

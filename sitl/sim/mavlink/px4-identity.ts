@@ -34,12 +34,12 @@ export const PX4_CAPABILITIES =
   C.MISSION_RALLY;
 
 /**
- * What the simulator advertises: PX4's capabilities less those it does not implement — the
- * mission, fence and rally protocols, MAVLink FTP and SET_ATTITUDE_TARGET. A client that reads the capabilities (as QGroundControl and
- * MAVSDK do) must not be told the simulator answers what it never will.
+ * What the simulator advertises: PX4's capabilities less those it does not implement — MAVLink FTP
+ * and SET_ATTITUDE_TARGET. A client that reads the capabilities (as QGroundControl and MAVSDK do)
+ * must not be told the simulator answers what it never will. The mission protocol (int and float
+ * items, geofence, rally) is answered as PX4 answers it (mission-transfer.ts).
  */
-export const SIM_CAPABILITIES =
-  PX4_CAPABILITIES & ~(C.MISSION_FLOAT | C.MISSION_INT | C.FTP | C.SET_ATTITUDE_TARGET | C.MISSION_FENCE | C.MISSION_RALLY);
+export const SIM_CAPABILITIES = PX4_CAPABILITIES & ~(C.FTP | C.SET_ATTITUDE_TARGET);
 
 /** A fixed stand-in for the git hash PX4 reports (8 bytes). */
 const CUSTOM_VERSION = [0x73, 0x69, 0x6d, 0x2d, 0x31, 0x2e, 0x31, 0x36];
