@@ -1,7 +1,7 @@
 /**
  * PX4's failsafe state machine (commander/failsafe: framework.cpp + failsafe.cpp, v1.16), reduced to
  * the conditions this model can raise: offboard loss, position loss, battery warnings, manual control
- * loss and GCS connection loss (detected as commander's dataLinkCheck does: GcsLinkMonitor below). It keeps PX4's structure: actions with clear conditions, worst action
+ * loss, geofence breach (GF_ACTION), a missing mission and GCS connection loss (detected as commander's dataLinkCheck does: GcsLinkMonitor below). It keeps PX4's structure: actions with clear conditions, worst action
  * wins, mode fallbacks, the COM_FAIL_ACT_T Hold delay, user takeover by mode switch, and the fallback
  * chain when an action's mode cannot run.
  */
@@ -38,6 +38,10 @@ export interface FailsafeFlags {
   gcsLost: boolean;
   homeInvalid: boolean;
   batteryWarning: BatteryWarning;
+  /** no mission, or the navigator found it infeasible (mission_result) */
+  autoMissionMissing: boolean;
+  /** the navigator's geofence result (any of max distance, max altitude, fence zones) */
+  geofenceBreached: boolean;
 }
 
 export interface FailsafeParams {
@@ -49,6 +53,7 @@ export interface FailsafeParams {
   NAV_DLL_ACT: number;
   COM_DLL_EXCEPT: number;
   COM_POSCTL_NAVL: number;
+  GF_ACTION: number;
 }
 
 export interface Notice { severity: number; text: string; source: 'statustext' | 'event' }
@@ -66,7 +71,7 @@ interface Entry {
 const MAX_ACTIONS = 8;
 /** COM_DLL_EXCEPT bits (failsafe.h DatalinkLossExceptionBits) */
 const DLL_EXCEPT_MISSION = 1, DLL_EXCEPT_HOLD = 2, DLL_EXCEPT_OFFBOARD = 4;
-const ID_RC = 1, ID_GCS = 2, ID_BAT_LOW = 3, ID_BAT_CRIT = 4, ID_BAT_EMERG = 5, ID_MODE_FALLBACK = 6;
+const ID_RC = 1, ID_GCS = 2, ID_BAT_LOW = 3, ID_BAT_CRIT = 4, ID_BAT_EMERG = 5, ID_MODE_FALLBACK = 6, ID_GEOFENCE = 7;
 
 /** PX4 mode requirements (ModeUtil mode_requirements), as seen by the failsafe framework (no manual control). */
 export function modeCanRun(f: FailsafeFlags, mode: number): boolean {
@@ -79,7 +84,7 @@ export function modeCanRun(f: FailsafeFlags, mode: number): boolean {
     case NavState.AUTO_RTL:
       return !f.localPositionInvalid && !f.globalPositionInvalid && !f.homeInvalid;
     case NavState.AUTO_MISSION:
-      return false; // no mission upload in this model: auto_mission_missing
+      return !f.localPositionInvalid && !f.globalPositionInvalid && !f.autoMissionMissing;
     case NavState.AUTO_LAND:
       return !f.localPositionInvalid;
     case NavState.OFFBOARD:
@@ -190,6 +195,18 @@ export class Failsafe {
     }
   }
 
+  /** failsafe.cpp fromGfActParam: Hold lets the user switch away at once; Return and Land wait COM_FAIL_ACT_T in Hold. */
+  private fromGfAct(v: number): [Action, Clear, Takeover] {
+    switch (v) {
+      case 1: return [Action.Warn, Clear.WhenConditionClears, Takeover.Auto];
+      case 2: return [Action.Hold, Clear.OnModeChangeOrDisarm, Takeover.AlwaysModeSwitchOnly];
+      case 3: return [Action.RTL, Clear.OnModeChangeOrDisarm, Takeover.Auto];
+      case 4: return [Action.Terminate, Clear.Never, Takeover.Never];
+      case 5: return [Action.Land, Clear.OnModeChangeOrDisarm, Takeover.Auto];
+      default: return [Action.Warn, Clear.WhenConditionClears, Takeover.Auto];
+    }
+  }
+
   /** failsafe.cpp fromBatteryWarningActParam (COM_LOW_BAT_ACT: 0 Warning, 1 Return, 2 Land, 3 Return/Land). */
   private static batteryAction(act: number, w: BatteryWarning): Action {
     if (w === BatteryWarning.Low) return Action.Warn;
@@ -222,6 +239,11 @@ export class Failsafe {
     if (p.NAV_DLL_ACT !== 0 && !dllIgnored) {
       const [a, c, t] = this.fromNavDllOrRcl(p.NAV_DLL_ACT);
       this.check(ID_GCS, f.gcsLost, a, c, Cause.GCSConnectionLoss, t);
+    }
+    // Geofence breach: GF_ACTION (failsafe.cpp fromGfActParam)
+    if (p.GF_ACTION !== 0) {
+      const [a, c, t] = this.fromGfAct(p.GF_ACTION);
+      this.check(ID_GEOFENCE, f.geofenceBreached, a, c, Cause.Generic, t);
     }
     // Battery: a warning already present at arming only warns
     const act = f.batteryWarning > this.batteryWarningAtArming ? p.COM_LOW_BAT_ACT : 0;

@@ -55,7 +55,22 @@ const DEFS: Def[] = [
   ['RTL_LAND_DELAY', R, 0, -1, 300, 'Return mode delay before landing (s, -1 = hover forever)'],
   ['RTL_MIN_DIST', R, 10, 0.5, 100, 'Horizontal radius around home within which the cone return altitude applies (m)'],
   ['RTL_CONE_ANG', I, 45, 0, 90, 'Half-angle of the return mode altitude cone (deg, 0 = off)'],
-  ['RTL_TYPE', I, 0, 0, 3, 'Return type (only 0 = return to home is modelled)'],
+  ['RTL_TYPE', I, 0, 0, 4, 'Return type (0 closest of home and rally points, 1 rally point before home, 3 as 0; mission-path types 2 and 4 return home directly here)'],
+  ['NAV_LOITER_RAD', R, 80, 25, 1000, 'Loiter radius (fixed-wing; widens the LOITER_TO_ALT acceptance) (m)'],
+  // Mission (navigator mission_params.c, SITL values)
+  ['MIS_DIST_1WP', R, 10000, -1, 10000, 'Maximal horizontal distance from home to first waypoint (m, warning only)'],
+  ['MIS_TKO_LAND_REQ', I, 0, 0, 5, 'Mission takeoff/landing required (0 none, 1 takeoff, 2 landing, 3 both, 4 both or neither, 5 as 4 on the ground)'],
+  ['MIS_YAW_TMT', R, -1, -1, 20, 'Time-out for waypoint heading acceptance (s, -1 = wait for the heading)'],
+  ['MIS_YAW_ERR', R, 12, 0, 90, 'Maximum heading error for a waypoint to be accepted (deg)'],
+  ['MIS_MNT_YAW_CTL', I, 0, 0, 1, 'Enable yaw control of the mount'],
+  ['MIS_COMMAND_TOUT', R, 0, 0, 30, 'Timeout for a successful payload deployment acknowledgement (s)'],
+  ['MIS_LND_ABRT_ALT', I, 30, 0, undefined, 'Landing abort minimum altitude (fixed-wing) (m)'],
+  // Geofence (navigator geofence_params.c)
+  ['GF_ACTION', I, 2, 0, 5, 'Geofence violation action (0 none, 1 warning, 2 Hold, 3 Return, 4 Terminate, 5 Land)'],
+  ['GF_SOURCE', I, 0, 0, 1, 'Geofence source (0 global position, 1 GPS)'],
+  ['GF_MAX_HOR_DIST', R, 0, 0, 10000, 'Maximum horizontal distance from home (m, 0 = off)'],
+  ['GF_MAX_VER_DIST', R, 0, 0, 10000, 'Maximum vertical distance above home (m, 0 = off)'],
+  ['GF_PREDICT', I, 0, 0, 1, 'Use predicted (braking) position for the geofence check'],
   // Commander
   ['COM_OF_LOSS_T', R, 1, 0, 60, 'Time-out for detecting offboard signal loss (s)'],
   // Held for PX4's targets' speed-neutral time-outs (sitl/px4-speed-params.ts), which set it on

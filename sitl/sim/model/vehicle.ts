@@ -9,7 +9,10 @@ import { G, Multicopter, clamp, wrapPi, type ControlLimits, type Gains, type Set
 import { Action, BatteryWarning, Failsafe, GcsLinkMonitor, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
 import { MapProjection } from './geo.js';
 import { NavState, baseModeFor, encodeNavState, navStateFromCustom, navStateName, preventsArming, requiresManualControl } from './modes.js';
-import { MissionStore } from './mission-store.js';
+import { MissionStore, MissionType } from './mission-store.js';
+import { GfAction, Geofence, type GeofenceResult } from './navigator/geofence.js';
+import { Mission, type MissionContext } from './navigator/mission.js';
+import { findRtlDestination } from './navigator/rtl.js';
 import { createParamStore, type ParamStoreImpl } from './params.js';
 import { Rng } from './rng.js';
 import {
@@ -89,6 +92,13 @@ class Trajectory {
   }
 }
 
+/** math::trajectory::computeMaxSpeedFromDistance: the speed from which a jerk- and acceleration-limited stop to `vFinal` fits in `d`. */
+function maxSpeedFromDistance(jerk: number, accel: number, d: number, vFinal: number): number {
+  const b = (4 * accel * accel) / jerk;
+  const c = -2 * accel * Math.max(d, 0) - vFinal * vFinal;
+  return Math.max(0.5 * (-b + Math.sqrt(b * b - 4 * c)), vFinal);
+}
+
 /** First-order Gauss–Markov process: correlated noise with a given std and time constant. */
 class Markov {
   value = 0;
@@ -132,11 +142,13 @@ export class SimVehicle implements SimVehicleApi {
   private lastRejectPrintUs = -Infinity;
   private readonly fsFlags: FsFlags = {
     localPositionInvalid: false, globalPositionInvalid: false, offboardLost: true, manualControlLost: true,
-    gcsLost: true, homeInvalid: false, batteryWarning: BatteryWarning.None,
+    gcsLost: true, homeInvalid: false, batteryWarning: BatteryWarning.None, autoMissionMissing: true, geofenceBreached: false,
   };
 
   // home (local frame + global)
   private home = { x: 0, y: 0, z: 0, lat: 0, lon: 0, alt: 0, valid: true };
+  /** home_position update_count: a new home re-runs the mission feasibility check */
+  private homeCounter = 0;
 
   // links
   private readonly ocm = { position: false, velocity: false, acceleration: false };
@@ -178,6 +190,15 @@ export class SimVehicle implements SimVehicleApi {
   private rtlAltZ = 0;
   private rtlLoiterUntilUs = 0;
   private landing = false;
+  /** Return mode's destination (local NED): home or a rally point */
+  private readonly rtlDest = { x: 0, y: 0, z: 0 };
+  private readonly mission = new Mission();
+  private missionCtxCache: MissionContext | null = null;
+  private readonly geofence = new Geofence();
+  private readonly gfResult: GeofenceResult = { maxDistTriggered: false, maxAltTriggered: false, customFenceTriggered: false };
+  private gfLastCheckUs = -Infinity;
+  private gfRepositionSent = false;
+  private gfLoiterSinceUs = 0;
   private yawHold = 0;
   private trajActive = false;
 
@@ -372,8 +393,13 @@ export class SimVehicle implements SimVehicleApi {
           if (Number.isFinite(prm[4]) && Number.isFinite(prm[5])) { this.proj.project(prm[4], prm[5], this.tmpXY); x = this.tmpXY.x; y = this.tmpXY.y; }
           if (Number.isFinite(prm[6])) z = -(prm[6] - this.originAlt);
           // param4 is radians to PX4's navigator (MAVLink's spec says degrees; PX4 reads radians).
-          this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3]) : b.yaw };
-          this.lastNavState = -1;
+          this.proj.reproject(x, y, this.tmpLL);
+          if (this.geofenceAllows(this.tmpLL.lat, this.tmpLL.lon, this.originAlt - z)) {
+            this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3]) : b.yaw };
+            this.lastNavState = -1;
+          } else {
+            this.text(SEV_CRITICAL, 'Reposition is outside geofence');
+          }
         }
         return { result: R.ACCEPTED };
       }
@@ -386,8 +412,22 @@ export class SimVehicle implements SimVehicleApi {
           if (!Number.isFinite(prm[4]) || !Number.isFinite(prm[5]) || !Number.isFinite(prm[6])) return { result: R.DENIED };
           this.proj.project(prm[4], prm[5], this.tmpXY);
           this.home = { x: this.tmpXY.x, y: this.tmpXY.y, z: -(prm[6] - this.originAlt), lat: prm[4], lon: prm[5], alt: prm[6], valid: true };
+          this.homeCounter++;
         }
         return { result: R.ACCEPTED };
+      }
+      case C.MISSION_START: {
+        // Commander: switch to Mission and arm, when there is a valid mission and param1 names one of its items
+        this.updateFlags();
+        const total = this.missions.items(MissionType.MISSION).length;
+        if (this.fsFlags.autoMissionMissing) return { result: R.DENIED };
+        if (!(Number.isFinite(prm[0]) && prm[0] >= -1 && prm[0] < total)) return { result: R.DENIED };
+        if (this.changeUserMode(NavState.AUTO_MISSION) && this.arm('mission start')) {
+          if (prm[0] >= 0) this.missions.setCurrent(Math.trunc(prm[0]));
+          return { result: R.ACCEPTED };
+        }
+        this.printRejectMode(NavState.AUTO_MISSION);
+        return { result: R.TEMPORARILY_REJECTED };
       }
       case C.INJECT_FAILURE:
         return this.injectFailure(prm);
@@ -465,9 +505,9 @@ export class SimVehicle implements SimVehicleApi {
     const needsPos = n === NavState.POSCTL || n === NavState.AUTO_LOITER || n === NavState.AUTO_TAKEOFF || n === NavState.AUTO_RTL
       || n === NavState.AUTO_LAND || n === NavState.AUTO_MISSION || (n === NavState.OFFBOARD && this.ocm.position);
     if (needsPos && f.localPositionInvalid) fail.push('Navigation error: No valid position estimate');
-    else if ((n === NavState.AUTO_LOITER || n === NavState.AUTO_TAKEOFF || n === NavState.AUTO_RTL) && f.globalPositionInvalid) fail.push('Navigation error: No valid global position estimate');
+    else if ((n === NavState.AUTO_LOITER || n === NavState.AUTO_TAKEOFF || n === NavState.AUTO_RTL || n === NavState.AUTO_MISSION) && f.globalPositionInvalid) fail.push('Navigation error: No valid global position estimate');
     if (n === NavState.OFFBOARD && f.offboardLost) fail.push('No offboard signal');
-    if (n === NavState.AUTO_MISSION) fail.push('No valid mission available');
+    if (n === NavState.AUTO_MISSION && f.autoMissionMissing) fail.push('No valid mission available');
     if (requiresManualControl(n) && f.manualControlLost) fail.push('No manual control input');
     if (f.batteryWarning >= BatteryWarning.Critical) fail.push('Low battery');
     let gcsFail = false;
@@ -513,6 +553,7 @@ export class SimVehicle implements SimVehicleApi {
     const b = this.body;
     this.proj.reproject(b.epx, b.epy, this.tmpLL);
     this.home = { x: b.epx, y: b.epy, z: b.epz, lat: this.tmpLL.lat, lon: this.tmpLL.lon, alt: this.originAlt - b.epz, valid: true };
+    this.homeCounter++;
   }
 
   // ───────────────────────────── step ─────────────────────────────
@@ -535,6 +576,7 @@ export class SimVehicle implements SimVehicleApi {
     this.updateBattery(dt);
     this.updateFlags();
     this.commanderChecks(dt);
+    this.geofenceBreachCheck();
     this.evaluateModes();
     this.navigate(dt);
     this.positionControl(dt);
@@ -566,6 +608,85 @@ export class SimVehicle implements SimVehicleApi {
     f.gcsLost = this.gcsLink.lost;
     f.homeInvalid = !this.home.valid;
     f.batteryWarning = this.batWarning;
+    // MissionChecks: a mission the navigator accepted (mission_result valid, mission_id > 0), checked against the current fence
+    this.updateGeofence();
+    this.mission.refresh(this.missionCtx());
+    f.autoMissionMissing = !(this.mission.valid && this.missions.items(MissionType.MISSION).length > 0);
+  }
+
+  /** The navigator's view of the vehicle for the mission (one object, refreshed in place). */
+  private missionCtx(): MissionContext {
+    const b = this.body;
+    this.proj.reproject(b.epx, b.epy, this.tmpLL);
+    const c = this.missionCtxCache ??= {
+      nowUs: 0, params: this.p, store: this.missions, geofence: this.geofence, home: this.home, homeCounter: 0, proj: this.proj,
+      originAlt: this.originAlt, armed: false, landed: true, maybeLanded: true, lat: 0, lon: 0, alt: 0, yaw: 0,
+      text: (sev: number, t: string, source: 'statustext' | 'event' = 'statustext') => this.text(sev, t, source),
+    };
+    c.nowUs = this.t; c.home = this.home; c.homeCounter = this.homeCounter; c.armed = this.armed; c.landed = this.landed;
+    c.maybeLanded = this.maybeLanded; c.lat = this.tmpLL.lat; c.lon = this.tmpLL.lon; c.alt = this.originAlt - b.epz; c.yaw = b.yaw;
+    return c;
+  }
+
+  /** Navigator::geofence_allows_position (repositions): only checked when GF_ACTION acts. */
+  private geofenceAllows(lat: number, lon: number, alt: number): boolean {
+    const a = this.p.GF_ACTION!;
+    if (a === GfAction.NONE || a === GfAction.WARN) return true;
+    this.updateGeofence();
+    return this.geofence.checkPointAgainstAllGeofences(this.p, this.home, lat, lon, alt);
+  }
+
+  private updateGeofence(): void {
+    const b = this.body;
+    this.proj.reproject(b.epx, b.epy, this.tmpLL);
+    this.geofence.update(this.missions.items(MissionType.FENCE), this.missions.id(MissionType.FENCE), this.home,
+      { lat: this.tmpLL.lat, lon: this.tmpLL.lon, alt: this.originAlt - b.epz, landed: this.landed }, this.p.GF_ACTION!,
+      (sev, t) => this.text(sev, t));
+  }
+
+  /**
+   * Navigator::geofence_breach_check (every 0.2 s while GF_ACTION is set) and commander's
+   * GeofenceChecks: the breach raises geofence_breached for the failsafe (GF_ACTION); with Hold the
+   * navigator also repositions to where the breach was seen.
+   */
+  private geofenceBreachCheck(): void {
+    const p = this.p;
+    const f = this.fsFlags;
+    const b = this.body;
+    this.updateGeofence();
+    if (this.navState !== NavState.AUTO_LOITER && this.t - this.gfLoiterSinceUs > 100_000) this.gfLoiterSinceUs = 0;
+    if (p.GF_ACTION === GfAction.NONE) { f.geofenceBreached = false; return; }
+    if (this.t - this.gfLastCheckUs <= 200_000) return;
+    this.gfLastCheckUs = this.t;
+    const r = this.gfResult;
+    const was = { ...r };
+    this.proj.reproject(b.epx, b.epy, this.tmpLL);
+    const alt = this.originAlt - b.epz;
+    if (this.gfLoiterSinceUs > 0) {
+      // holding after a breach: new breaches count, none clears
+      const lat = this.tmpLL.lat, lon = this.tmpLL.lon;
+      r.maxDistTriggered ||= !this.geofence.isCloserThanMaxDistToHome(p, this.home, lat, lon);
+      r.maxAltTriggered ||= !this.geofence.isBelowMaxAltitude(p, this.home, alt);
+      r.customFenceTriggered ||= !this.geofence.isInsidePolygonOrCircle(lat, lon);
+    } else {
+      this.geofence.check(p, this.home, this.tmpLL.lat, this.tmpLL.lon, alt, r);
+    }
+    if (r.maxDistTriggered && !was.maxDistTriggered) this.text(SEV_CRITICAL, 'Geofence: exceeding maximum distance to Home');
+    if (r.maxAltTriggered && !was.maxAltTriggered) this.text(SEV_CRITICAL, 'Geofence: exceeding maximum altitude above Home');
+    if (r.customFenceTriggered && !was.customFenceTriggered) this.text(SEV_CRITICAL, 'Geofence: approaching or outside geofence');
+    const breached = r.maxDistTriggered || r.maxAltTriggered || r.customFenceTriggered;
+    if (breached) {
+      if (!this.gfRepositionSent && this.armed && p.GF_ACTION === GfAction.LOITER) {
+        // GF_PREDICT off: loiter where the breach was detected
+        this.pendingHold = { x: b.epx, y: b.epy, z: b.epz, yaw: b.yaw };
+        this.lastNavState = -1;
+        this.gfRepositionSent = true;
+        this.gfLoiterSinceUs = this.t;
+      }
+    } else {
+      this.gfRepositionSent = false;
+    }
+    f.geofenceBreached = breached;
   }
 
   /**
@@ -599,7 +720,9 @@ export class SimVehicle implements SimVehicleApi {
     const p = this.p;
     if (!this.armed) return;
     if (this.haveTakenOff) {
-      if (p.COM_DISARM_LAND! > 0 && this.landed && this.t - this.landedSinceUs >= p.COM_DISARM_LAND! * 1e6) {
+      // not while a mission that has not finished is on the ground (landed_amid_mission)
+      const landedAmidMission = this.navState === NavState.AUTO_MISSION && !this.mission.finished;
+      if (p.COM_DISARM_LAND! > 0 && !landedAmidMission && this.landed && this.t - this.landedSinceUs >= p.COM_DISARM_LAND! * 1e6) {
         this.disarm('landing', true);
         return;
       }
@@ -610,6 +733,12 @@ export class SimVehicle implements SimVehicleApi {
     if (this.navState === NavState.AUTO_TAKEOFF && this.takeoffDone && this.userMode === NavState.AUTO_TAKEOFF) {
       // navigator reports the takeoff item finished; commander switches to Hold at the takeoff point
       this.pendingHold = { x: this.target.x, y: this.target.y, z: this.target.z, yaw: this.yawHold };
+      this.changeUserMode(NavState.AUTO_LOITER);
+    }
+    if (this.navState === NavState.AUTO_MISSION && this.mission.finished && !this.landed && this.userMode === NavState.AUTO_MISSION) {
+      // a finished mission (still in Mission, in air): Hold where the mission left the vehicle loitering
+      const sp = this.mission.sp;
+      this.pendingHold = { x: sp.x, y: sp.y, z: sp.z, yaw: this.yawHold };
       this.changeUserMode(NavState.AUTO_LOITER);
     }
   }
@@ -706,15 +835,21 @@ export class SimVehicle implements SimVehicleApi {
         this.landing = true;
         break;
       case NavState.AUTO_RTL: {
-        // RtlDirect: return altitude RTL_RETURN_ALT above home, lowered inside the RTL_CONE_ANG cone
-        // near home (never below 2 × NAV_ACC_RAD), never below the current altitude
-        const dist = Math.hypot(this.home.x - b.epx, this.home.y - b.epy);
+        // RTL::findRtlDestination: home, or the closest rally point RTL_TYPE allows
+        this.proj.reproject(b.epx, b.epy, this.tmpLL);
+        const dst = findRtlDestination(p.RTL_TYPE!, this.home, this.tmpLL.lat, this.tmpLL.lon, this.missions, (sev, t) => this.text(sev, t));
+        const d = this.rtlDest;
+        if (dst.safePointIndex < 0) { d.x = this.home.x; d.y = this.home.y; d.z = this.home.z; }
+        else { this.proj.project(dst.lat, dst.lon, this.tmpXY); d.x = this.tmpXY.x; d.y = this.tmpXY.y; d.z = -(dst.alt - this.originAlt); }
+        // RtlDirect: return altitude RTL_RETURN_ALT above the destination, lowered inside the RTL_CONE_ANG cone
+        // near it (never below 2 × NAV_ACC_RAD), never below the current altitude
+        const dist = Math.hypot(d.x - b.epx, d.y - b.epy);
         let rel = p.RTL_RETURN_ALT!;
         const cone = p.RTL_CONE_ANG!;
         if (cone > 0 && dist <= p.RTL_MIN_DIST!) {
           rel = Math.min(rel, Math.max(2 * p.NAV_ACC_RAD!, dist / Math.tan(cone * DEG)));
         }
-        const homeAlt = this.originAlt - this.home.z;
+        const homeAlt = this.originAlt - d.z;
         const curAlt = this.originAlt - b.epz;
         const retAlt = Math.max(homeAlt + rel, curAlt);
         this.rtlAltZ = -(retAlt - this.originAlt);
@@ -729,6 +864,20 @@ export class SimVehicle implements SimVehicleApi {
   }
 
   private navigate(dt: number): void {
+    // Navigator: the mission runs while armed in Mission (on_activation / on_active / on_inactivation)
+    const missionRuns = this.navState === NavState.AUTO_MISSION && this.armed;
+    if (missionRuns !== this.mission.isActive) {
+      if (missionRuns) this.mission.activate(this.missionCtx());
+      else this.mission.deactivate(this.missionCtx());
+    }
+    if (missionRuns) {
+      this.mission.update(this.missionCtx());
+      if (this.mission.rtlRequested) {
+        // the mission's RTL item is a vehicle command: commander switches to Return
+        this.mission.rtlRequested = false;
+        if (this.changeUserMode(NavState.AUTO_RTL)) this.text(SEV_INFO, 'Returning to launch');
+      }
+    }
     const n = this.navState;
     if (n !== this.lastNavState) {
       this.activate(n);
@@ -754,7 +903,7 @@ export class SimVehicle implements SimVehicleApi {
     // while the mode stays Position / Altitude.
     const task = (n === NavState.POSCTL || n === NavState.ALTCTL) && this.fsFlags.manualControlLost ? NavState.DESCEND : n;
     this.trajActive = flying && (task === NavState.AUTO_TAKEOFF || task === NavState.AUTO_LOITER || task === NavState.POSCTL
-      || task === NavState.AUTO_LAND || task === NavState.AUTO_RTL);
+      || task === NavState.AUTO_LAND || task === NavState.AUTO_RTL || task === NavState.AUTO_MISSION);
     const accXY = p.MPC_ACC_HOR!, accUp = p.MPC_ACC_UP_MAX!, accDn = p.MPC_ACC_DOWN_MAX!;
     const vUp = p.MPC_Z_V_AUTO_UP!, vDn = p.MPC_Z_V_AUTO_DN!;
     const tr = this.traj;
@@ -762,15 +911,13 @@ export class SimVehicle implements SimVehicleApi {
     switch (task) {
       case NavState.AUTO_TAKEOFF: {
         const t = this.target;
-        this.speedUp = p.MPC_TKO_SPEED!;
-        // FlightTask::_checkTakeoff: position setpoint at least 0.2 m above
-        this.wantTakeoff = t.z < b.epz - 0.2;
-        if (!flying) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-        else tr.step(dt, t.x, t.y, t.z, NaN, p.MPC_XY_CRUISE!, Math.min(p.MPC_TKO_SPEED!, Math.max(0, this.rampUpLimit())), vDn, accXY, accUp, accDn);
-        this.trackTrajectory();
+        this.flyTakeoff(dt);
         if (!this.landed && Math.abs(b.epz - t.z) < p.NAV_MC_ALT_RAD!) this.takeoffDone = true;
         break;
       }
+      case NavState.AUTO_MISSION:
+        this.flyMission(dt);
+        break;
       case NavState.AUTO_LOITER:
       case NavState.POSCTL: {
         const t = this.target;
@@ -850,6 +997,69 @@ export class SimVehicle implements SimVehicleApi {
     else this.yawHold = b.yaw;
   }
 
+  /** FlightTaskAuto with a takeoff setpoint at `target`: climb at MPC_TKO_SPEED through the takeoff ramp. */
+  private flyTakeoff(dt: number): void {
+    const p = this.p;
+    const b = this.body;
+    const t = this.target;
+    const tr = this.traj;
+    this.speedUp = p.MPC_TKO_SPEED!;
+    // FlightTask::_checkTakeoff: position setpoint at least 0.2 m above
+    this.wantTakeoff = t.z < b.epz - 0.2;
+    if (this.tkoState < TakeoffState.Rampup) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
+    else tr.step(dt, t.x, t.y, t.z, NaN, p.MPC_XY_CRUISE!, Math.min(p.MPC_TKO_SPEED!, Math.max(0, this.rampUpLimit())), p.MPC_Z_V_AUTO_DN!, p.MPC_ACC_HOR!, p.MPC_ACC_UP_MAX!, p.MPC_ACC_DOWN_MAX!);
+    this.trackTrajectory();
+  }
+
+  /** The mission's position setpoint, flown as FlightTaskAuto flies the triplet (cruise speed from DO_CHANGE_SPEED). */
+  private flyMission(dt: number): void {
+    const p = this.p;
+    const b = this.body;
+    const sp = this.mission.sp;
+    const t = this.target;
+    const tr = this.traj;
+    this.landing = false;
+    switch (sp.type) {
+      case 'idle':
+        tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
+        t.x = b.epx; t.y = b.epy; t.z = b.epz;
+        this.trackTrajectory();
+        return;
+      case 'takeoff':
+        t.x = sp.x; t.y = sp.y; t.z = sp.z;
+        this.flyTakeoff(dt);
+        return;
+      case 'land':
+        this.flyLand(dt, sp.x, sp.y);
+        return;
+      default: {
+        t.x = sp.x; t.y = sp.y; t.z = sp.z;
+        let vXY = Number.isFinite(this.mission.cruise) ? Math.min(this.mission.cruise, p.MPC_XY_VEL_MAX!) : p.MPC_XY_CRUISE!;
+        const dx = sp.x - b.epx, dy = sp.y - b.epy;
+        const dist = Math.hypot(dx, dy);
+        // FlightTaskAuto::_getMaxXYSpeed: slow down on the way in so that the corner to the next
+        // waypoint (or the stop) is flown at the speed the turn and MPC_JERK_AUTO allow
+        let vEnd = 0;
+        if (Number.isFinite(sp.nextX) && dist > 1e-3) {
+          const nx = sp.nextX - sp.x, ny = sp.nextY - sp.y;
+          const nl = Math.hypot(nx, ny);
+          if (nl > 1e-3) {
+            const alpha = clamp(Math.acos(clamp((dx * nx + dy * ny) / (dist * nl), -1, 1)), 0, Math.PI - 1e-6);
+            vEnd = Math.sqrt(p.MPC_ACC_HOR! * p.NAV_ACC_RAD! * Math.tan((Math.PI - alpha) / 2));
+          }
+        }
+        vXY = Math.min(vXY, maxSpeedFromDistance(p.MPC_JERK_AUTO!, p.MPC_ACC_HOR!, dist, Math.min(vEnd, vXY)));
+        if (this.tkoState < TakeoffState.Rampup) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
+        else tr.step(dt, sp.x, sp.y, sp.z, NaN, Math.max(vXY, 0.3), p.MPC_Z_V_AUTO_UP!, p.MPC_Z_V_AUTO_DN!, p.MPC_ACC_HOR!, p.MPC_ACC_UP_MAX!, p.MPC_ACC_DOWN_MAX!);
+        // heading: the item's, else towards the waypoint (MPC_YAW_MODE 0) while further than NAV_ACC_RAD
+        if (Number.isFinite(sp.yaw)) this.yawSp = wrapPi(sp.yaw);
+        else if (dist > p.NAV_ACC_RAD!) this.yawSp = Math.atan2(dy, dx);
+        this.wantTakeoff = t.z < b.epz - 0.2;
+        this.trackTrajectory();
+      }
+    }
+  }
+
   private trackTrajectory(): void {
     const sp = this.sp;
     const tr = this.traj;
@@ -895,12 +1105,12 @@ export class SimVehicle implements SimVehicleApi {
     switch (this.rtlPhase) {
       case RtlPhase.Climb:
         t.x = b.epx; t.y = b.epy; t.z = this.rtlAltZ;
-        if (Math.abs(b.epz - this.rtlAltZ) < p.NAV_MC_ALT_RAD!) { this.rtlPhase = RtlPhase.Return; t.x = this.home.x; t.y = this.home.y; }
+        if (Math.abs(b.epz - this.rtlAltZ) < p.NAV_MC_ALT_RAD!) { this.rtlPhase = RtlPhase.Return; t.x = this.rtlDest.x; t.y = this.rtlDest.y; }
         else { t.x = tr.px; t.y = tr.py; }
         break;
       case RtlPhase.Return: {
-        t.x = this.home.x; t.y = this.home.y; t.z = this.rtlAltZ;
-        const dx = this.home.x - b.epx, dy = this.home.y - b.epy;
+        t.x = this.rtlDest.x; t.y = this.rtlDest.y; t.z = this.rtlAltZ;
+        const dx = this.rtlDest.x - b.epx, dy = this.rtlDest.y - b.epy;
         if (Math.hypot(dx, dy) > p.NAV_ACC_RAD!) this.yawSp = Math.atan2(dy, dx); // MPC_YAW_MODE 0: towards waypoint
         if (Math.hypot(dx, dy) < p.NAV_ACC_RAD! && Math.hypot(b.evx, b.evy) < 0.5) {
           this.rtlPhase = RtlPhase.Descend;
@@ -908,8 +1118,8 @@ export class SimVehicle implements SimVehicleApi {
         break;
       }
       case RtlPhase.Descend: {
-        const descZ = this.home.z - p.RTL_DESCEND_ALT!;
-        t.x = this.home.x; t.y = this.home.y; t.z = Math.max(this.rtlAltZ, descZ);
+        const descZ = this.rtlDest.z - p.RTL_DESCEND_ALT!;
+        t.x = this.rtlDest.x; t.y = this.rtlDest.y; t.z = Math.max(this.rtlAltZ, descZ);
         if (Math.abs(b.epz - t.z) < p.NAV_MC_ALT_RAD!) {
           this.rtlPhase = RtlPhase.Loiter;
           this.rtlLoiterUntilUs = this.t + Math.max(0, p.RTL_LAND_DELAY!) * 1e6;
@@ -920,7 +1130,7 @@ export class SimVehicle implements SimVehicleApi {
         if (p.RTL_LAND_DELAY! >= 0 && this.t >= this.rtlLoiterUntilUs) this.rtlPhase = RtlPhase.Land;
         break;
       case RtlPhase.Land:
-        this.flyLand(dt, this.home.x, this.home.y);
+        this.flyLand(dt, this.rtlDest.x, this.rtlDest.y);
         return;
     }
     if (!flying) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
@@ -1070,8 +1280,8 @@ export class SimVehicle implements SimVehicleApi {
     // EXTENDED_SYS_STATE: TAKEOFF / LANDING from the auto setpoint type while in air
     const L = common.MavLandedState;
     if (this.landed) s.landedState = L.ON_GROUND;
-    else if (this.navState === NavState.AUTO_TAKEOFF) s.landedState = L.TAKEOFF;
-    else if (this.landing && (this.navState === NavState.AUTO_LAND || (this.navState === NavState.AUTO_RTL && this.rtlPhase === RtlPhase.Land))) s.landedState = L.LANDING;
+    else if (this.navState === NavState.AUTO_TAKEOFF || (this.navState === NavState.AUTO_MISSION && this.mission.sp.type === 'takeoff')) s.landedState = L.TAKEOFF;
+    else if (this.landing && (this.navState === NavState.AUTO_LAND || this.navState === NavState.AUTO_MISSION || (this.navState === NavState.AUTO_RTL && this.rtlPhase === RtlPhase.Land))) s.landedState = L.LANDING;
     else s.landedState = L.IN_AIR;
 
     s.position.x = b.epx; s.position.y = b.epy; s.position.z = b.epz;
