@@ -25,8 +25,8 @@ const flight = useFlight({
       description: 'waypoint reached → next waypoint reached, 20 m and 5 m legs at MPC_XY_CRUISE (PX4 v1.16 SIH: at most 8.2–9.0 s)',
     },
     geofence_overshoot: {
-      metric: 'geofence_overshoot', clock: 'vehicle', unit: 'm', limits: { max: 2 },
-      description: 'farthest distance beyond the fence before GF_ACTION stopped the vehicle (PX4 predicts the breach, GF_PREDICT, and stops short: 0 m)',
+      metric: 'geofence_overshoot', clock: 'vehicle', unit: 'm', limits: { max: 5 },
+      description: 'farthest distance beyond the fence before GF_ACTION stopped the vehicle, crossing it at 3 m/s (PX4 v1.16 SIH: 2.9–3.2 m)',
     },
     rally_landing_error: {
       metric: 'rally_landing_error', clock: 'vehicle', unit: 'm', limits: { max: 2.0 },
@@ -125,29 +125,40 @@ describe('missions', () => {
     if (expected === undefined) throw new Error(`GF_ACTION ${action} is not one PX4 v1.16 defines`);
     const p0 = { ...t.localPosition! };
     const RADIUS = 15;
-    await flight.phase('upload a 15 m circular inclusion fence around home', () =>
+    await flight.phase('upload a 15 m circular inclusion fence around the vehicle', () =>
       v.pilot.uploadGeofence([{ kind: 'circle', inclusion: true, north: p0.x, east: p0.y, radius: RADIUS }]),
     );
     await takeOff(flight, v, ALT);
+    // PX4 refuses a reposition outside the fence ("Reposition is outside geofence"): only a mode
+    // that does not ask the navigator, Offboard, can carry the vehicle across it.
     let farthest = 0;
+    let leftOffboardAt: number | null = null;
     const off = t.onUpdate(() => {
-      farthest = Math.max(farthest, horizontalDistance(t, p0.x, p0.y));
+      const d = horizontalDistance(t, p0.x, p0.y);
+      farthest = Math.max(farthest, d);
+      if (leftOffboardAt === null && farthest > 1 && t.modeName !== 'Offboard') leftOffboardAt = d;
     });
     try {
-      await flight.phase('fly toward a point 30 m out, beyond the fence', () => v.pilot.goTo(p0.x + 30, p0.y, t.localPosition!.z));
+      await flight.phase('fly north in Offboard at 3 m/s, across the fence', async () => {
+        await v.pilot.startOffboard({ type: 'velocity', vn: 3, ve: 0, vd: 0 });
+      });
       if (expected === null) {
-        // Warning only (or none): PX4 says so and keeps flying.
+        // Warning only (or none): PX4 keeps flying.
         await waitFor(t, (x) => horizontalDistance(x, p0.x, p0.y) > RADIUS + 2, { timeout: '30s', clock: 'vehicle', what: 'past the fence (GF_ACTION warns only)' });
       } else {
         await flight.phase(`breach → ${expected}`, () =>
-          waitFor(t, (x) => x.modeName === expected, { timeout: '30s', clock: 'vehicle', what: `${expected} after the breach (GF_ACTION ${action})`, describe: (x) => `mode ${x.modeName}, ${horizontalDistance(x, p0.x, p0.y).toFixed(1)} m from home` }),
+          waitFor(t, (x) => x.modeName === expected, { timeout: '30s', clock: 'vehicle', what: `${expected} after the breach (GF_ACTION ${action})`, describe: (x) => `mode ${x.modeName}, ${horizontalDistance(x, p0.x, p0.y).toFixed(1)} m from the fence's centre` }),
         );
+        await v.pilot.stopOffboard();
+        // It left Offboard at the fence, not before: the breach switched it.
+        expect(leftOffboardAt).toBeGreaterThan(RADIUS - 1);
         if (expected === 'Hold') {
-          await waitFor(t, (x) => Math.hypot(x.localPosition!.vx, x.localPosition!.vy) < 0.3, { timeout: '15s', clock: 'vehicle', what: 'stopped in Hold' });
+          await waitFor(t, (x) => Math.hypot(x.localPosition!.vx, x.localPosition!.vy) < 0.3, { timeout: '20s', clock: 'vehicle', what: 'stopped in Hold' });
         }
       }
     } finally {
       off();
+      await v.pilot.stopOffboard();
     }
     flight.measure('geofence_overshoot', Math.max(0, farthest - RADIUS));
     await flight.phase('land and disarm', async () => {

@@ -26,5 +26,5 @@ export async function resetOverMavlink(vehicle: Vehicle, opts: { timeout?: strin
     clock: 'host',
     what: `${vehicle.name} on the ground, disarmed, in Hold (reset)`,
   });
-  await clearStoredPlans(vehicle, new MissionTransfer(vehicle.link, { targetSysId: vehicle.sysId }));
+  await clearStoredPlans(vehicle, new MissionTransfer(vehicle.link, { targetSysId: vehicle.sysId, telemetry: vehicle.telemetry }));
 }

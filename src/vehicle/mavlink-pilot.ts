@@ -101,7 +101,7 @@ export class MavlinkPilot implements Pilot {
       },
     });
     this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, tries: opts.commandTries });
-    this.missions = new MissionTransfer(link, { ...target, ...(opts.commandTimeoutMs ? { perTryTimeoutMs: opts.commandTimeoutMs } : {}) });
+    this.missions = new MissionTransfer(link, { ...target, telemetry, ...(opts.commandTimeoutMs ? { perTryTimeoutMs: opts.commandTimeoutMs } : {}) });
     this.streamer = new SetpointStreamer(link, telemetry, { ...target, rateHz: opts.setpointRateHz, onSetpointSent: opts.onSetpointSent });
     this.preStream = opts.preStreamSetpoints ?? 10;
     this.effectTimeoutMs = opts.effectTimeoutMs ?? 3000;

@@ -2,6 +2,7 @@ import { common } from 'node-mavlink';
 import { hostNowMs } from '../clock/host.js';
 import type { Link, Message } from '../mavlink/link.js';
 import { MissionError } from './errors.js';
+import type { Telemetry } from './telemetry.js';
 
 /**
  * The MAVLink mission protocol, client side, for the three plan types PX4 stores (mission, geofence,
@@ -51,6 +52,12 @@ export interface MissionTransferOptions {
   perTryTimeoutMs?: number;
   /** Repeats of one message before the transfer fails with a timeout. Default 5. */
   tries?: number;
+  /**
+   * The vehicle's clock, read from its telemetry: a silence also ends after `perTryTimeoutMs` of
+   * vehicle time, whichever clock gets there first. Under a speed-up PX4's own timeouts (250 ms
+   * re-request, 5 s protocol timeout) run on that clock, so the client's must too.
+   */
+  telemetry?: Telemetry;
 }
 
 export function missionResultName(result: number): string {
@@ -65,6 +72,7 @@ export class MissionTransfer {
   private readonly compId: number;
   private readonly perTryMs: number;
   private readonly tries: number;
+  private readonly telemetry: Telemetry | undefined;
   /** One transfer at a time per vehicle: PX4 keeps one transfer state per link and answers another as busy. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -76,6 +84,7 @@ export class MissionTransfer {
     this.compId = opts.targetCompId ?? 1;
     this.perTryMs = opts.perTryTimeoutMs ?? 500;
     this.tries = opts.tries ?? 5;
+    this.telemetry = opts.telemetry;
   }
 
   /** Uploads a whole list (replacing the vehicle's); an empty list clears it, as MISSION_COUNT 0 does. */
@@ -138,6 +147,12 @@ export class MissionTransfer {
     let retransmits = 0;
     return new Promise<T & TransferResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
+      /** Vehicle time of the last send (null: unknown), for the vehicle-clock half of the silence. */
+      let sentVehicleMs: number | null = null;
+      const offClock = this.telemetry?.onUpdate(() => {
+        const now = this.telemetry!.vehicleTimeMs;
+        if (sentVehicleMs !== null && now !== null && now - sentVehicleMs >= this.perTryMs) silence();
+      });
       let silences = 0;
       let step: Step;
       let finished = false;
@@ -146,21 +161,25 @@ export class MissionTransfer {
         if (finished) return;
         finished = true;
         if (timer) clearTimeout(timer);
+        offClock?.();
         off();
         if (err) reject(err);
         else resolve({ ...(value as T), type, count, latencyMs: hostNowMs() - t0, retransmits, rerequests: stats.rerequests });
       };
+      const silence = () => {
+        if (finished) return;
+        if (++silences >= this.tries) {
+          finish(new MissionError(operation, type, 'TIMEOUT', `no answer after ${this.tries} tries of ${this.perTryMs} ms (either clock) waiting for ${step.what} on ${this.link.name}`));
+          return;
+        }
+        retransmits++;
+        step.send();
+        arm();
+      };
       const arm = () => {
         if (timer) clearTimeout(timer);
-        timer = setTimeout(() => {
-          if (++silences >= this.tries) {
-            finish(new MissionError(operation, type, 'TIMEOUT', `no answer after ${this.tries} tries of ${this.perTryMs} ms (host clock) waiting for ${step.what} on ${this.link.name}`));
-            return;
-          }
-          retransmits++;
-          step.send();
-          arm();
-        }, this.perTryMs);
+        sentVehicleMs = this.telemetry?.vehicleTimeMs ?? null;
+        timer = setTimeout(silence, this.perTryMs);
       };
       const progress = (next: Step) => {
         silences = 0;
