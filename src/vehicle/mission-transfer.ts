@@ -271,7 +271,12 @@ export class MissionTransfer {
         this.link.on(common.MissionCount, (m: Message<common.MissionCount>) => {
           if (!this.fromVehicle(m) || m.data.missionType !== mt || total >= 0) return;
           total = m.data.count;
-          if (total === 0) done({ items });
+          if (total === 0) {
+            // Acknowledged as MAVSDK does: PX4 otherwise stays in its send-list state for its 5 s
+            // protocol timeout and refuses an upload on this link meanwhile ("Busy").
+            this.link.send(ack());
+            done({ items });
+          }
           else ask(0);
         }),
         this.link.on(common.MissionItemInt, (m: Message<common.MissionItemInt>) => {

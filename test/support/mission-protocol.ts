@@ -212,12 +212,28 @@ export async function runSteps(link: Link, sys: number, steps: readonly Step[], 
           link.transport.write(enc.encode(msg));
         }
       }
-      await new Promise((r) => setTimeout(r, step.listenMs ?? 400));
+      await new Promise((r) => setTimeout(r, step.listenMs ?? 500));
     }
   } finally {
     for (const off of offs) off();
   }
-  return out.map(normalise);
+  return dropCrossedRetries(out.map(normalise));
+}
+
+/**
+ * PX4 asks again for the item it waits for every 250 ms: on a loaded host one such retry, sent in
+ * a step's window, can arrive in the next one, ahead of that step's own answer. A step that starts
+ * with the request the previous step ended with, and has an answer of its own after it, loses
+ * that leading retry. A step whose only answer is the retry keeps it.
+ */
+function dropCrossedRetries(steps: string[][]): string[][] {
+  let last: string | undefined;
+  return steps.map((lines) => {
+    const own = lines.filter((l) => !l.startsWith('text '));
+    const out = own.length > 1 && own[0] === last && own[0]!.startsWith('request') ? lines.filter((l, i) => i !== lines.indexOf(own[0]!)) : lines;
+    last = own.at(-1) ?? last;
+    return out;
+  });
 }
 
 /**
