@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { useFlight, waitFor } from '../fixtures/index.js';
+import { useFlight, waitFor, waitForMissionItem, type MissionPlanItem } from '../fixtures/index.js';
 import { horizontalDistance, vehicleNow } from '../fixtures/analysis.js';
 import { takeOff } from '../fixtures/maneuvers.js';
-import { fromLatLonE7, waitForMissionItem, type HomeAnchor, type MissionPlanItem, type Vehicle } from '../src/vehicle/index.js';
+import { fromLatLonE7, type HomeAnchor, type Vehicle } from '../src/vehicle/index.js';
 
 /**
  * Missions as PX4 flies them (AUTO.MISSION): a survey whose legs are judged for cross-track error
