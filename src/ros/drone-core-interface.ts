@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PilotError } from '../vehicle/errors.js';
+import { MissionPlanItem, toLatLonE7, type HomeAnchor } from '../vehicle/mission-plan.js';
 import type { Px4ModeName } from '../vehicle/px4-modes.js';
 
 /**
@@ -11,13 +13,17 @@ import type { Px4ModeName } from '../vehicle/px4-modes.js';
 export const TRIGGER_TYPE = 'std_srvs/srv/Trigger';
 export const SET_POSITION_TYPE = 'drone_interfaces/srv/SetPosition';
 export const GET_STATE_TYPE = 'drone_interfaces/srv/GetState';
+export const UPLOAD_MISSION_TYPE = 'drone_interfaces/srv/UploadMission';
+export const MISSION_CONTROL_TYPE = 'drone_interfaces/srv/MissionControl';
+export const GET_MISSION_STATUS_TYPE = 'drone_interfaces/srv/GetMissionStatus';
 export const DRONE_STATE_TYPE = 'drone_interfaces/msg/DroneState';
 export const MARKER_ARRAY_TYPE = 'visualization_msgs/msg/MarkerArray';
 
 /** drone_core's std_srvs/Trigger services. */
 export const TRIGGER_SERVICES = ['arm', 'disarm', 'takeoff', 'land', 'set_offboard', 'set_position_mode', 'return_to_launch', 'flight_termination'] as const;
 export type TriggerService = (typeof TRIGGER_SERVICES)[number];
-export type DroneCoreService = TriggerService | 'set_position' | 'get_state';
+export type MissionService = 'upload_mission' | 'mission_control' | 'get_mission_status';
+export type DroneCoreService = TriggerService | 'set_position' | 'get_state' | MissionService;
 
 const ROS_NAME_TOKEN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -37,6 +43,9 @@ export function serviceName(drone: string, service: DroneCoreService): string {
 export function serviceType(service: DroneCoreService): string {
   if (service === 'set_position') return SET_POSITION_TYPE;
   if (service === 'get_state') return GET_STATE_TYPE;
+  if (service === 'upload_mission') return UPLOAD_MISSION_TYPE;
+  if (service === 'mission_control') return MISSION_CONTROL_TYPE;
+  if (service === 'get_mission_status') return GET_MISSION_STATUS_TYPE;
   return TRIGGER_TYPE;
 }
 
@@ -191,4 +200,149 @@ export function parseGetState(response: unknown): { success: boolean; message: s
 export function parseDroneState(msg: unknown): DroneCoreState & { stampMs: number; droneName: string } {
   const f = parseOrThrow(StateFields.extend({ header: z.object({ stamp: Stamp }).loose(), drone_name: z.string().default('') }), msg, 'DroneState');
   return { ...toState(f), stampMs: f.header.stamp.sec * 1000 + f.header.stamp.nanosec / 1e6, droneName: f.drone_name };
+}
+
+// ---- missions (UploadMission, MissionControl, GetMissionStatus) -----------------------------------
+
+/** Waypoint.msg's frame: 0 GLOBAL (lat/lon degrees, altitude AMSL), 1 LOCAL_NED, 2 MISSION (no position). */
+export const WAYPOINT_FRAME = { GLOBAL: 0, LOCAL_NED: 1, MISSION: 2 } as const;
+
+/** One drone_interfaces/msg/Waypoint. */
+export interface Waypoint {
+  command: number;
+  /** Degrees (float64). */
+  latitude: number;
+  longitude: number;
+  /** Metres (float32): AMSL in frame GLOBAL. */
+  altitude: number;
+  /** Radians (float32); NaN = keep the heading, as a MAVLink item's NaN yaw. */
+  yaw: number;
+  acceptance_radius: number;
+  hold_time: number;
+  autocontinue: boolean;
+  frame: number;
+}
+
+const MAV_CMD = { NAV_WAYPOINT: 16, NAV_LOITER_TIME: 19, NAV_RETURN_TO_LAUNCH: 20, NAV_LAND: 21, NAV_TAKEOFF: 22 } as const;
+
+/**
+ * Mission items → Waypoint[] for upload_mission. Positions go through HOME_POSITION as
+ * mission-plan.ts converts them for MAVLink (degE7, so both paths put the vehicle on the same
+ * spot), in frame GLOBAL with the altitude AMSL (home altitude + `altitude`), as Waypoint.msg
+ * defines frame 0; return is frame MISSION. Waypoint has no free params, so speed, jump and raw
+ * items cannot be carried: a PilotError names the item, before anything is sent.
+ */
+export function missionToWaypoints(items: readonly unknown[], home: HomeAnchor): Waypoint[] {
+  const f32 = Math.fround;
+  return items.map((raw, i) => {
+    const r = MissionPlanItem.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new PilotError(`mission[${i}].${issue.path.join('.')}: ${issue.message}`);
+    }
+    const it = r.data;
+    const at = (north: number, east: number) => {
+      const p = toLatLonE7(home, north, east);
+      return { latitude: p.x / 1e7, longitude: p.y / 1e7 };
+    };
+    const wp = (command: number, p: Partial<Waypoint>): Waypoint => ({
+      command, latitude: 0, longitude: 0, altitude: 0, yaw: NaN, acceptance_radius: 0, hold_time: 0, autocontinue: true, frame: WAYPOINT_FRAME.GLOBAL,
+      ...p,
+    });
+    const amsl = (altitude: number) => f32(home.alt + altitude);
+    const yaw = (y: number | undefined) => (y === undefined ? NaN : f32(y));
+    switch (it.kind) {
+      case 'takeoff':
+        return wp(MAV_CMD.NAV_TAKEOFF, { ...at(home.x, home.y), altitude: amsl(it.altitude), yaw: yaw(it.yaw) });
+      case 'waypoint':
+        return wp(MAV_CMD.NAV_WAYPOINT, {
+          ...at(it.north, it.east), altitude: amsl(it.altitude), yaw: yaw(it.yaw),
+          acceptance_radius: f32(it.acceptanceRadiusM ?? 0), hold_time: f32(it.holdS ?? 0),
+        });
+      case 'loiter':
+        // NAV_LOITER_TIME's param1 is the loiter time, the field hold_time fills for a waypoint.
+        return wp(MAV_CMD.NAV_LOITER_TIME, { ...at(it.north, it.east), altitude: amsl(it.altitude), hold_time: f32(it.seconds) });
+      case 'land': {
+        if ((it.north === undefined) !== (it.east === undefined)) throw new PilotError(`mission[${i}]: land needs both north and east, or neither`);
+        // Latitude/longitude 0: land where the vehicle is (as mission-plan.ts sends it).
+        return wp(MAV_CMD.NAV_LAND, it.north === undefined ? { altitude: amsl(0) } : { ...at(it.north, it.east!), altitude: amsl(0) });
+      }
+      case 'return':
+        return wp(MAV_CMD.NAV_RETURN_TO_LAUNCH, { frame: WAYPOINT_FRAME.MISSION });
+      case 'speed':
+      case 'jump':
+      case 'raw':
+        throw new PilotError(
+          `mission[${i}] (${it.kind}): drone_core's Waypoint carries only command, position, altitude, yaw, acceptance_radius, hold_time and autocontinue, ` +
+            `not the params a ${it.kind === 'raw' ? 'raw item' : it.kind === 'speed' ? 'speed change (DO_CHANGE_SPEED)' : 'jump (DO_JUMP)'} needs: upload it with the MAVLink pilot`,
+        );
+    }
+  });
+}
+
+const UploadMissionResponse = z.object({ success: z.boolean(), message: z.string().default(''), mission_id: z.number().int().min(0).default(0) }).loose();
+export type UploadMissionResponse = z.infer<typeof UploadMissionResponse>;
+
+/** An UploadMission response ({ success, message, mission_id }). */
+export function parseUploadMissionResponse(service: string, response: unknown): UploadMissionResponse {
+  return parseOrThrow(UploadMissionResponse, response, `${service}: unexpected response`);
+}
+
+/** MissionControl's commands, as drone_core compares them (exact strings). */
+export const MISSION_CONTROL_COMMANDS = ['START', 'PAUSE', 'RESUME', 'STOP', 'CLEAR', 'GOTO_ITEM'] as const;
+export type MissionControlCommand = (typeof MISSION_CONTROL_COMMANDS)[number];
+
+/** A MissionControl request; item_index is a uint16 and only read for GOTO_ITEM. */
+export function missionControlRequest(command: MissionControlCommand, itemIndex = 0): { command: MissionControlCommand; item_index: number } {
+  if (!Number.isInteger(itemIndex) || itemIndex < 0 || itemIndex > 0xffff) throw new RangeError(`mission_control ${command}: item_index must be an integer 0…65535, got ${itemIndex}`);
+  return { command, item_index: itemIndex };
+}
+
+const MissionControlResponse = z
+  .object({ success: z.boolean(), message: z.string().default(''), current_item: z.number().int().min(0).default(0), total_items: z.number().int().min(0).default(0) })
+  .loose();
+export type MissionControlResponse = z.infer<typeof MissionControlResponse>;
+
+/** A MissionControl response ({ success, message, current_item, total_items }). */
+export function parseMissionControlResponse(service: string, response: unknown): MissionControlResponse {
+  return parseOrThrow(MissionControlResponse, response, `${service}: unexpected response`);
+}
+
+/** What drone_core believes about the mission (get_mission_status): its view, not ground truth. */
+export interface DroneCoreMissionStatus {
+  valid: boolean;
+  finished: boolean;
+  running: boolean;
+  currentItem: number;
+  totalItems: number;
+  missionId: number;
+  /** 0…1, as drone_core computes it. */
+  progress: number;
+}
+
+const GetMissionStatusResponse = z
+  .object({
+    success: z.boolean(),
+    message: z.string().default(''),
+    mission_valid: z.boolean(),
+    mission_finished: z.boolean(),
+    mission_running: z.boolean(),
+    current_item: z.number().int().min(0),
+    total_items: z.number().int().min(0),
+    mission_id: z.number().int().min(0),
+    mission_progress: z.number(),
+  })
+  .loose();
+
+/** A GetMissionStatus response → success, message and drone_core's mission status. */
+export function parseGetMissionStatus(response: unknown): { success: boolean; message: string; status: DroneCoreMissionStatus } {
+  const f = parseOrThrow(GetMissionStatusResponse, response, 'get_mission_status response');
+  return {
+    success: f.success,
+    message: f.message,
+    status: {
+      valid: f.mission_valid, finished: f.mission_finished, running: f.mission_running,
+      currentItem: f.current_item, totalItems: f.total_items, missionId: f.mission_id, progress: f.mission_progress,
+    },
+  };
 }

@@ -4,20 +4,27 @@ import { MavlinkPilot } from '../vehicle/mavlink-pilot.js';
 import type { CommandResult, FailureTypeName, FailureUnitName, ParamAccess, Pilot, Setpoint } from '../vehicle/pilot.js';
 import { Setpoint as SetpointSchema } from '../vehicle/pilot.js';
 import type { Px4ModeName } from '../vehicle/px4-modes.js';
-import type { FenceZone, MissionPlanItem, RallyPoint } from '../vehicle/mission-plan.js';
-import type { TransferResult } from '../vehicle/mission-transfer.js';
+import type { FenceZone, HomeAnchor, MissionPlanItem, RallyPoint } from '../vehicle/mission-plan.js';
+import { MissionTransfer, type TransferResult } from '../vehicle/mission-transfer.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
 import { waitFor, WaitTimeout } from '../vehicle/wait.js';
 import {
   checkDroneName,
+  missionControlRequest,
+  missionToWaypoints,
+  parseGetMissionStatus,
   parseGetState,
+  parseMissionControlResponse,
   parseTriggerResponse,
+  parseUploadMissionResponse,
   serviceName,
   serviceType,
   setPositionRequest,
+  type DroneCoreMissionStatus,
   type DroneCoreService,
   type DroneCoreState,
   type TriggerService,
+  type Waypoint,
 } from './drone-core-interface.js';
 import { DroneCoreMismatch, DroneCoreRefused } from './errors.js';
 import {
@@ -25,9 +32,13 @@ import {
   expectClimb,
   expectDisarmed,
   expectLanding,
+  expectMissionCleared,
+  expectMissionItem,
+  expectMissionStarted,
   expectMode,
   expectMotionToward,
   expectTerminated,
+  missionDifference,
   type Expectation,
 } from './ground-truth.js';
 import type { RosSession } from './session.js';
@@ -46,8 +57,24 @@ export interface DroneCoreResult extends CommandResult {
   reply: string;
 }
 
+/**
+ * An upload_mission confirmed on the vehicle's stored mission; TransferResult-compatible. drone_core
+ * runs the transfer itself, out of sight: `retransmits` and `rerequests` are 0 (unknown).
+ */
+export interface DroneCoreTransferResult extends TransferResult {
+  /** e.g. '/drone1/upload_mission'. */
+  command: string;
+  result: 'CONFIRMED';
+  /** Host clock: service call → drone_core's response. */
+  responseMs: number;
+  /** drone_core's `message`. */
+  reply: string;
+  /** drone_core's mission_id (its own counter, not PX4's MISSION_CURRENT mission_id). */
+  missionId: number;
+}
+
 /** Which ground-truth wait applies (each a bounded vehicle-clock wait). */
-export type ConfirmKind = 'arm' | 'disarm' | 'mode' | 'offboard' | 'takeoff' | 'land' | 'position' | 'termination';
+export type ConfirmKind = 'arm' | 'disarm' | 'mode' | 'offboard' | 'takeoff' | 'land' | 'position' | 'termination' | 'mission';
 
 const DEFAULT_CONFIRM_MS: Record<ConfirmKind, number> = {
   arm: 3000,
@@ -60,6 +87,8 @@ const DEFAULT_CONFIRM_MS: Record<ConfirmKind, number> = {
   land: 3000,
   position: 5000,
   termination: 3000,
+  // MISSION_CURRENT is 1 Hz; drone_core may still be transferring when it answers.
+  mission: 5000,
 };
 
 export interface DroneCorePilotOptions {
@@ -70,7 +99,8 @@ export interface DroneCorePilotOptions {
   telemetry: Telemetry;
   /**
    * The MAVLink pilot used for what drone_core has no service for (hold, other modes, forced
-   * disarm, parameters, failure injection). Default: a MavlinkPilot on the telemetry's link.
+   * disarm, parameters, failure injection, mission download, geofence, rally points), and for the
+   * ground-truth mission downloads. Default: a MavlinkPilot on the telemetry's link.
    */
   mavlink?: Pilot;
   /** Per-call response timeout (host clock). Default 5 s; set_offboard adds drone_core's 1.1 s sleep. */
@@ -81,7 +111,22 @@ export interface DroneCorePilotOptions {
   confirmTimeoutMs?: Partial<Record<ConfirmKind, number>>;
   /** Height a takeoff must gain to count as "climbing" (m). Default 1. */
   takeoffRiseM?: number;
+  /**
+   * How far (m) a stored mission item may be from the one sent and still match. Default 0.2: above
+   * degE7 rounding (about 1 cm) and float32 altitudes, below any point meant to be different.
+   */
+  missionToleranceM?: number;
   onCommandAck?: (sample: CommandResult) => void;
+}
+
+/** A service call drone_core answered with success. */
+interface AnsweredCall<R extends { success: boolean; message: string } = { success: boolean; message: string }> {
+  /** The service (and command, for mission_control), e.g. '/drone1/mission_control START'. */
+  name: string;
+  /** Host clock at the call. */
+  start: number;
+  responseMs: number;
+  reply: R;
 }
 
 /** drone_core's set_offboard sleeps this long (host clock) before switching, inside the call. */
@@ -98,8 +143,10 @@ const SET_OFFBOARD_SLEEP_MS = 1100;
  *
  * drone_core services used: arm, disarm, takeoff (10 m above the current position; needs OFFBOARD
  * and ARMED), land, set_offboard, set_position_mode, return_to_launch, flight_termination,
- * set_position (NED, z down, radians), get_state. Everything else is delegated to the MAVLink
- * pilot: hold() and other modes, disarm({ force }), params, injectFailure. Not offered by
+ * set_position (NED, z down, radians), get_state, and for missions upload_mission, mission_control
+ * (GOTO_ITEM, START, CLEAR) and get_mission_status. Everything else is delegated to the MAVLink
+ * pilot: hold() and other modes, disarm({ force }), params, injectFailure, downloadMission,
+ * uploadGeofence, uploadRally. Not offered by
  * drone_core: velocity setpoints (PilotError), and stopping its offboard stream (stopOffboard()
  * only stops the MAVLink pilot's own stream; drone_core keeps streaming until a mode change).
  */
@@ -114,6 +161,8 @@ export class DroneCorePilot implements Pilot {
   private readonly discoveryTimeoutMs: number;
   private readonly confirmMs: Record<ConfirmKind, number>;
   private readonly takeoffRiseM: number;
+  private readonly missionToleranceM: number;
+  private ownTransfer: MissionTransfer | null = null;
   private readonly ackListeners = new Set<(s: CommandResult) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private pendingSetpoint: { north: number; east: number; down: number; yaw: number } | null = null;
@@ -131,6 +180,7 @@ export class DroneCorePilot implements Pilot {
     this.discoveryTimeoutMs = opts.discoveryTimeoutMs ?? 10_000;
     this.confirmMs = { ...DEFAULT_CONFIRM_MS, ...opts.confirmTimeoutMs };
     this.takeoffRiseM = opts.takeoffRiseM ?? 1;
+    this.missionToleranceM = opts.missionToleranceM ?? 0.2;
     if (opts.onCommandAck) this.ackListeners.add(opts.onCommandAck);
   }
 
@@ -258,26 +308,102 @@ export class DroneCorePilot implements Pilot {
     return r.state;
   }
 
-  uploadMission(items: readonly MissionPlanItem[]): Promise<TransferResult> {
-    return this.mavlink.uploadMission(items);
+  /**
+   * upload_mission with the items as Waypoint[] (frame GLOBAL, altitude AMSL, through
+   * HOME_POSITION; speed, jump and raw items have no Waypoint form: PilotError). Confirmed by
+   * downloading the vehicle's mission over MAVLink: count, commands, positions (within
+   * `missionToleranceM`) and hold times must be what was sent, else DroneCoreMismatch naming the
+   * differences. A mission that still differs is downloaded again whenever MISSION_CURRENT
+   * announces a change, within the 'mission' wait (vehicle clock), for a drone_core that answers
+   * before its transfer ends.
+   */
+  uploadMission(items: readonly MissionPlanItem[]): Promise<DroneCoreTransferResult> {
+    let home: HomeAnchor;
+    let waypoints: Waypoint[];
+    try {
+      home = this.anchor('uploadMission');
+      waypoints = missionToWaypoints(items, home);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.serial(async () => {
+      const call = await this.callService('upload_mission', { waypoints }, parseUploadMissionResponse);
+      const timeout = this.confirmMs.mission;
+      const difference = await this.storedMissionDifference(waypoints, home, timeout);
+      if (difference) {
+        throw new DroneCoreMismatch(call.name, `PX4 to store the ${waypoints.length} items sent`, difference, timeout, 'vehicle', call.reply.message, this.telemetry.lastStatusText(call.start, 4));
+      }
+      this.telemetry.resetMissionItemsReached();
+      const latencyMs = hostNowMs() - call.start;
+      this.emit({ command: call.name, result: 'CONFIRMED', latencyMs, tries: 1 });
+      return {
+        type: 'mission', count: waypoints.length, latencyMs, retransmits: 0, rerequests: 0,
+        command: call.name, result: 'CONFIRMED', responseMs: call.responseMs, reply: call.reply.message, missionId: call.reply.mission_id,
+      };
+    });
   }
 
+  /** drone_core has no download service: the vehicle's mission is read over MAVLink (ground truth). */
   downloadMission(): Promise<MissionPlanItem[]> {
     return this.mavlink.downloadMission();
   }
 
-  clearMission(): Promise<TransferResult> {
-    return this.mavlink.clearMission();
+  /**
+   * mission_control CLEAR, confirmed by a MISSION_CURRENT (received after the call) with no
+   * mission, or failing that by a MAVLink download that finds none.
+   */
+  clearMission(): Promise<DroneCoreTransferResult> {
+    return this.serial(async () => {
+      const expectation = expectMissionCleared(hostNowMs());
+      const call = await this.callService('mission_control', missionControlRequest('CLEAR'), parseMissionControlResponse, 'CLEAR');
+      let r: DroneCoreResult;
+      try {
+        r = await this.confirm(call, 'mission', expectation);
+      } catch (err) {
+        if (!(err instanceof DroneCoreMismatch)) throw err;
+        const stored = (await this.transfer().download('mission')).items.length;
+        if (stored > 0) {
+          throw new DroneCoreMismatch(err.service, err.expected, `${err.observed}, and a MAVLink download finds ${stored} item${stored === 1 ? '' : 's'}`, err.waitedMs, err.clock, err.reply, err.statusText, { cause: err });
+        }
+        r = this.confirmed(call);
+      }
+      this.telemetry.resetMissionItemsReached();
+      return { type: 'mission', count: 0, latencyMs: r.latencyMs, retransmits: 0, rerequests: 0, command: r.command, result: 'CONFIRMED', responseMs: r.responseMs, reply: r.reply, missionId: 0 };
+    });
   }
 
-  startMission(opts?: { fromItem?: number }): Promise<CommandResult> {
-    return this.delegate(() => this.mavlink.startMission(opts));
+  /**
+   * mission_control GOTO_ITEM (when `fromItem` is given, confirmed by MISSION_CURRENT showing it),
+   * then START, confirmed by the HEARTBEAT showing Mission (and MISSION_CURRENT at or past
+   * `fromItem`). Arm first: PX4 flies a mission's takeoff item only armed.
+   */
+  startMission(opts: { fromItem?: number } = {}): Promise<DroneCoreResult> {
+    const from = opts.fromItem;
+    if (from !== undefined && (!Number.isInteger(from) || from < 0 || from > 0xffff)) {
+      return Promise.reject(new PilotError(`startMission: fromItem must be an integer 0…65535, got ${from}`));
+    }
+    return this.serial(async () => {
+      const goto = from === undefined ? null : await this.callAndConfirm('mission_control', missionControlRequest('GOTO_ITEM', from), 'mission', () => expectMissionItem(from), 'GOTO_ITEM');
+      const started = await this.callAndConfirm('mission_control', missionControlRequest('START'), 'mode', (t) => expectMissionStarted(t.modeName, from), 'START');
+      return goto ? { ...started, latencyMs: goto.latencyMs + started.latencyMs, responseMs: goto.responseMs + started.responseMs } : started;
+    });
   }
 
+  /** What drone_core believes about the mission (get_mission_status), for comparing with MISSION_CURRENT. */
+  async missionStatus(): Promise<DroneCoreMissionStatus> {
+    const name = serviceName(this.drone, 'get_mission_status');
+    const response = await this.session.call(serviceType('get_mission_status'), name, {}, this.timeouts('get_mission_status'));
+    const r = parseGetMissionStatus(response);
+    if (!r.success) throw new DroneCoreRefused(name, r.message, 0);
+    return r.status;
+  }
+
+  /** drone_core has no geofence service: uploaded over MAVLink by the MAVLink pilot. */
   uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult> {
     return this.mavlink.uploadGeofence(zones);
   }
 
+  /** drone_core has no rally point service: uploaded over MAVLink by the MAVLink pilot. */
   uploadRally(points: readonly RallyPoint[]): Promise<TransferResult> {
     return this.mavlink.uploadRally(points);
   }
@@ -323,30 +449,104 @@ export class DroneCorePilot implements Pilot {
     return next;
   }
 
-  private async callAndConfirm(service: DroneCoreService, request: Record<string, unknown>, kind: ConfirmKind, expect: (t: Telemetry) => Expectation): Promise<DroneCoreResult> {
+  /**
+   * Calls a service; `success=false` is DroneCoreRefused (reported to onCommandAck). `label` names
+   * the call where one service has several commands ('/drone1/mission_control START').
+   */
+  private async callService<R extends { success: boolean; message: string }>(
+    service: DroneCoreService,
+    request: Record<string, unknown>,
+    parse: (name: string, response: unknown) => R,
+    label?: string,
+  ): Promise<AnsweredCall<R>> {
     if (this.closed) throw new PilotError(`${this.drone}: pilot closed`);
-    const name = serviceName(this.drone, service);
+    const service_ = serviceName(this.drone, service);
+    const name = label ? `${service_} ${label}` : service_;
+    const start = hostNowMs();
+    const response = await this.session.call(serviceType(service), service_, request, this.timeouts(service));
+    const responseMs = hostNowMs() - start;
+    const reply = parse(name, response);
+    if (!reply.success) {
+      this.emit({ command: name, result: 'REFUSED', latencyMs: responseMs, tries: 1 });
+      throw new DroneCoreRefused(name, reply.message, responseMs);
+    }
+    return { name, start, responseMs, reply };
+  }
+
+  private async callAndConfirm(
+    service: DroneCoreService,
+    request: Record<string, unknown>,
+    kind: ConfirmKind,
+    expect: (t: Telemetry) => Expectation,
+    label?: string,
+  ): Promise<DroneCoreResult> {
+    if (this.closed) throw new PilotError(`${this.drone}: pilot closed`);
     // The expectation captures the state the command starts from, before drone_core acts.
     const expectation = expect(this.telemetry);
-    const start = hostNowMs();
-    const response = await this.session.call(serviceType(service), name, request, this.timeouts(service));
-    const responseMs = hostNowMs() - start;
-    const { success, message } = parseTriggerResponse(name, response);
-    if (!success) {
-      this.emit({ command: name, result: 'REFUSED', latencyMs: responseMs, tries: 1 });
-      throw new DroneCoreRefused(name, message, responseMs);
-    }
+    const parse = service === 'mission_control' ? parseMissionControlResponse : parseTriggerResponse;
+    const call = await this.callService(service, request, parse, label);
+    return this.confirm(call, kind, expectation);
+  }
+
+  /** Waits (vehicle clock) for ground truth to show what an answered call should have done; DroneCoreMismatch when it does not. */
+  private async confirm(call: AnsweredCall, kind: ConfirmKind, expectation: Expectation): Promise<DroneCoreResult> {
     const timeout = this.confirmMs[kind];
     try {
-      await waitFor(this.telemetry, (t) => expectation.holds(t), { timeout, clock: 'vehicle', what: `${name}: ${expectation.expected}` });
+      await waitFor(this.telemetry, (t) => expectation.holds(t), { timeout, clock: 'vehicle', what: `${call.name}: ${expectation.expected}` });
     } catch (err) {
       if (!(err instanceof WaitTimeout)) throw err;
-      const text = this.telemetry.lastStatusText(start, 4);
-      throw new DroneCoreMismatch(name, expectation.expected, expectation.observed(this.telemetry), timeout, 'vehicle', message, text, { cause: err });
+      const text = this.telemetry.lastStatusText(call.start, 4);
+      throw new DroneCoreMismatch(call.name, expectation.expected, expectation.observed(this.telemetry), timeout, 'vehicle', call.reply.message, text, { cause: err });
     }
-    const result: DroneCoreResult = { command: name, result: 'CONFIRMED', latencyMs: hostNowMs() - start, tries: 1, responseMs, reply: message };
+    return this.confirmed(call);
+  }
+
+  private confirmed(call: AnsweredCall): DroneCoreResult {
+    const result: DroneCoreResult = { command: call.name, result: 'CONFIRMED', latencyMs: hostNowMs() - call.start, tries: 1, responseMs: call.responseMs, reply: call.reply.message };
     this.emit(result);
     return result;
+  }
+
+  /**
+   * How the vehicle's stored mission differs from `sent` (null: it matches). A difference is looked
+   * at again each time MISSION_CURRENT announces another mission (id or count), until `timeoutMs`
+   * of vehicle time have passed without one.
+   */
+  private async storedMissionDifference(sent: readonly Waypoint[], home: HomeAnchor, timeoutMs: number): Promise<string | null> {
+    const key = () => {
+      const m = this.telemetry.mission;
+      return m ? `${m.missionId}/${m.total}` : '';
+    };
+    const t0 = this.telemetry.vehicleTimeMs;
+    for (;;) {
+      // Taken before the download, so a change during it is not missed.
+      const seen = key();
+      const stored = (await this.transfer().download('mission')).items;
+      const difference = missionDifference(sent, stored, home, this.missionToleranceM);
+      if (!difference) return null;
+      const now = this.telemetry.vehicleTimeMs;
+      const left = t0 === null || now === null ? 0 : timeoutMs - (now - t0);
+      if (left <= 0) return difference;
+      const changed = await waitFor(this.telemetry, () => key() !== seen, { timeout: left, clock: 'vehicle', what: 'MISSION_CURRENT announcing another mission' }).then(
+        () => true,
+        () => false,
+      );
+      if (!changed) return difference;
+    }
+  }
+
+  /** The MAVLink mission protocol for ground-truth downloads: the MAVLink pilot's own (one transfer at a time per link), else one of this pilot's. */
+  private transfer(): MissionTransfer {
+    if (this.mavlink instanceof MavlinkPilot) return this.mavlink.missions;
+    this.ownTransfer ??= new MissionTransfer(this.telemetry.link, { targetSysId: this.telemetry.sysId });
+    return this.ownTransfer;
+  }
+
+  /** HOME_POSITION, which converts north/east to a Waypoint's latitude/longitude. */
+  private anchor(where: string): HomeAnchor {
+    const home = this.telemetry.home;
+    if (!home) throw new PilotError(`${where}: no HOME_POSITION received yet to convert north/east to latitude/longitude`);
+    return home;
   }
 
   /** A MAVLink-pilot call; its acks are reported as this pilot's. */

@@ -13,6 +13,11 @@ export {
   TRIGGER_TYPE,
   SET_POSITION_TYPE,
   GET_STATE_TYPE,
+  UPLOAD_MISSION_TYPE,
+  MISSION_CONTROL_TYPE,
+  GET_MISSION_STATUS_TYPE,
+  MISSION_CONTROL_COMMANDS,
+  WAYPOINT_FRAME,
   DRONE_STATE_TYPE,
   MARKER_ARRAY_TYPE,
   checkDroneName,
@@ -25,14 +30,25 @@ export {
   parseTriggerResponse,
   parseGetState,
   parseDroneState,
+  missionToWaypoints,
+  missionControlRequest,
+  parseUploadMissionResponse,
+  parseMissionControlResponse,
+  parseGetMissionStatus,
   navStateToMode,
   modeToNavState,
   type TriggerService,
   type DroneCoreService,
   type SetPositionRequest,
   type DroneCoreState,
+  type MissionService,
+  type MissionControlCommand,
+  type Waypoint,
+  type DroneCoreMissionStatus,
+  type UploadMissionResponse,
+  type MissionControlResponse,
 } from './drone-core-interface.js';
-export { DroneCorePilot, droneCorePilot, type DroneCorePilotOptions, type DroneCoreResult, type ConfirmKind } from './drone-core-pilot.js';
+export { DroneCorePilot, droneCorePilot, type DroneCorePilotOptions, type DroneCoreResult, type DroneCoreTransferResult, type ConfirmKind } from './drone-core-pilot.js';
 export * from './ground-truth.js';
 export { RosDetectionSource, parseMarkerArray, type RosDetectionMessage, type RosDetectionOptions, type MarkerArrayParse } from './detections.js';
 export { DroneStateObserver, type DroneStateSample } from './drone-state.js';
