@@ -30,13 +30,17 @@ async function startPx4(instance: number): Promise<{ proc: SitlProcess; api: Lin
   const launch = px4Preset({ px4Dir }).launch({ instance, speed: 1, seed: 1, params: {}, artifactsDir: path.join(dir, String(instance)) });
   const proc = SitlProcess.start(launch);
   const sys = instance + 1;
+  let api: Link | undefined;
+  let gcs: Link | undefined;
   try {
-    const api = await connect(`udpout://127.0.0.1:${apiPortFor(instance)}`, { targetSysId: sys, heartbeatTimeoutMs: 0, name: `px4-${instance} api` });
-    const gcs = await connect(`udpout://127.0.0.1:${18570 + instance}`, { targetSysId: sys, heartbeatTimeoutMs: 0, name: `px4-${instance} gcs` });
+    api = await connect(`udpout://127.0.0.1:${apiPortFor(instance)}`, { targetSysId: sys, heartbeatTimeoutMs: 0, name: `px4-${instance} api` });
+    gcs = await connect(`udpout://127.0.0.1:${18570 + instance}`, { targetSysId: sys, heartbeatTimeoutMs: 0, name: `px4-${instance} gcs` });
     await api.next(common.MissionCurrent, { timeoutMs: 30_000, where: (m) => m.sysid === sys });
     await gcs.next(common.MissionCurrent, { timeoutMs: 10_000, where: (m) => m.sysid === sys });
     return { proc, api, gcs, sys };
   } catch (err) {
+    await api?.close();
+    await gcs?.close();
     await proc.stop();
     throw err;
   }

@@ -28,11 +28,17 @@ const UDP_PORT = 16000;
 /** A world whose vehicle the client reaches over UDP on `port` (an onboard-mode link, as PX4's API link). */
 async function startWorld(instance: number, speed: number, port: number): Promise<SimWorld> {
   const world = await SimWorld.start({ instance, speed, camera: false, transport: 'memory' });
-  await world.vehicle(0).endpoint.addLink({
-    name: `sim udp ${port}`,
-    transport: new UdpTransport({ bindHost: '127.0.0.1', bindPort: port, remote: { host: '127.0.0.1', port: port + 50 }, followSender: 'first' }),
-    mode: 'onboard',
-  });
+  try {
+    await world.vehicle(0).endpoint.addLink({
+      name: `sim udp ${port}`,
+      transport: new UdpTransport({ bindHost: '127.0.0.1', bindPort: port, remote: { host: '127.0.0.1', port: port + 50 }, followSender: 'first' }),
+      mode: 'onboard',
+    });
+  } catch (err) {
+    // A port taken by another run: the world's clock must not keep the test process alive.
+    await world.close();
+    throw err;
+  }
   return world;
 }
 
