@@ -175,6 +175,8 @@ export interface HistogramOptions {
   limits?: { stat: string; value: number }[];
   title?: string;
   bins?: number;
+  /** What the samples are, for the axis: default 'latency'; a budget's histogram names its metric. */
+  quantity?: string;
 }
 
 /** Distribution of latency samples with the budget's limits as labelled rules. */
@@ -191,7 +193,7 @@ export function histogramChart(samples: ArrayLike<number>, opts: HistogramOption
       data: { values: values.map((v) => ({ v })) },
       mark: { type: 'bar', color: '#1f77b4', opacity: 0.85 },
       encoding: {
-        x: { field: 'v', type: 'quantitative', bin: { maxbins: opts.bins ?? 40 }, title: `latency (${opts.unit})` },
+        x: { field: 'v', type: 'quantitative', bin: { maxbins: opts.bins ?? 40 }, title: `${opts.quantity ?? 'latency'} (${opts.unit})` },
         y: { aggregate: 'count', type: 'quantitative', title: 'samples' },
       },
     },
@@ -260,4 +262,75 @@ export function thin(a: ArrayLike<number>, b: ArrayLike<number>, keepOrder = fal
   }
   if (keepOrder && ok(n - 1)) out.push([a[n - 1]!, b[n - 1]!]);
   return out;
+}
+
+/** One sample of a stack component's resource use, at host time `t` (s since the test began). */
+export interface ResourcePoint {
+  t: number;
+  component: string;
+  value: number;
+}
+
+/**
+ * CPU % or memory of every component of the stack over the test (host time: resources are
+ * the host's), one line per component, with each component's limit as a dashed rule where the
+ * stack ran it under one.
+ */
+export function resourceChart(points: readonly ResourcePoint[], opts: { quantity: 'CPU (%)' | 'memory (MiB)'; limits?: { component: string; value: number }[]; title?: string }): TopLevelSpec {
+  const layers: object[] = [
+    {
+      data: { values: points.filter((p) => Number.isFinite(p.value)) },
+      mark: { type: 'line', strokeWidth: 1.5, point: { size: 12 } },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'host time since the test began (s)' },
+        y: { field: 'value', type: 'quantitative', title: opts.quantity },
+        color: { field: 'component', type: 'nominal', title: 'component' },
+      },
+    },
+  ];
+  if (opts.limits && opts.limits.length > 0) {
+    layers.push({
+      data: { values: opts.limits },
+      mark: { type: 'rule', strokeDash: [6, 3], strokeWidth: 1.5 },
+      encoding: { y: { field: 'value', type: 'quantitative' }, color: { field: 'component', type: 'nominal' } },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title ?? opts.quantity,
+    width: 560,
+    height: 220,
+    config: CONFIG,
+    layer: layers,
+  } as TopLevelSpec;
+}
+
+/** One stage of the stack's start order: started and ready, seconds since the stack began to start. */
+export interface StartStage {
+  stage: string;
+  startS: number;
+  readyS: number;
+}
+
+/** The start order as a timeline (a bar per stage, from its start to when it was seen ready). */
+export function startTimelineChart(stages: readonly StartStage[], title = 'Start order'): TopLevelSpec {
+  const rows = stages.map((s, i) => ({ ...s, order: i, label: `${(s.readyS - s.startS).toFixed(1)} s` }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 560,
+    height: Math.max(60, 28 * rows.length),
+    config: CONFIG,
+    data: { values: rows },
+    encoding: {
+      y: { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: null },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', color: '#1f77b4', height: 16 },
+        encoding: { x: { field: 'startS', type: 'quantitative', title: 'host time since the stack began to start (s)' }, x2: { field: 'readyS' } },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, color: '#333' }, encoding: { x: { field: 'readyS', type: 'quantitative' }, text: { field: 'label' } } },
+    ],
+  } as TopLevelSpec;
 }

@@ -50,6 +50,7 @@ export function budgetHistogramChart(result: BudgetResult, samples: readonly (nu
   if (values.length === 0) return null;
   return histogramChart(values, {
     unit: result.unit,
+    quantity: result.metric,
     limits: result.checks.map((c) => ({ stat: c.stat, value: c.limit })),
     title: `${result.name} (${result.clock} clock, n=${values.length}) — ${result.outcome}`,
   });

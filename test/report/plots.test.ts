@@ -176,6 +176,12 @@ describe('scenario plots', () => {
     expect(svg).toContain('p95 ≤ 100 ms');
     expect(svg).toContain('max ≤ 200 ms');
     expect(svg).toContain('ack (host clock, n=50) — PASS');
+    // The axis names what was measured, not "latency" whatever it is.
+    expect(svg).toContain("X-axis titled 'cmd_ack (ms)'");
+    const [distance] = parseBudgets({ error: { metric: 'landing_error', clock: 'vehicle', unit: 'm', limits: { max: 2 } } });
+    const metres = (await budgetHistogram(evaluateBudget(distance!, [0.4, 0.9]), [0.4, 0.9]))!;
+    expect(metres).toContain("X-axis titled 'landing_error (m)'");
+    expect(metres).not.toContain('latency');
     expect(await budgetHistogram(evaluateBudget(budget!, []), [])).toBeNull();
   });
 });
