@@ -100,7 +100,7 @@ export class MavlinkPilot implements Pilot {
         for (const cb of this.ackListeners) cb(sample);
       },
     });
-    this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, tries: opts.commandTries });
+    this.params = new ParamClient(link, { ...target, perTryTimeoutMs: opts.commandTimeoutMs, ...(opts.commandTries !== undefined ? { tries: opts.commandTries } : {}) });
     this.missions = new MissionTransfer(link, { ...target, telemetry, ...(opts.commandTimeoutMs ? { perTryTimeoutMs: opts.commandTimeoutMs } : {}) });
     this.streamer = new SetpointStreamer(link, telemetry, { ...target, rateHz: opts.setpointRateHz, onSetpointSent: opts.onSetpointSent });
     this.preStream = opts.preStreamSetpoints ?? 10;

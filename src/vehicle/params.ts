@@ -66,7 +66,12 @@ export interface ParamClientOptions {
   targetCompId?: number;
   /** Wait for PARAM_VALUE before resending (host clock). Default 500 ms. */
   perTryTimeoutMs?: number;
-  /** Transmissions in all. Default 3. */
+  /**
+   * Transmissions in all. Default 5: PX4 answers a PARAM_REQUEST_READ straight into the link's
+   * send buffer, and when its mavlink thread has been starved (a loaded host, two SITL at speed 4
+   * booting) the streams that fell due fill that buffer and the answer is dropped; 3 tries of
+   * 500 ms were seen to run out.
+   */
   tries?: number;
 }
 
@@ -95,7 +100,7 @@ export class ParamClient implements ParamAccess {
   ) {
     this.targetCompId = opts.targetCompId ?? 1;
     this.perTryTimeoutMs = opts.perTryTimeoutMs ?? 500;
-    this.tries = opts.tries ?? 3;
+    this.tries = opts.tries ?? 5;
   }
 
   async get(name: string): Promise<number> {
