@@ -3,7 +3,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { StartedDockerComposeEnvironment, WaitStrategy } from 'testcontainers';
 import type { UpOptions } from '../../src/targets/target.js';
-import { StackDidNotComeUp } from '../../src/targets/target.js';
+import { ContainerOomKilled, StackDidNotComeUp } from '../../src/targets/target.js';
+import { formatBytes, formatLimit } from './profiles.js';
 import type { ContainersConfig } from './config.js';
 import { ContainerSet, STACK_LABEL } from './containers.js';
 import { containerLogTail, docker, inspectContainers, listContainers } from './docker.js';
@@ -210,10 +211,20 @@ export async function upComposePreset(opts: UpOptions, config: ContainersConfig,
     const rows = await inspectContainers((await listContainers([`${STACK_LABEL}=${containers.id}`])).map((c) => c.id));
     const broken = rows.filter((r) => r.state !== 'running' && r.state !== 'created');
     for (const b of broken) {
-      const exit = (await docker(['inspect', '--format', '{{.State.ExitCode}}', b.id]).catch(() => '?')).trim();
+      // Exit code, OOMKilled, and the limits the compose file gave it.
+      const [exit = '?', oom, memory, memswap, nanoCpus] = (await docker(['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}', b.id]).catch(() => '?')).trim().split(' ');
       if (exit === '0') continue;
       const service = b.labels['com.docker.compose.service'] ?? b.name;
       const tail = (await containerLogTail(b.id).catch(() => '')) || containers.logs.tails([service])[service] || '(no output)';
+      if (oom === 'true') {
+        // Docker's MemorySwap: 0 = as much swap as memory, -1 = unlimited swap.
+        const mem = Number(memory);
+        const swap = Number(memswap);
+        const limit = mem > 0 ? { memory: mem, ...(swap !== -1 ? { memswap: swap > 0 ? swap : 2 * mem } : {}), ...(Number(nanoCpus) > 0 ? { cpus: Number(nanoCpus) / 1e9 } : {}) } : null;
+        const text = limit && swap === -1 ? `${formatBytes(mem)} (+ unlimited swap)` : formatLimit(limit ?? undefined);
+        const err = new ContainerOomKilled(b.name, `service ${service}`, limit, tail, Number(exit), text);
+        await fail(stage, `service "${service}": ${err.message.split('\n')[0]}`, { [service]: tail }, err);
+      }
       await fail(stage, `service "${service}" exited with code ${exit} (${b.name})`, { [service]: tail }, null);
     }
   };
@@ -243,7 +254,15 @@ export async function upComposePreset(opts: UpOptions, config: ContainersConfig,
     'compose',
     containers,
     vehicles,
-    { target: 'containers', stack: `compose:${path.basename(file)}`, project, services: services.join(', '), instance: String(opts.instance) },
+    {
+      target: 'containers',
+      stack: `compose:${path.basename(file)}`,
+      project,
+      services: services.join(', '),
+      instance: String(opts.instance),
+      // The compose file's own cpus / mem_limit apply; a profile names roles, not the file's services.
+      ...(config.resourceProfile !== 'none' ? { resourceProfile: `${config.resourceProfile}: not applied to a compose file (its services' cpus / mem_limit / memswap_limit apply)` } : {}),
+    },
     {
       reset: async (stack, index) => (await import('./reset.js')).resetOverMavlink(stack.vehicles[index]!),
       close: async () => {

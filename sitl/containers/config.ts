@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { knownProfiles, ResourceProfile } from './profiles.js';
 
 /**
  * What the containers target runs, chosen by FLIGHT_STACK (or a config object):
@@ -36,6 +38,19 @@ const CommandFromEnv = z
     }
   })
   .pipe(Command);
+
+/** FLIGHT_RESOURCE_PROFILES: the profiles as JSON (`{"mine":{"drone_core":{"cpus":1,"memory":"384m"}}}`), or the path of a JSON file holding them. */
+const ProfilesFromEnv = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s.trim().startsWith('{') ? s : fs.readFileSync(path.resolve(s), 'utf8')) as unknown;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `expected a JSON object of profiles or the path of a JSON file holding one (${(err as Error).message})` });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), ResourceProfile));
 
 export const Px4PresetConfig = z
   .object({
@@ -90,8 +105,16 @@ export const ContainersConfig = z
     startupTimeoutMs: z.number().int().positive().default(30_000),
     /** Retries of a stage that failed (a container that crashed while starting). */
     retries: z.number().int().min(0).max(5).default(1),
+    /** Per-container CPU and memory limits by name: 'none' (default), 'pi5' (DroneOS on its Pi 5), or one of `resourceProfiles`. */
+    resourceProfile: z.string().trim().min(1).default('none'),
+    /** Profiles of the user's own, by name (a name of a built-in one replaces it). */
+    resourceProfiles: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a profile name is letters, digits, _ . -'), ResourceProfile).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const known = knownProfiles(c.resourceProfiles);
+    if (!known.includes(c.resourceProfile)) ctx.addIssue({ code: 'custom', path: ['resourceProfile'], message: `unknown resource profile "${c.resourceProfile}" (known: ${known.join(', ')})` });
+  });
 export type ContainersConfig = z.infer<typeof ContainersConfig>;
 export type ContainersConfigInput = z.input<typeof ContainersConfig>;
 
@@ -105,7 +128,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: C
     if (v === undefined || v === '') return;
     const r = schema.safeParse(v);
     if (r.success) set(r.data);
-    else issues.push(`${name}: ${r.error.issues[0]!.message}`);
+    else {
+      const i = r.error.issues[0]!;
+      issues.push(`${name}: ${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`);
+    }
   };
   take('FLIGHT_STACK', StackSpec, (v) => (raw.stack = v));
   take('FLIGHT_SIM_IMAGE', z.string().min(1), (v) => (raw.simImage = v));
@@ -121,16 +147,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: C
     z.string().transform((s) => Object.fromEntries(s.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))),
     (v) => (raw.composeWaits = v),
   );
+  take('FLIGHT_RESOURCE_PROFILE', z.string().trim().min(1), (v) => (raw.resourceProfile = v));
+  take('FLIGHT_RESOURCE_PROFILES', ProfilesFromEnv, (v) => (raw.resourceProfiles = v));
   if (issues.length > 0) throw new TypeError(`containers target: ${issues.join('; ')}`);
   const merged = {
     ...raw,
     ...overrides,
     px4: { ...px4, ...((overrides.px4 as object | undefined) ?? {}) },
+    resourceProfiles: { ...((raw.resourceProfiles as object | undefined) ?? {}), ...((overrides.resourceProfiles as object | undefined) ?? {}) },
   };
   const r = ContainersConfig.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new TypeError(`containers target: ${i.path.join('.') || 'config'}: ${i.message}`);
+    // Name the variable a bad value came from, when it did.
+    const where = i.path[0] === 'resourceProfile' && overrides.resourceProfile === undefined ? `FLIGHT_RESOURCE_PROFILE=${String(raw.resourceProfile)}` : i.path.join('.') || 'config';
+    throw new TypeError(`containers target: ${where}: ${i.message}`);
   }
   return r.data;
 }

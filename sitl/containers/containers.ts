@@ -1,14 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import pRetry, { AbortError } from 'p-retry';
 import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { onCleanup } from '../../src/lifecycle/cleanup.js';
-import { StackDidNotComeUp } from '../../src/targets/target.js';
+import { ContainerOomKilled, StackDidNotComeUp } from '../../src/targets/target.js';
 import { docker, listContainers, removeContainers } from './docker.js';
 import { ownerLabels } from './identity.js';
 import { LogBook } from './logs.js';
+import { formatLimit, type AppliedLimit, type ContainerRole, type ResolvedProfile } from './profiles.js';
 import { loadTestcontainers } from './testcontainers.js';
+import { componentOf, type ContainerStart } from './resources.js';
+import { hostNowMs } from '../../src/clock/host.js';
+import { ContainerExited } from './waits.js';
 
 /** Label shared by every container of one stack (a process may run several stacks one after another). */
 export const STACK_LABEL = 'flightcheck.stack';
@@ -35,6 +40,8 @@ export interface ContainerSpec {
    * baro, compass and GPS go stale right after arming and PX4 blind-lands.
    */
   realtimeShare?: number;
+  /** What it runs, for the resource profile (its limits) and for failure messages. */
+  role?: ContainerRole;
 }
 
 /** Real-time period of a container's CPU budget (µs): short, so a group over its share waits a few ms, not most of a second. */
@@ -60,11 +67,26 @@ export class ContainerSet {
   private removed = false;
   /** Per container started with `realtimeShare`: how it is scheduled. */
   readonly realtime = new Map<string, RealtimeOutcome>();
+  /** Every container start that came up, in order (kept after it stops): the start timeline. */
+  readonly starts: ContainerStart[] = [];
+  /** Per container: the resource limits it was started with (from the profile). */
+  readonly limits = new Map<string, AppliedLimit>();
+  private readonly specs = new Map<string, ContainerSpec>();
+  /** Containers being stopped by us: their exit is no failure. */
+  private readonly stopping = new Set<string>();
+  /** Containers the kernel's OOM killer hit (docker's `oom` event), by name. */
+  private readonly oomSeen = new Set<string>();
+  /** docker's event stream for this stack (in-process: it ends with this process, however it ends). */
+  private events: NodeJS.ReadableStream | null = null;
+  private readonly eventsReady: Promise<void>;
+  private readonly failureListeners = new Set<(err: Error, container: string) => void>();
+  private failure_: Error | null = null;
+  private failedContainer = '';
 
   constructor(
     readonly preset: string,
     artifactsDir: string | null,
-    private readonly opts: { startupTimeoutMs: number; retries: number; signal?: AbortSignal },
+    private readonly opts: { startupTimeoutMs: number; retries: number; signal?: AbortSignal; resources?: ResolvedProfile },
   ) {
     this.logs = new LogBook(artifactsDir ? path.join(artifactsDir, 'containers') : null);
     // A signal runs the async hook; a plain exit (an uncaught error) can only run synchronous code.
@@ -81,6 +103,99 @@ export class ContainerSet {
       },
     });
     this.watchdog = startWatchdog(this.id);
+    this.eventsReady = this.watchEvents();
+  }
+
+  /** The profile the containers are limited by, if any. */
+  get resources(): ResolvedProfile | undefined {
+    return this.opts.resources;
+  }
+
+  /** The first container that died while the stack ran (OOM-killed: ContainerOomKilled), or null. */
+  get failure(): Error | null {
+    return this.failure_;
+  }
+
+  /** Called when a started container dies without being stopped by us (ContainerOomKilled when the OOM killer did it). */
+  onFailure(cb: (err: Error, container: string) => void): () => void {
+    if (this.failure_) {
+      const [err, name] = [this.failure_, this.failedContainer];
+      queueMicrotask(() => cb(err, name));
+    }
+    this.failureListeners.add(cb);
+    return () => this.failureListeners.delete(cb);
+  }
+
+  /**
+   * Follows docker's events for this stack's containers: `oom` (the kernel's OOM killer hit one)
+   * and `die`. A container that dies after it came up is a failure of the stack, named at once
+   * rather than found later as a silent link or a timeout.
+   */
+  private async watchEvents(): Promise<void> {
+    try {
+      const { getContainerRuntimeClient } = await loadTestcontainers();
+      const client = await getContainerRuntimeClient();
+      const stream = await client.container.dockerode.getEvents({ filters: { type: ['container'], label: [`${STACK_LABEL}=${this.id}`] } });
+      if (this.removed) {
+        (stream as unknown as { destroy(): void }).destroy();
+        return;
+      }
+      this.events = stream;
+      stream.on('error', () => {});
+      createInterface({ input: stream }).on('line', (line) => {
+        let e: { status?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
+        try {
+          e = JSON.parse(line) as typeof e;
+        } catch {
+          return;
+        }
+        const name = e.Actor?.Attributes?.name;
+        const action = e.status ?? e.Action;
+        if (!name) return;
+        if (action === 'oom') this.oomSeen.add(name);
+        if (action === 'die') void this.died(name, Number(e.Actor?.Attributes?.exitCode ?? NaN));
+      });
+    } catch {
+      // Without events a death is still seen by the waits during bring-up, and as a lost link after.
+    }
+  }
+
+  private async died(name: string, exitCode: number): Promise<void> {
+    if (this.removed || this.stopping.has(name) || !this.started.has(name)) return;
+    const err = await this.deathError(name, { exitCode: Number.isNaN(exitCode) ? undefined : exitCode });
+    if (this.removed || this.stopping.has(name)) return;
+    if (!this.failure_) [this.failure_, this.failedContainer] = [err, name];
+    for (const cb of this.failureListeners) cb(err, name);
+  }
+
+  /** Whether the OOM killer ended this container: docker's State.OOMKilled, or its `oom` event (which may come just after the exit). */
+  private async oomKilled(name: string, exit: { exitCode?: number; oomKilled?: boolean }): Promise<boolean> {
+    if (exit.oomKilled || this.oomSeen.has(name)) return true;
+    if (exit.oomKilled === undefined) {
+      const known = await docker(['inspect', '--format', '{{.State.OOMKilled}}', name], { timeoutMs: 5000 }).catch(() => '');
+      if (known.trim() === 'true') return true;
+    }
+    // 137 is SIGKILL, from anyone; only the kernel's oom event makes it an OOM kill.
+    if (exit.exitCode === 137) await new Promise((r) => setTimeout(r, 500));
+    return this.oomSeen.has(name);
+  }
+
+  /** ContainerOomKilled, or ContainerExited, for a container that stopped on its own; with its limit and log tail. */
+  private async deathError(name: string, exit: { exitCode?: number; oomKilled?: boolean }): Promise<Error> {
+    const oom = await this.oomKilled(name, exit);
+    // Its last lines may still be on their way from docker's log stream.
+    await new Promise((r) => setTimeout(r, 200));
+    const spec = this.specs.get(name);
+    const stage = spec?.role ?? spec?.stage ?? 'container';
+    const tail = this.logs.tails([name])[name] ?? '';
+    if (oom) {
+      const limit = this.limits.get(name) ?? null;
+      return new ContainerOomKilled(name, stage, limit, tail, exit.exitCode ?? null, formatLimit(limit ?? undefined));
+    }
+    return new ContainerExited(`container ${name} (${stage}) exited with code ${exit.exitCode ?? '?'} while the stack ran\n  --- ${name} (last lines) ---\n    ${tail.split('\n').slice(-15).join('\n    ')}`, {
+      ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+      oomKilled: false,
+    });
   }
 
   labels(instance: number): Record<string, string> {
@@ -99,11 +214,21 @@ export class ContainerSet {
   async start(spec: ContainerSpec): Promise<StartedTestContainer> {
     if (this.removed) throw new Error(`containers ${this.preset} stack: already stopped`);
     const { GenericContainer } = await loadTestcontainers();
+    await this.eventsReady;
     // docker's --init (tini) as PID 1: SIGTERM reaches the process even before it installs a
     // handler, so `docker stop` never waits out its grace period on a container that just started.
     class InitContainer extends GenericContainer {
       withInit(): this {
         this.hostConfig.Init = true;
+        return this;
+      }
+      /** Compose's cpus / mem_limit / memswap_limit (testcontainers' withResourcesQuota sets no MemorySwap, so swap would double the limit). */
+      withLimits(l: AppliedLimit): this {
+        if (l.cpus !== undefined) this.hostConfig.NanoCpus = Math.round(l.cpus * 1e9);
+        if (l.memory !== undefined) {
+          this.hostConfig.Memory = l.memory;
+          this.hostConfig.MemorySwap = l.memswap ?? l.memory;
+        }
         return this;
       }
       withRealtimeBudget(share: number): this {
@@ -114,7 +239,14 @@ export class ContainerSet {
     }
     // Cleared when the engine refuses it: the retries then start time-shared.
     let withBudget = spec.realtimeShare ? await realtimeBudgetWanted() : false;
+    const limit = spec.role ? this.opts.resources?.limits[spec.role] : undefined;
+    this.specs.set(spec.name, spec);
+    if (limit) this.limits.set(spec.name, limit);
+    else this.limits.delete(spec.name);
+    const startedHostMs = hostNowMs();
+    let attempts = 0;
     const attempt = async (n: number) => {
+      attempts = n;
       this.opts.signal?.throwIfAborted();
       if (n > 1) this.logs.note(spec.name, `attempt ${n}`);
       // A name left by an earlier attempt (or a reset) must go before it can be reused.
@@ -130,6 +262,7 @@ export class ContainerSet {
         .withLogConsumer(this.logs.consumer(spec.name));
       if (spec.command) container.withCommand(spec.command);
       if (spec.ipcHost) container.withIpcMode('host');
+      if (limit) container.withLimits(limit);
       if (spec.realtimeShare) {
         container.withAddedCapabilities('SYS_NICE');
         if (withBudget) container.withRealtimeBudget(spec.realtimeShare);
@@ -153,13 +286,23 @@ export class ContainerSet {
         minTimeout: 200,
         factor: 2,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        shouldRetry: ({ error }) => !this.opts.signal?.aborted && !/No such image|not found|pull access denied/i.test(error.message),
+        // Out of memory once is out of memory again: not retried.
+        shouldRetry: ({ error }) => !this.opts.signal?.aborted && !/No such image|not found|pull access denied/i.test(error.message) && !(error instanceof ContainerExited && (error.exit.oomKilled || this.oomSeen.has(spec.name))),
         onFailedAttempt: ({ error, attemptNumber }) => this.logs.note(spec.name, `attempt ${attemptNumber} failed: ${error.message.split('\n')[0]}`),
       });
       this.started.set(spec.name, c);
+      this.starts.push({ name: spec.name, component: componentOf(spec), instance: spec.instance, image: spec.image, startedHostMs, readyHostMs: hostNowMs(), detail: `${spec.stage}${attempts > 1 ? ` (attempt ${attempts})` : ''}` });
       if (spec.realtimeShare) this.realtime.set(spec.name, await realtimeOutcome(c, withBudget ? spec.realtimeShare : null, this.realtime.get(spec.name)));
       return c;
     } catch (err) {
+      const exited = findExited(err);
+      if (exited) {
+        // testcontainers removed the container that failed its wait: what the wait saw is the last look.
+        const death = await this.deathError(spec.name, exited.exit.containerId ? { ...exited.exit, oomKilled: exited.exit.oomKilled ?? false } : exited.exit);
+        if (death instanceof ContainerOomKilled) {
+          throw new StackDidNotComeUp(spec.stage, `${spec.name} (${spec.image}): ${death.message.split('\n')[0]}`, this.logs.tails(), { cause: death });
+        }
+      }
       const reason = err instanceof AbortError ? err.message : (err as Error).message.split('\n')[0];
       throw new StackDidNotComeUp(spec.stage, `${spec.name} (${spec.image}): ${reason}`, this.logs.tails(), { cause: err });
     }
@@ -168,8 +311,13 @@ export class ContainerSet {
   /** Stops (SIGTERM, then SIGKILL after `graceMs`) and removes one container. */
   async stop(name: string, graceMs = 2000): Promise<void> {
     const c = this.started.get(name);
+    this.stopping.add(name);
     this.started.delete(name);
-    if (c) await c.stop({ timeout: graceMs, remove: true }).catch(() => {});
+    try {
+      if (c) await c.stop({ timeout: graceMs, remove: true }).catch(() => {});
+    } finally {
+      this.stopping.delete(name);
+    }
   }
 
   /** Stops every container of the stack, then removes anything left by label. Safe to call twice. */
@@ -181,8 +329,17 @@ export class ContainerSet {
     const left = await listContainers([`${STACK_LABEL}=${this.id}`]).catch(() => []);
     await removeContainers(left.map((c) => c.id)).catch(() => {});
     this.watchdog?.kill('SIGKILL');
+    (this.events as unknown as { destroy?: () => void } | null)?.destroy?.();
+    this.failureListeners.clear();
     await this.logs.close();
   }
+}
+
+function findExited(err: unknown): ContainerExited | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ContainerExited) return e;
+  }
+  return null;
 }
 
 /**

@@ -11,3 +11,4 @@ export { DetectionUdpSubscriber } from './detections.js';
 export { resetOverMavlink } from './reset.js';
 export { px4Vars, missingPx4Images, droneCoreAbsentReason } from './px4-preset.js';
 export { requestAutopilotVersion, formatSwVersion, type AutopilotVersionInfo } from '../../src/vehicle/autopilot-version.js';
+export { BUILTIN_PROFILES, CONTAINER_ROLES, ResourceLimit, ResourceProfile, resolveProfile, knownProfiles, formatLimit, hostCpuModel, type ContainerRole, type ResolvedProfile, type AppliedLimit } from './profiles.js';

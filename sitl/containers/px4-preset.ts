@@ -11,6 +11,7 @@ import { HeartbeatWait, LogLineWait, RunningWait } from './waits.js';
 import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js';
 import { hostNowMs } from '../../src/clock/host.js';
 import { px4SpeedNeutralParams } from '../px4-speed-params.js';
+import { profileInfo, resolveProfile } from './profiles.js';
 
 /**
  * Each PX4 container's share of every CPU's real-time time (where the engine budgets it): two PX4
@@ -78,7 +79,8 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
     throw new TargetUnavailable(`containers (px4 preset): image${missing.length > 1 ? 's' : ''} not present: ${missing.join('; ')}. No registry is needed: the images only have to exist locally.`);
   }
   const withDroneCore = await imageExists(px4.droneCoreImage);
-  const containers = new ContainerSet('px4', opts.artifactsDir, { startupTimeoutMs: config.startupTimeoutMs, retries: config.retries, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const resources = resolveProfile(config.resourceProfile, config.resourceProfiles)!;
+  const containers = new ContainerSet('px4', opts.artifactsDir, { startupTimeoutMs: config.startupTimeoutMs, retries: config.retries, resources, ...(opts.signal ? { signal: opts.signal } : {}) });
   const names: string[] = [];
   const links = new Set<Link>();
   /** Per vehicle: PX4's container start → the agent's session line seen (host clock). */
@@ -105,6 +107,7 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           env: Object.fromEntries(Object.entries(px4.px4Env).map(([key, v]) => [key, fillTemplate(v, vars)])),
           instance,
           stage: 'px4 heartbeat',
+          role: 'px4',
           // PX4 runs its threads SCHED_FIFO on a host; time-shared in a container, a loaded host
           // starves its timer worker and the simulated baro, compass and GPS go stale after arming.
           realtimeShare: Math.min(PX4_REALTIME_SHARE, 0.9 / opts.vehicles),
@@ -127,6 +130,7 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
           env: rosEnv,
           instance,
           stage: 'agent session',
+          role: 'xrce-agent',
           // With drone_core, the agent, drone_core and this process's ROS 2 session must share
           // /dev/shm: Fast DDS takes processes on one host network for one host and sends them
           // data over shared memory. Without drone_core the agent keeps a /dev/shm of its own, which
@@ -154,6 +158,7 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
             env: rosEnv,
             instance,
             stage: 'drone_core',
+            role: 'drone_core',
             ipcHost: true,
             wait: ready ? new LogLineWait(ready, (signal) => containers.logs.waitForLine(coreName, ready, signal)) : new RunningWait(),
           });
@@ -193,7 +198,11 @@ export async function upPx4Preset(opts: UpOptions, config: ContainersConfig): Pr
       instance: String(opts.instance),
       rosDomainId: String(px4Vars(opts, 0).rosDomainId),
       containers: names.join(', '),
+      ...profileInfo(resources, withDroneCore ? ['px4', 'xrce-agent', 'drone_core'] : ['px4', 'xrce-agent']),
     },
-    { reset: (stack, index) => resetOverMavlink(stack.vehicles[index]!) },
+    {
+      reset: (stack, index) => resetOverMavlink(stack.vehicles[index]!),
+      vehicleContainers: Array.from({ length: opts.vehicles }, (_, k) => containerName('px4', opts.instance + k, 'px4')),
+    },
   );
 }

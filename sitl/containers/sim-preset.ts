@@ -10,6 +10,7 @@ import { containerName } from './identity.js';
 import { apiPort, closeVehicle, ContainersStack, linkOptions, orTearDown, vehicleReady } from './stack.js';
 import { createVehicle, waitFor, type Vehicle } from '../../src/vehicle/index.js';
 import { HeartbeatWait } from './waits.js';
+import { profileInfo, resolveProfile } from './profiles.js';
 
 /** What the sim image prints when SIGUSR1 has reset its vehicles (see sitl/containers/sim-entry.ts). */
 const RESET_LINE = /flightcheck sim reset at (\d+(?:\.\d+)?) ms/;
@@ -39,7 +40,8 @@ export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Pr
       `containers (sim preset): image ${config.simImage} is not present; build it with images/build.sh (engine, base image, sim image), or set FLIGHT_SIM_IMAGE`,
     );
   }
-  const containers = new ContainerSet('sim', opts.artifactsDir, { startupTimeoutMs: config.startupTimeoutMs, retries: config.retries, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const resources = resolveProfile(config.resourceProfile, config.resourceProfiles)!;
+  const containers = new ContainerSet('sim', opts.artifactsDir, { startupTimeoutMs: config.startupTimeoutMs, retries: config.retries, resources, ...(opts.signal ? { signal: opts.signal } : {}) });
   const detections: DetectionUdpSubscriber[] = [];
   const early: (Vehicle | undefined)[] = [];
   const specFor = (k: number): ContainerSpec => {
@@ -50,6 +52,7 @@ export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Pr
       command: simCommand(opts, k, world),
       instance,
       stage: 'sim heartbeat',
+      role: 'sim',
       // The readiness probe is the vehicle's link: its telemetry sees the very first HEARTBEAT.
       wait: new HeartbeatWait(apiPort(instance), sysIdForInstance(instance), {
         options: linkOptions(opts, sysIdForInstance(instance)),
@@ -88,8 +91,10 @@ export async function upSimPreset(opts: UpOptions, config: ContainersConfig): Pr
       seed: String(opts.seed),
       instance: String(opts.instance),
       containers: vehicles.map((_, k) => specFor(k).name).join(', '),
+      ...profileInfo(resources, ['sim']),
     },
     {
+      vehicleContainers: vehicles.map((_, k) => specFor(k).name),
       async reset(stack, index) {
         const v = stack.vehicles[index]!;
         await v.pilot.stopOffboard();

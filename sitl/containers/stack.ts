@@ -4,6 +4,8 @@ import type { Stack, UpOptions } from '../../src/targets/target.js';
 import { maxClockRate, StackDidNotComeUp } from '../../src/targets/target.js';
 import { createVehicle, waitFor, type Vehicle } from '../../src/vehicle/index.js';
 import type { ContainerSet } from './containers.js';
+import type { ResourceSource, StartStage } from '../../src/resources/index.js';
+import { containersResources, containersTimeline, imageSizesOf } from './resources.js';
 
 /** PX4's API link: the vehicle of instance i listens on 14580+i. */
 export const apiPort = (instance: number): number => 14580 + instance;
@@ -66,6 +68,8 @@ export async function closeVehicle(v: Vehicle): Promise<void> {
 export interface PresetHooks {
   reset(stack: ContainersStack, index: number): Promise<void>;
   close?(): Promise<void>;
+  /** Per vehicle, the container that serves its MAVLink (PX4 or the sim): when it dies, the vehicle's link is lost with the reason. */
+  vehicleContainers?: string[];
 }
 
 /** A running containers stack (any preset): vehicles over MAVLink, containers, their logs. */
@@ -79,7 +83,22 @@ export class ContainersStack implements Stack {
     readonly vehicles: Vehicle[],
     readonly info: Record<string, string>,
     private readonly hooks: PresetHooks,
-  ) {}
+  ) {
+    // A vehicle whose PX4 (or sim) container died is lost now, and the link says why (an OOM
+    // kill, an exit code), instead of a bare silence a couple of seconds later.
+    containers.onFailure((err, name) => {
+      const k = hooks.vehicleContainers?.indexOf(name) ?? -1;
+      if (k >= 0) this.vehicles[k]?.link.lose(err);
+    });
+  }
+
+  failure(): Error | null {
+    return this.containers.failure;
+  }
+
+  onFailure(cb: (err: Error) => void): () => void {
+    return this.containers.onFailure((err) => cb(err));
+  }
 
   async reset(vehicle: Vehicle): Promise<void> {
     const index = this.vehicles.indexOf(vehicle);
@@ -104,6 +123,21 @@ export class ContainersStack implements Stack {
       })
       .join('\n');
     return out;
+  }
+
+  /** Each running container's cgroup, by component ('px4', 'xrce-agent', 'drone_core', 'sim') and vehicle. */
+  resources(): ResourceSource[] {
+    return containersResources(this.containers.starts, (name) => this.containers.get(name));
+  }
+
+  /** Container start → seen ready (its wait strategy), per container, in the order they came up. */
+  startTimeline(): StartStage[] {
+    return containersTimeline(this.containers.starts);
+  }
+
+  /** Bytes of each image the stack runs. */
+  imageSizes(): Promise<Record<string, number>> {
+    return imageSizesOf(this.containers.starts);
   }
 
   async down(): Promise<void> {

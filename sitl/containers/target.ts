@@ -7,6 +7,7 @@ import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilitie
 import { configFromEnv, type ContainersConfigInput } from './config.js';
 import { engineStatus, imageExists } from './docker.js';
 import { reapDeadRuns } from './reaper.js';
+import { formatLimit, knownProfiles, resolveProfile } from './profiles.js';
 import { px4InstancesProblem } from '../sim/ports.js';
 
 export const CONTAINERS_DESCRIPTION = 'PX4 SITL + XRCE agent + drone_core, or the sim image, in Docker (testcontainers; FLIGHT_STACK=sim|px4|compose:<file>)';
@@ -47,6 +48,12 @@ export function containersTarget(overrides: ContainersConfigInput = {}): Target 
       });
       const stack = config.stack;
       reqs.push({ what: 'stack', ok: true, detail: stack.preset === 'compose' ? `compose:${stack.file}` : stack.preset });
+      const profile = resolveProfile(config.resourceProfile, config.resourceProfiles)!;
+      reqs.push({
+        what: 'resource profile (FLIGHT_RESOURCE_PROFILE)',
+        ok: true,
+        detail: `${profile.name}: ${Object.entries(profile.limits).map(([role, l]) => `${role} ${formatLimit(l)}`).join('; ') || 'no limits'} (known: ${knownProfiles(config.resourceProfiles).join(', ')})`,
+      });
       return reqs;
     },
 

@@ -5,12 +5,19 @@ import { connect, type Link, type LinkOptions } from '../../src/mavlink/index.js
 /** The part of a dockerode container the waits use (testcontainers passes the full object). */
 interface InspectableContainer {
   id: string;
-  inspect(): Promise<{ State?: { Running?: boolean; Status?: string; ExitCode?: number; Restarting?: boolean } }>;
+  inspect(): Promise<{ State?: { Running?: boolean; Status?: string; ExitCode?: number; Restarting?: boolean; OOMKilled?: boolean } }>;
 }
 
 /** A container stopped while we were waiting for it: its exit code, for the failure message. */
 export class ContainerExited extends Error {
   override name = 'ContainerExited';
+  constructor(
+    message: string,
+    /** As docker saw it when it stopped: testcontainers removes a container that failed its wait, so this is the last look. */
+    readonly exit: { containerId?: string; exitCode?: number; oomKilled?: boolean } = {},
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -40,7 +47,11 @@ abstract class ObservedWait implements WaitStrategy {
     for (;;) {
       const s = (await container.inspect()).State;
       if (s && !s.Running && !s.Restarting) {
-        throw new ContainerExited(`container exited (${s.Status ?? 'stopped'}, exit code ${s.ExitCode ?? '?'}) before it was ready`);
+        throw new ContainerExited(`container exited (${s.Status ?? 'stopped'}, exit code ${s.ExitCode ?? '?'}${s.OOMKilled ? ', out of memory' : ''}) before it was ready`, {
+          containerId: container.id,
+          ...(s.ExitCode !== undefined ? { exitCode: s.ExitCode } : {}),
+          ...(s.OOMKilled !== undefined ? { oomKilled: s.OOMKilled } : {}),
+        });
       }
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => (clearTimeout(t), reject(signal.reason));
@@ -121,7 +132,11 @@ export class RunningWait extends ObservedWait {
   async waitUntilReady(container: InspectableContainer): Promise<void> {
     const s = (await container.inspect()).State;
     if (s && !s.Running && !s.Restarting && s.ExitCode !== 0) {
-      throw new ContainerExited(`container exited (${s.Status ?? 'stopped'}, exit code ${s.ExitCode ?? '?'}) at start`);
+      throw new ContainerExited(`container exited (${s.Status ?? 'stopped'}, exit code ${s.ExitCode ?? '?'}${s.OOMKilled ? ', out of memory' : ''}) at start`, {
+        containerId: container.id,
+        ...(s.ExitCode !== undefined ? { exitCode: s.ExitCode } : {}),
+        ...(s.OOMKilled !== undefined ? { oomKilled: s.OOMKilled } : {}),
+      });
     }
   }
 }

@@ -18,6 +18,9 @@ import { DETECTIONS_PORT_BASE } from '../sim/ports.js';
 import type { DetectionListener, DetectionMessage, DetectionSource } from '../sim/world/types.js';
 import { px4SihCapabilities, rosFromHost, simCapabilities } from '../capabilities.js';
 import { SitlProcess } from './process.js';
+import { nativeResources } from './resources.js';
+import { hostNowMs } from '../../src/clock/host.js';
+import type { ResourceSource, StartStage } from '../../src/resources/index.js';
 import { apiPortFor, findFlightLogs, presetFromEnv, type Launch, type NativePreset } from './presets.js';
 import { px4InstancesProblem, sysIdForInstance } from '../sim/ports.js';
 
@@ -94,6 +97,7 @@ export class NativeStack implements Stack {
   readonly vehicles: Vehicle[] = [];
   readonly info: Record<string, string>;
   private readonly instances: Instance[] = [];
+  private readonly timeline: StartStage[] = [];
   private downed = false;
 
   constructor(
@@ -159,9 +163,12 @@ export class NativeStack implements Stack {
   private async startProcess(inst: Instance): Promise<Link> {
     const readyMs = this.options.readyTimeoutMs ?? 60_000;
     const attempts = this.options.attempts ?? 2;
+    const startedHostMs = hostNowMs();
+    let tries = 0;
     try {
       return await pRetry(
         async () => {
+          tries++;
           this.opts.signal?.throwIfAborted();
           const proc = SitlProcess.start(inst.launch);
           inst.process = proc;
@@ -174,6 +181,7 @@ export class NativeStack implements Stack {
           });
           try {
             await firstHeartbeat(link, inst.sysId, proc, readyMs, this.opts.signal);
+            this.timeline.push({ stage: this.preset.name, vehicle: inst.index, startedHostMs, readyHostMs: hostNowMs(), detail: `first HEARTBEAT${tries > 1 ? ` (start ${tries})` : ''}` });
             return link;
           } catch (err) {
             await link.close();
@@ -190,6 +198,7 @@ export class NativeStack implements Stack {
   }
 
   private async prepareVehicle(inst: Instance, link: Link): Promise<Vehicle> {
+    const startedHostMs = hostNowMs();
     let detections: UdpDetections | null = null;
     if (this.preset.name === 'sim') {
       detections = await UdpDetections.open(DETECTIONS_PORT_BASE + inst.instance).catch(() => null);
@@ -210,6 +219,7 @@ export class NativeStack implements Stack {
       await this.holdBeforeFirstArm(vehicle);
       // Ready is PX4's word, not ours: its preflight checks pass (SIH needs seconds after boot).
       await waitUntilArmable(vehicle.telemetry, vehicle.name, { timeout: '60s', clock: 'host', pilot: housekeepingPilot(vehicle) });
+      this.timeline.push({ stage: `${this.preset.name} armable`, vehicle: inst.index, startedHostMs, readyHostMs: hostNowMs(), detail: 'from the first HEARTBEAT: parameters set, Hold, preflight checks pass' });
     } catch (err) {
       await vehicle.close();
       await link.close();
@@ -259,6 +269,16 @@ export class NativeStack implements Stack {
 
   async logs(): Promise<Record<string, string>> {
     return this.logsNow();
+  }
+
+  /** The running SITL process of each vehicle (its process tree), component 'px4' or 'sim'. */
+  resources(): ResourceSource[] {
+    return nativeResources(this.preset.name, this.instances.map((i) => i.process));
+  }
+
+  /** Per vehicle: process start → first HEARTBEAT, then → PX4 says it can arm. */
+  startTimeline(): StartStage[] {
+    return this.timeline.map((s) => ({ ...s }));
   }
 
   async down(): Promise<void> {

@@ -423,6 +423,11 @@ export class Link {
     return () => this.heartbeatListeners.delete(cb);
   }
 
+  /** Declares the link lost now, for a reason known elsewhere (the process serving the vehicle died): waits fail with it at once, not after the silence limit. */
+  lose(cause: Error): void {
+    this.declareLost(cause);
+  }
+
   onLost(cb: (err: LinkLost) => void): () => void {
     if (this.lostError) queueMicrotask(() => cb(this.lostError!));
     this.lostListeners.add(cb);

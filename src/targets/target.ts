@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { LinkFaults } from '../mavlink/index.js';
 import type { Vehicle } from '../vehicle/index.js';
 import type { Capabilities } from './capabilities.js';
+import type { ResourceSource, StartStage } from '../resources/index.js';
 
 /** Speed factor like PX4_SIM_SPEED_FACTOR: 1 = real time; 'max' = as fast as the CPU allows (sim only). */
 export const SpeedFactor = z.union([z.literal('max'), z.coerce.number().positive().max(1000)]);
@@ -71,8 +72,26 @@ export interface Stack {
   logs(): Promise<Record<string, string>>;
   /** Flight logs the vehicles wrote so far (PX4's .ulg files), where the target has them. */
   flightLogs?(): string[];
+  /**
+   * What the stack runs now, as sources of CPU and memory readings (src/resources): one per
+   * process or container, named by component ('px4', 'xrce-agent', 'drone_core', 'sim') and vehicle
+   * index. Called again after a reset: a restarted part is a new source. Absent where the target
+   * cannot see its parts (a hil rig's Pi).
+   */
+  resources?(): ResourceSource[];
+  /**
+   * The stack's start as it happened, in start order: per vehicle and stage, when it was started
+   * and when it was seen ready (host clock). Time to ready = readyHostMs − startedHostMs.
+   */
+  startTimeline?(): StartStage[];
+  /** Size in bytes of each image the stack runs, by image name (containers). */
+  imageSizes?(): Promise<Record<string, number>>;
   /** Stops everything the stack started. Safe to call twice. */
   down(): Promise<void>;
+  /** Why the stack broke while it ran (e.g. ContainerOomKilled), or null; where the target watches its parts. */
+  failure?(): Error | null;
+  /** Called when the stack breaks while it runs (a part died: ContainerOomKilled when out of memory). */
+  onFailure?(cb: (err: Error) => void): () => void;
 }
 
 export interface Requirement {
@@ -111,6 +130,33 @@ export class StackDidNotComeUp extends Error {
     options?: { cause?: unknown },
   ) {
     super(`stack did not come up at stage "${stage}": ${message}${formatLogTails(logs)}`, options);
+  }
+}
+
+/**
+ * A container of the stack was killed by the kernel's out-of-memory killer (its memory limit, or
+ * the host's memory, ran out): named, with the limit it had and the last lines it wrote. During
+ * bring-up it is the cause of a StackDidNotComeUp.
+ */
+export class ContainerOomKilled extends Error {
+  override name = 'ContainerOomKilled';
+  constructor(
+    readonly container: string,
+    /** What the container runs (px4, xrce-agent, drone_core, sim, …). */
+    readonly stage: string,
+    /** Its limits as applied (bytes; memswap = memory means no swap); null: none of its own. */
+    readonly limit: { memory?: number; memswap?: number; cpus?: number } | null,
+    readonly logTail: string,
+    readonly exitCode: number | null,
+    /** The limits in words, e.g. "512 MiB (no swap), 1.5 CPU". */
+    limitText: string,
+  ) {
+    super(
+      `container ${container} (${stage}) was killed by the out-of-memory killer` +
+        (limit?.memory !== undefined ? `: memory limit ${limitText} = ${limit.memory} bytes` : `: it had no memory limit of its own (${limitText}): the host ran out`) +
+        (exitCode !== null ? `, exit code ${exitCode}` : '') +
+        formatLogTails({ [container]: logTail || '(no output)' }),
+    );
   }
 }
 
