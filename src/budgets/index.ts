@@ -34,3 +34,4 @@ export {
   type SampleSource,
 } from './evaluate.js';
 export { UnjudgedBudgets, UnknownMetric, assertDeclaredMetric, closestName, unjudgedBudgets } from './coverage.js';
+export { STACK_QUANTITIES, stackMetric, parseStackMetric, type StackQuantity } from './stack-metrics.js';

@@ -10,7 +10,7 @@ import { parseDuration } from '../clock/index.js';
 export const BudgetClock = z.enum(['vehicle', 'host', 'system']);
 export type BudgetClock = z.infer<typeof BudgetClock>;
 
-export const Unit = z.enum(['ms', 's', 'm', 'm/s', 'deg', 'Hz', '%', 'count']);
+export const Unit = z.enum(['ms', 's', 'm', 'm/s', 'deg', 'Hz', '%', 'count', 'MiB']);
 export type Unit = z.infer<typeof Unit>;
 
 /** Order in which limits are checked and shown. */

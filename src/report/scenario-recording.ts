@@ -8,7 +8,8 @@ import { attachBudgets, attachChart, attachFile, attachLogs } from './allure.js'
 import { onCleanup } from '../lifecycle/cleanup.js';
 import { TelemetryCsvStream, telemetryRows } from './csv.js';
 import { McapRecording } from './mcap.js';
-import { altitudeChart, trackChart } from './plots.js';
+import { altitudeChart, resourceChart, startTimelineChart, trackChart, type ResourcePoint, type StartStage } from './plots.js';
+import { parseStackMetric } from '../budgets/stack-metrics.js';
 import { budgetHistogramChart } from './scenario-plots.js';
 
 /**
@@ -24,6 +25,9 @@ export class ScenarioRecording {
   private readonly since = new Map<Vehicle, number>();
   private readonly csvs = new Map<Vehicle, TelemetryCsvStream>();
   private stops: (() => void)[] = [];
+  private startedHostMs = hostNowMs();
+  /** The stack's start order, drawn with the first test of a file (the stack starts once per file). */
+  startOrder: StartStage[] | null = null;
 
   constructor(
     private readonly dir: string,
@@ -33,6 +37,7 @@ export class ScenarioRecording {
   ) {}
 
   start(): void {
+    this.startedHostMs = hostNowMs();
     for (const v of this.vehicles) {
       const rec = new McapRecording(path.join(this.dir, `${this.baseName}--${v.name}.mcap`));
       this.recordings.set(v, rec);
@@ -93,6 +98,24 @@ export class ScenarioRecording {
       const rec = this.recordings.get(v);
       if (rec) await attachFile(`${v.name} recording (MCAP, opens in Foxglove)`, rec.file, 'application/octet-stream');
     }
+    await this.attachStackCharts();
     if (logs) await attachLogs(logs);
+  }
+
+  /** CPU and memory of every stack component over the test, and the start order, where measured. */
+  private async attachStackCharts(): Promise<void> {
+    const cpu: ResourcePoint[] = [];
+    const memory: ResourcePoint[] = [];
+    for (const metric of this.measurements.metrics()) {
+      const m = parseStackMetric(metric);
+      if (!m || (m.quantity !== 'cpu_percent' && m.quantity !== 'memory_mib')) continue;
+      for (const s of this.measurements.samples(metric)) {
+        const point = { t: ((s.hostTimeMs ?? this.startedHostMs) - this.startedHostMs) / 1000, component: s.vehicle ? `${m.component} (${s.vehicle})` : m.component, value: s.value };
+        (m.quantity === 'cpu_percent' ? cpu : memory).push(point);
+      }
+    }
+    if (cpu.length > 0) await attachChart('stack CPU', resourceChart(cpu, { quantity: 'CPU (%)', title: 'CPU per stack component (100 % = one core)' }));
+    if (memory.length > 0) await attachChart('stack memory', resourceChart(memory, { quantity: 'memory (MiB)', title: 'Memory per stack component' }));
+    if (this.startOrder && this.startOrder.length > 0) await attachChart('stack start order', startTimelineChart(this.startOrder));
   }
 }
