@@ -76,6 +76,8 @@ describe('allure-jest under ESM Jest', () => {
     expect(attachmentNames(steps.filter((s) => s.name === 'climb to 2.5 m'))).toEqual(['altitude']);
     expect(attachmentNames(steps)).toEqual(expect.arrayContaining(['Budgets.html', 'Budgets.txt', 'log: px4']));
     expect(attachmentNames(steps)).not.toContain('log: empty');
+    // The stack's CPU and memory per component and its start order, as charts the report draws.
+    expect(attachmentNames(steps)).toEqual(expect.arrayContaining(['stack CPU', 'stack memory', 'stack start order']));
     const html = fs.readdirSync(path.join(dir, 'allure-results')).filter((f) => f.endsWith('-attachment.html'));
     const table = html.map((f) => fs.readFileSync(path.join(dir, 'allure-results', f), 'utf8')).find((t) => t.includes('data-budget="climb"'))!;
     expect(table).toMatch(/data-budget="climb" data-outcome="MARGINAL"/);
@@ -93,6 +95,15 @@ describe('allure-jest under ESM Jest', () => {
     for (const f of ['environment.properties', 'executor.json', 'categories.json']) expect(fs.existsSync(path.join(dir, 'allure-results', f))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'allure-results', 'environment.properties'), 'utf8')).toMatch(/^PX4\\ version=v1\.16\.0$/m);
     expect(await quietly(() => reportCommand(['--results', dir, '--skip-generate', '--fail-on-budget']))).toBe(1);
+    // Drawn by then: the stack's memory per component, with its name and vehicle, and the start order.
+    const attachments = (steps: any[] = []): any[] => steps.flatMap((x) => [...(x.attachments ?? []), ...attachments(x.steps)]);
+    const all = attachments(byName('climbs to 2.5 m').steps as any[]);
+    const svg = (name: string) => fs.readFileSync(path.join(dir, 'allure-results', all.find((a) => a.name === name).source), 'utf8');
+    expect(svg('stack memory')).toContain('Memory per stack component');
+    expect(svg('stack memory')).toContain('xrce-agent (drone1)');
+    expect(svg('stack CPU')).toContain('px4 (drone1)');
+    expect(svg('stack start order')).toContain('Start order');
+    expect(svg('stack start order')).toContain('1.4 s'); // the agent's time to ready
   });
 });
 
