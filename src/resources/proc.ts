@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ResourceReading, ResourceSource } from './types.js';
 
 let ticks: number | null = null;
+/** How often a process source looks for new descendants (host ms). */
+const TREE_RESCAN_MS = 5000;
 
 /** Clock ticks per second of /proc's CPU times (sysconf _SC_CLK_TCK; 100 on Linux in practice). */
 function clockTicks(): number {
@@ -81,6 +83,11 @@ function descendants(root: number): number[] {
 export function processSource(pid: number, component: string, vehicle = 0): ResourceSource {
   // Taken now, so a pid reused before the first read is not taken for the process (null: already gone).
   const startTicks = readStat(pid)?.startTicks ?? null;
+  // The tree is found by a pass over all of /proc (milliseconds, more on a loaded host, and it
+  // blocks the test process's event loop): done again only every TREE_RESCAN_MS. A child that
+  // comes and goes in between still counts once reaped, through its parent's cutime/cstime.
+  let children: number[] = [];
+  let scannedAt = -Infinity;
   return {
     component,
     vehicle,
@@ -89,7 +96,12 @@ export function processSource(pid: number, component: string, vehicle = 0): Reso
       const root = readStat(pid);
       if (!root || root.state === 'Z' || root.state === 'X') return null;
       if (startTicks === null || root.startTicks !== startTicks) return null;
-      const tree = [pid, ...descendants(pid)];
+      const now = performance.now();
+      if (now - scannedAt >= TREE_RESCAN_MS) {
+        children = descendants(pid);
+        scannedAt = now;
+      }
+      const tree = [pid, ...children];
       let cpuTicks = 0;
       let rss = 0;
       for (const p of tree) {
