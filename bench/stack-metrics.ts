@@ -6,8 +6,10 @@
  *
  *   npm run bench -- stack-metrics [--pairs N] [scenario files…]
  *
- * Compares the median wall time with metrics on against off (target: within 5 %) and the CPU time
- * of the run and all it started (bash `times`: the CLI, Jest, PX4). Prints one line per run, then
+ * Compares the fastest run with metrics on against the fastest without (target: within 5 %), and
+ * the same for the CPU time of the run and all it started (bash `times`: the CLI, Jest, PX4). The
+ * fastest, not the median: a shared host only ever adds time, and one disturbed run in a handful
+ * moves a median by more than the cost measured; a cost of its own slows every run it is in. Prints one line per run, then
  * one JSON object as the last line. Needs PX4 (FLIGHT_PX4_DIR or the bundle beside the repository).
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +23,7 @@ const TARGET_RATIO = 1.05;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const pairsAt = args.indexOf('--pairs');
-const pairs = pairsAt >= 0 ? Number(args.splice(pairsAt, 2)[1]) : 2;
+const pairs = pairsAt >= 0 ? Number(args.splice(pairsAt, 2)[1]) : 3;
 const files = args.length > 0 ? args : ['scenarios/takeoff.test.ts', 'scenarios/land-and-return.test.ts'];
 
 const px4 = localPx4();
@@ -75,10 +77,12 @@ for (let i = 0; i < 2 * pairs; i++) {
 }
 const on = runs.filter((r) => r.metrics);
 const off = runs.filter((r) => !r.metrics);
-const wallRatio = median(on.map((r) => r.wallS)) / median(off.map((r) => r.wallS));
-const cpuRatio = median(on.map((r) => r.cpuS)) / median(off.map((r) => r.cpuS));
+const min = (xs: number[]) => Math.min(...xs);
+const wallRatio = min(on.map((r) => r.wallS)) / min(off.map((r) => r.wallS));
+const cpuRatio = min(on.map((r) => r.cpuS)) / min(off.map((r) => r.cpuS));
+const medianRatio = median(on.map((r) => r.wallS)) / median(off.map((r) => r.wallS));
 const allPassed = runs.every((r) => r.code === 0);
-console.log(`wall time with metrics on ÷ off: ${wallRatio.toFixed(3)} (target ≤ ${TARGET_RATIO}); CPU time on ÷ off: ${cpuRatio.toFixed(3)}`);
+console.log(`fastest wall time with metrics on ÷ off: ${wallRatio.toFixed(3)} (target ≤ ${TARGET_RATIO}; medians ${medianRatio.toFixed(3)}); CPU time on ÷ off: ${cpuRatio.toFixed(3)}`);
 console.log(
   JSON.stringify({
     bench: 'stack-metrics',
@@ -88,8 +92,9 @@ console.log(
     wallS: { on: on.map((r) => r.wallS), off: off.map((r) => r.wallS) },
     cpuS: { on: on.map((r) => r.cpuS), off: off.map((r) => r.cpuS) },
     wallRatioOnOverOff: Number(wallRatio.toFixed(4)),
+    medianWallRatioOnOverOff: Number(medianRatio.toFixed(4)),
     cpuRatioOnOverOff: Number(cpuRatio.toFixed(4)),
-    pass: { 'every run passed': allPassed, [`suite wall time with stack metrics on within ${Math.round((TARGET_RATIO - 1) * 100)} % of off`]: wallRatio <= TARGET_RATIO },
+    pass: { 'every run passed': allPassed, [`fastest wall time with stack metrics on within ${Math.round((TARGET_RATIO - 1) * 100)} % of the fastest off`]: wallRatio <= TARGET_RATIO },
   }),
 );
 process.exit(allPassed && wallRatio <= TARGET_RATIO ? 0 : 1);
