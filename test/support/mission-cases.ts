@@ -6,9 +6,10 @@
  * `expect` holds, per step, what the vehicle answered (see runSteps): the answers real PX4 gave.
  */
 import {
-  FENCE, MISSION, RALLY, commandLong, missionAck, missionClearAll, missionCount, missionItemInt, missionRequest,
+  FENCE, MISSION, RALLY, missionAck, missionClearAll, missionCount, missionItemInt, missionRequest,
   missionRequestInt, missionRequestList, missionSetCurrent, type ItemSpec, type Step,
 } from './mission-protocol.js';
+import { commandLong } from '../sim/helpers.js';
 
 export interface MissionCase {
   name: string;
@@ -58,7 +59,7 @@ export const MISSION_CASES: MissionCase[] = [
   },
   {
     name: 'MAV_CMD_DO_SET_MISSION_CURRENT is not handled by PX4 v1.16',
-    steps: [{ send: (s) => [commandLong(s, 224, [0])] }],
+    steps: [{ send: (s) => [commandLong(224, [0], { system: s })] }],
     expect: [['command_ack 224 UNSUPPORTED']],
   },
   { name: 'unsupported command', steps: one({ command: 31000 }), expect: [['request_int 0 type=0'], ['ack UNSUPPORTED type=0', INVALID_ITEM]] },

@@ -84,67 +84,33 @@ export function missionItemFloat(sys: number, s: ItemSpec & { lat?: number; lon?
   return m;
 }
 
+/** A client message addressed to the vehicle's autopilot (component 1), its other fields given. */
+function toVehicle<T extends MavLinkData>(Kind: new () => T, sys: number, fields: Partial<T>): T {
+  return Object.assign(new Kind(), { targetSystem: sys, targetComponent: 1 }, fields);
+}
+
 export function missionRequestList(sys: number, type = MISSION): common.MissionRequestList {
-  const m = new common.MissionRequestList();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.missionType = type as common.MavMissionType;
-  return m;
+  return toVehicle(common.MissionRequestList, sys, { missionType: type as common.MavMissionType });
 }
 
 export function missionRequestInt(sys: number, seq: number, type = MISSION): common.MissionRequestInt {
-  const m = new common.MissionRequestInt();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.seq = seq;
-  m.missionType = type as common.MavMissionType;
-  return m;
+  return toVehicle(common.MissionRequestInt, sys, { seq, missionType: type as common.MavMissionType });
 }
 
 export function missionRequest(sys: number, seq: number, type = MISSION): common.MissionRequest {
-  const m = new common.MissionRequest();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.seq = seq;
-  m.missionType = type as common.MavMissionType;
-  return m;
+  return toVehicle(common.MissionRequest, sys, { seq, missionType: type as common.MavMissionType });
 }
 
 export function missionAck(sys: number, result: number, type = MISSION): common.MissionAck {
-  const m = new common.MissionAck();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.type = result as common.MavMissionResult;
-  m.missionType = type as common.MavMissionType;
-  m.opaqueId = 0;
-  return m;
+  return toVehicle(common.MissionAck, sys, { type: result as common.MavMissionResult, missionType: type as common.MavMissionType, opaqueId: 0 });
 }
 
 export function missionClearAll(sys: number, type = MISSION): common.MissionClearAll {
-  const m = new common.MissionClearAll();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.missionType = type as common.MavMissionType;
-  return m;
+  return toVehicle(common.MissionClearAll, sys, { missionType: type as common.MavMissionType });
 }
 
 export function missionSetCurrent(sys: number, seq: number): common.MissionSetCurrent {
-  const m = new common.MissionSetCurrent();
-  m.targetSystem = sys;
-  m.targetComponent = 1;
-  m.seq = seq;
-  return m;
-}
-
-export function commandLong(sys: number, command: number, params: number[] = []): common.CommandLong {
-  const c = new common.CommandLong();
-  c.targetSystem = sys;
-  c.targetComponent = 1;
-  c.command = command as common.MavCmd;
-  c.confirmation = 0;
-  const p = [...params, 0, 0, 0, 0, 0, 0, 0];
-  [c._param1, c._param2, c._param3, c._param4, c._param5, c._param6, c._param7] = p as [number, number, number, number, number, number, number];
-  return c;
+  return toVehicle(common.MissionSetCurrent, sys, { seq });
 }
 
 const MISSION_TEXT = /WPM|MISSION|Mission|Operation timeout|[Ww]aypoint|wp index|partner id|storage/;
