@@ -4,8 +4,6 @@
  * verdict: an upload is confirmed by downloading the vehicle's mission over MAVLink, a start by
  * the HEARTBEAT (and MISSION_CURRENT), a clear by MISSION_CURRENT.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   GET_MISSION_STATUS_TYPE,
@@ -22,8 +20,6 @@ import {
 import { DroneCorePilot } from '../../src/ros/drone-core-pilot.js';
 import { DroneCoreMismatch, DroneCoreRefused } from '../../src/ros/errors.js';
 import { missionDifference } from '../../src/ros/ground-truth.js';
-import { RosSession } from '../../src/ros/session.js';
-import { simTarget } from '../../src/targets/sim.js';
 import type { Stack } from '../../src/targets/target.js';
 import { PilotError } from '../../src/vehicle/errors.js';
 import type { MavlinkPilot } from '../../src/vehicle/mavlink-pilot.js';
@@ -32,7 +28,7 @@ import type { WireItem } from '../../src/vehicle/mission-transfer.js';
 import type { CommandResult } from '../../src/vehicle/pilot.js';
 import type { Vehicle } from '../../src/vehicle/vehicle.js';
 import { waitFor, waitForMissionItem } from '../../src/vehicle/wait.js';
-import { DroneCoreStandIn, waypointToWire } from './drone-core-stand-in.js';
+import { DroneCoreStandIn, standInRig, type StandInRig, waypointToWire } from './drone-core-stand-in.js';
 import { StandInRosGraph } from './rclnodejs-stand-in.js';
 
 const DOMAIN = 7;
@@ -114,8 +110,8 @@ let graph: StandInRosGraph;
 let stack: Stack;
 let v: Vehicle;
 let core: DroneCoreStandIn;
-let session: RosSession;
 let pilot: DroneCorePilot;
+let rig: StandInRig;
 
 const PLAN: MissionPlanItem[] = [
   { kind: 'takeoff', altitude: 5 },
@@ -136,23 +132,12 @@ async function upload(plan: MissionPlanItem[] = PLAN): Promise<void> {
 
 describe('DroneCorePilot missions (drone_core stand-in on the simulator)', () => {
   beforeAll(async () => {
-    stack = await simTarget.up({
-      vehicles: 1, speed: 'max', seed: 5, instance: 90, params: {},
-      artifactsDir: path.join(os.tmpdir(), 'flightcheck-ros-90'), heartbeatTimeoutMs: 3000, world: { camera: false },
-    });
-    v = stack.vehicles[0]!;
-    graph = new StandInRosGraph();
-    core = new DroneCoreStandIn(graph, { domainId: DOMAIN, drone: 'drone1', link: v.link, telemetry: v.telemetry }).start();
-    session = await RosSession.open({ api: graph.factory('humble'), domainId: DOMAIN, nodeName: 'flightcheck_missions' });
-    pilot = new DroneCorePilot({ drone: 'drone1', session, telemetry: v.telemetry, mavlink: v.pilot, callTimeoutMs: 2000, discoveryTimeoutMs: 400 });
+    rig = await standInRig({ instance: 90, seed: 5, domainId: DOMAIN, nodeName: 'flightcheck_missions', callTimeoutMs: 2000, discoveryTimeoutMs: 400 });
+    ({ stack, v, graph, core, pilot } = rig);
   }, 30_000);
 
   afterAll(async () => {
-    await pilot?.close();
-    await session?.close();
-    await core?.close();
-    graph?.close();
-    await stack?.down();
+    await rig?.down();
   });
 
   beforeEach(async () => {

@@ -3,8 +3,6 @@
  * services in the in-memory rclnodejs stand-in and commands the built-in simulator over MAVLink,
  * answering the way drone_core does (success = sent). Ground truth is the simulator's MAVLink.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { hostNowMs } from '../../src/clock/host.js';
 import { TRIGGER_TYPE, SET_POSITION_TYPE } from '../../src/ros/drone-core-interface.js';
@@ -12,13 +10,12 @@ import { DroneCorePilot } from '../../src/ros/drone-core-pilot.js';
 import { DroneStateObserver } from '../../src/ros/drone-state.js';
 import { DroneCoreMismatch, DroneCoreRefused, DroneCoreTimeout } from '../../src/ros/errors.js';
 import { RosSession } from '../../src/ros/session.js';
-import { simTarget } from '../../src/targets/sim.js';
 import type { Stack } from '../../src/targets/target.js';
 import type { CommandResult } from '../../src/vehicle/pilot.js';
 import type { MavlinkPilot } from '../../src/vehicle/mavlink-pilot.js';
 import type { Vehicle } from '../../src/vehicle/vehicle.js';
 import { reachAndHold, waitFor } from '../../src/vehicle/wait.js';
-import { DroneCoreStandIn } from './drone-core-stand-in.js';
+import { DroneCoreStandIn, standInRig, type StandInRig } from './drone-core-stand-in.js';
 import { NO_REPLY, StandInRosGraph } from './rclnodejs-stand-in.js';
 
 const DOMAIN = 4;
@@ -28,25 +25,15 @@ let v: Vehicle;
 let core: DroneCoreStandIn;
 let session: RosSession;
 let pilot: DroneCorePilot;
+let rig: StandInRig;
 
 beforeAll(async () => {
-  stack = await simTarget.up({
-    vehicles: 1, speed: 'max', seed: 3, instance: 81, params: {},
-    artifactsDir: path.join(os.tmpdir(), 'flightcheck-ros-81'), heartbeatTimeoutMs: 3000, world: { camera: false },
-  });
-  v = stack.vehicles[0]!;
-  graph = new StandInRosGraph();
-  core = new DroneCoreStandIn(graph, { domainId: DOMAIN, drone: 'drone1', link: v.link, telemetry: v.telemetry }).start();
-  session = await RosSession.open({ api: graph.factory('humble'), domainId: DOMAIN, nodeName: 'flightcheck_test' });
-  pilot = new DroneCorePilot({ drone: 'drone1', session, telemetry: v.telemetry, mavlink: v.pilot, callTimeoutMs: 400, discoveryTimeoutMs: 400 });
+  rig = await standInRig({ instance: 81, seed: 3, domainId: DOMAIN, nodeName: 'flightcheck_test', callTimeoutMs: 400, discoveryTimeoutMs: 400 });
+  ({ stack, v, graph, core, session, pilot } = rig);
 }, 30_000);
 
 afterAll(async () => {
-  await pilot?.close();
-  await session?.close();
-  await core?.close();
-  graph?.close();
-  await stack?.down();
+  await rig?.down();
 });
 
 beforeEach(async () => {

@@ -38,7 +38,14 @@ import {
   type TriggerService,
   type Waypoint,
 } from '../../src/ros/drone-core-interface.js';
-import type { StandInHandler, StandInRosGraph } from './rclnodejs-stand-in.js';
+import { StandInRosGraph, type StandInHandler } from './rclnodejs-stand-in.js';
+import os from 'node:os';
+import path from 'node:path';
+import { DroneCorePilot } from '../../src/ros/drone-core-pilot.js';
+import { RosSession } from '../../src/ros/session.js';
+import { simTarget } from '../../src/targets/sim.js';
+import type { Stack } from '../../src/targets/target.js';
+import type { Vehicle } from '../../src/vehicle/vehicle.js';
 
 export type DroneCoreBehaviour = 'faithful' | 'no-prestream' | 'silent' | 'drops-last-waypoint';
 
@@ -296,4 +303,42 @@ export function waypointToWire(w: Waypoint): WireItem {
     y: Math.round(w.longitude * 1e7),
     z: w.altitude,
   };
+}
+
+/** A sim vehicle with the drone_core stand-in beside it and a DroneCorePilot on both, as the ros tests use them. */
+export interface StandInRig {
+  stack: Stack;
+  v: Vehicle;
+  graph: StandInRosGraph;
+  core: DroneCoreStandIn;
+  session: RosSession;
+  pilot: DroneCorePilot;
+  down(): Promise<void>;
+}
+
+export async function standInRig(o: { instance: number; seed: number; domainId: number; nodeName: string; callTimeoutMs: number; discoveryTimeoutMs: number }): Promise<StandInRig> {
+  const stack = await simTarget.up({
+    vehicles: 1, speed: 'max', seed: o.seed, instance: o.instance, params: {},
+    artifactsDir: path.join(os.tmpdir(), `flightcheck-ros-${o.instance}`), heartbeatTimeoutMs: 3000, world: { camera: false },
+  });
+  const v = stack.vehicles[0]!;
+  const graph = new StandInRosGraph();
+  const core = new DroneCoreStandIn(graph, { domainId: o.domainId, drone: 'drone1', link: v.link, telemetry: v.telemetry }).start();
+  let session: RosSession | null = null;
+  let pilot: DroneCorePilot | null = null;
+  const down = async () => {
+    await pilot?.close();
+    await session?.close();
+    await core.close();
+    graph.close();
+    await stack.down();
+  };
+  try {
+    session = await RosSession.open({ api: graph.factory('humble'), domainId: o.domainId, nodeName: o.nodeName });
+    pilot = new DroneCorePilot({ drone: 'drone1', session, telemetry: v.telemetry, mavlink: v.pilot, callTimeoutMs: o.callTimeoutMs, discoveryTimeoutMs: o.discoveryTimeoutMs });
+  } catch (err) {
+    await down();
+    throw err;
+  }
+  return { stack, v, graph, core, session, pilot, down };
 }
