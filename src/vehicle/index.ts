@@ -52,7 +52,7 @@ export {
 } from './pilot.js';
 export { CommandDenied, CommandNotEffective, CommandTimeout, MissionError, ParamError, PilotError } from './errors.js';
 export { MissionTransfer, missionResultName, type PlanType, type WireItem, type TransferResult, type MissionTransferOptions } from './mission-transfer.js';
-export { MissionPlanItem, FenceZone, RallyPoint, missionToWire, missionFromWire, fenceToWire, rallyToWire, toLatLonE7, fromLatLonE7, type HomeAnchor } from './mission-plan.js';
+export { MissionPlanItem, FenceZone, RallyPoint, missionToWire, missionFromWire, fenceToWire, rallyToWire, toLatLon, toLatLonE7, fromLatLonE7, type HomeAnchor } from './mission-plan.js';
 export { CommandSender, commandName, resultName, type CommandAckSample, type CommandSenderOptions } from './command-sender.js';
 export { ParamClient, encodeParamBytes, decodeParamBytes, type ParamClientOptions } from './params.js';
 export { SetpointStreamer, type SetpointSent, type SetpointStreamerOptions } from './setpoint-streamer.js';

@@ -10,8 +10,8 @@ import { px4ModeByName, type Px4ModeName } from './px4-modes.js';
 import { SetpointStreamer, type SetpointSent } from './setpoint-streamer.js';
 import type { Telemetry } from './telemetry.js';
 import { waitFor, WaitTimeout } from './wait.js';
-import { MissionTransfer, type TransferResult } from './mission-transfer.js';
-import { fenceToWire, missionFromWire, missionToWire, rallyToWire, type FenceZone, type HomeAnchor, type MissionPlanItem, type RallyPoint } from './mission-plan.js';
+import { MissionTransfer, type PlanType, type TransferResult, type WireItem } from './mission-transfer.js';
+import { fenceToWire, missionFromWire, missionToWire, rallyToWire, toLatLon, type FenceZone, type HomeAnchor, type MissionPlanItem, type RallyPoint } from './mission-plan.js';
 import { MissionError } from './errors.js';
 
 export interface MavlinkPilotOptions {
@@ -61,7 +61,6 @@ function climbing(t: Telemetry): boolean {
 function describeState(t: Telemetry): string {
   return `mode ${t.modeName ?? 'unknown'}, ${t.armed ? 'armed' : 'disarmed'}, landed state ${t.landedState}, altitude ${t.altitude?.toFixed(2) ?? '?'} m`;
 }
-const EARTH_RADIUS_M = 6_371_000;
 /** After a plan upload, how long (vehicle ms) PX4's "Mission currently not available" is taken for its pending feasibility check. */
 const PLAN_CHECK_GRACE_MS = 3000;
 const PLAN_CHECK_RETRY_MS = 250;
@@ -317,10 +316,7 @@ export class MavlinkPilot implements Pilot {
     }
     const home = this.telemetry.home;
     if (!home) throw new PilotError('goTo: not in offboard, and no HOME_POSITION received yet to convert NED to a DO_REPOSITION target');
-    const dn = north - home.x;
-    const de = east - home.y;
-    const lat = home.lat + (dn / EARTH_RADIUS_M) * (180 / Math.PI);
-    const lon = home.lon + (de / (EARTH_RADIUS_M * Math.cos((home.lat * Math.PI) / 180))) * (180 / Math.PI);
+    const { lat, lon } = toLatLon(home, north, east);
     const alt = home.alt - (down - home.z);
     // param1 ground speed −1 = default; param2 bit 0 = switch to a guided (Hold) mode; param4 yaw.
     return this.commands.int(common.MavCmd.DO_REPOSITION, [-1, 1, 0, yaw ?? NaN], {
@@ -332,11 +328,7 @@ export class MavlinkPilot implements Pilot {
   }
 
   async uploadMission(items: readonly MissionPlanItem[]): Promise<TransferResult> {
-    const wire = missionToWire(items, this.anchor('uploadMission'));
-    const r = await this.missions.upload('mission', wire);
-    this.telemetry.resetMissionItemsReached();
-    this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
-    return r;
+    return this.uploadPlan('mission', missionToWire(items, this.anchor('uploadMission')));
   }
 
   async downloadMission(): Promise<MissionPlanItem[]> {
@@ -385,13 +377,17 @@ export class MavlinkPilot implements Pilot {
   }
 
   async uploadGeofence(zones: readonly FenceZone[]): Promise<TransferResult> {
-    const r = await this.missions.upload('fence', fenceToWire(zones, this.anchor('uploadGeofence')));
-    this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
-    return r;
+    return this.uploadPlan('fence', fenceToWire(zones, this.anchor('uploadGeofence')));
   }
 
   async uploadRally(points: readonly RallyPoint[]): Promise<TransferResult> {
-    const r = await this.missions.upload('rally', rallyToWire(points, this.anchor('uploadRally')));
+    return this.uploadPlan('rally', rallyToWire(points, this.anchor('uploadRally')));
+  }
+
+  /** Every plan upload: a new mission starts its items-reached list afresh; any plan restarts PX4's feasibility check (startMission's grace). */
+  private async uploadPlan(type: PlanType, wire: WireItem[]): Promise<TransferResult> {
+    const r = await this.missions.upload(type, wire);
+    if (type === 'mission') this.telemetry.resetMissionItemsReached();
     this.lastUploadVehicleMs = this.telemetry.vehicleTimeMs;
     return r;
   }

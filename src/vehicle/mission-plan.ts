@@ -69,10 +69,17 @@ const RAD = 180 / Math.PI;
 /** Mission items carry yaw in degrees (PX4 converts param4 with math::radians); the pilot's yaw is radians. */
 const yawDeg = (yaw: number | undefined) => (yaw === undefined ? NaN : yaw * RAD);
 
-/** Local NED (north, east) → degE7 lat/lon, through home (the pilot's goTo conversion). */
+/** Local NED (north, east) → latitude/longitude in degrees, through home (HOME_POSITION's global and local fix). */
+export function toLatLon(home: Pick<HomeAnchor, 'lat' | 'lon' | 'x' | 'y'>, north: number, east: number): { lat: number; lon: number } {
+  return {
+    lat: home.lat + ((north - home.x) / EARTH_RADIUS_M) / DEG,
+    lon: home.lon + ((east - home.y) / (EARTH_RADIUS_M * Math.cos(home.lat * DEG))) / DEG,
+  };
+}
+
+/** Local NED (north, east) → degE7 lat/lon, as MISSION_ITEM_INT carries them. */
 export function toLatLonE7(home: HomeAnchor, north: number, east: number): { x: number; y: number } {
-  const lat = home.lat + ((north - home.x) / EARTH_RADIUS_M) / DEG;
-  const lon = home.lon + ((east - home.y) / (EARTH_RADIUS_M * Math.cos(home.lat * DEG))) / DEG;
+  const { lat, lon } = toLatLon(home, north, east);
   return { x: Math.round(lat * 1e7), y: Math.round(lon * 1e7) };
 }
 
