@@ -260,8 +260,8 @@ export async function upComposePreset(opts: UpOptions, config: ContainersConfig,
       project,
       services: services.join(', '),
       instance: String(opts.instance),
-      // The compose file's own cpus / mem_limit apply; a profile names roles, not the file's services.
-      ...(config.resourceProfile !== 'none' ? { resourceProfile: `${config.resourceProfile}: not applied to a compose file (its services' cpus / mem_limit / memswap_limit apply)` } : {}),
+      // The compose file's own cpus / mem_limit apply (config refuses a profile for it).
+      resourceProfile: 'the compose file\'s own limits',
     },
     {
       reset: async (stack, index) => (await import('./reset.js')).resetOverMavlink(stack.vehicles[index]!),

@@ -114,6 +114,16 @@ export const ContainersConfig = z
   .superRefine((c, ctx) => {
     const known = knownProfiles(c.resourceProfiles);
     if (!known.includes(c.resourceProfile)) ctx.addIssue({ code: 'custom', path: ['resourceProfile'], message: `unknown resource profile "${c.resourceProfile}" (known: ${known.join(', ')})` });
+    // A compose file is the vehicle's own deployment: its services' cpus / mem_limit /
+    // memswap_limit are the limits, and a profile (which names roles, not services) would fly a
+    // different one while the report named the profile.
+    else if (c.resourceProfile !== 'none' && 'preset' in c.stack && c.stack.preset === 'compose') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resourceProfile'],
+        message: `resource profile "${c.resourceProfile}" is for the sim and px4 presets; a compose stack runs under its own file's limits (cpus, mem_limit, memswap_limit per service): set them there, or leave the profile at none`,
+      });
+    }
   });
 export type ContainersConfig = z.infer<typeof ContainersConfig>;
 export type ContainersConfigInput = z.input<typeof ContainersConfig>;

@@ -65,6 +65,13 @@ describe('resource profiles: settings', () => {
     if (docker.ok) expect(containersWithLabel(`${LABEL.run}=${runId()}`)).toEqual(before);
   });
 
+  it('refuses a profile on a compose stack, whose own file sets its limits, before anything starts', () => {
+    expect(() => configFromEnv({ FLIGHT_STACK: 'compose:docker-compose.yml', FLIGHT_RESOURCE_PROFILE: 'pi5' })).toThrow(
+      'containers target: FLIGHT_RESOURCE_PROFILE=pi5: resource profile "pi5" is for the sim and px4 presets; a compose stack runs under its own file\'s limits',
+    );
+    expect(configFromEnv({ FLIGHT_STACK: 'compose:docker-compose.yml' }).resourceProfile).toBe('none');
+  });
+
   it('refuses a profile for a container role that does not exist, and a size that is not one', () => {
     expect(() => configFromEnv({}, { resourceProfiles: { mine: { 'drone-core': { memory: '512m' } } as never } })).toThrow(/resourceProfiles\.mine.*drone-core/);
     expect(() => configFromEnv({ FLIGHT_RESOURCE_PROFILES: '{"mine":{"px4":{"memory":"lots"}}}' })).toThrow('FLIGHT_RESOURCE_PROFILES: mine.px4.memory: expected a size like 512m, 128MiB, 1g or bytes, got "lots"');
