@@ -3,6 +3,8 @@ export interface Stats {
   p50: number;
   p95: number;
   p99: number;
+  /** p95 − p50. */
+  jitter: number;
   mean: number;
   min: number;
   max: number;
@@ -42,10 +44,13 @@ export function summarize(values: readonly number[]): Stats {
   if (sorted.length === 0) throw new RangeError('cannot summarize no samples');
   let sum = 0;
   for (const v of sorted) sum += v;
+  const p50 = percentileSorted(sorted, 50);
+  const p95 = percentileSorted(sorted, 95);
   return {
-    p50: percentileSorted(sorted, 50),
-    p95: percentileSorted(sorted, 95),
+    p50,
+    p95,
     p99: percentileSorted(sorted, 99),
+    jitter: p95 - p50,
     mean: sum / sorted.length,
     min: sorted[0]!,
     max: sorted[sorted.length - 1]!,

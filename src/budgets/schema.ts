@@ -13,8 +13,11 @@ export type BudgetClock = z.infer<typeof BudgetClock>;
 export const Unit = z.enum(['ms', 's', 'm', 'm/s', 'deg', 'Hz', '%', 'count', 'MiB']);
 export type Unit = z.infer<typeof Unit>;
 
-/** Order in which limits are checked and shown. */
-export const STATS = ['p50', 'p95', 'p99', 'mean', 'min', 'max'] as const;
+/**
+ * Order in which limits are checked and shown. `jitter` is p95 − p50: how far the slow tail sits
+ * from the typical sample (what a detector's or a link's steadiness is judged by).
+ */
+export const STATS = ['p50', 'p95', 'p99', 'jitter', 'mean', 'min', 'max'] as const;
 export const Stat = z.enum(STATS);
 export type Stat = z.infer<typeof Stat>;
 

@@ -67,7 +67,7 @@ describe('evaluateBudget', () => {
     const b = budget({ limits: { p95: '250ms', max: '1s' } });
     const r = evaluateBudget(b, [412, 412, 412]);
     expect(r).toMatchObject({ name: 'latency', metric: 'latency', clock: 'host', unit: 'ms', outcome: 'FAIL', count: 3, reason: 'p95 412ms > 250ms' });
-    expect(r.stats).toEqual({ p50: 412, p95: 412, p99: 412, mean: 412, min: 412, max: 412 });
+    expect(r.stats).toEqual({ p50: 412, p95: 412, p99: 412, jitter: 0, mean: 412, min: 412, max: 412 });
     expect(r.checks).toEqual([
       { stat: 'p95', kind: 'atMost', limit: 250, measured: 412, outcome: 'FAIL' },
       { stat: 'max', kind: 'atMost', limit: 1000, measured: 412, outcome: 'PASS' },
@@ -79,6 +79,17 @@ describe('evaluateBudget', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(evaluateBudget(budget({ limits: { p95: 95.05 } }), values).outcome).toBe('PASS');
     expect(evaluateBudget(budget({ limits: { p95: 95 } }), values).reason).toBe('p95 95.05ms > 95ms');
+  });
+
+  it('judges jitter as p95 − p50: a steady detector passes, one with a slow tail fails at the same p50', () => {
+    // 100 samples around 14 ms; the jittery set has the same median but its slowest 10 % at 60 ms.
+    const steady = Array.from({ length: 100 }, (_, i) => 13 + (i % 5) * 0.5);
+    const tail = steady.map((v, i) => (i % 10 === 9 ? 60 : v));
+    const b = budget({ limits: { p50: '25ms', jitter: '20ms' } });
+    expect(evaluateBudget(b, steady).outcome).toBe('PASS');
+    const r = evaluateBudget(b, tail);
+    expect(r.stats.jitter).toBeCloseTo(r.stats.p95 - r.stats.p50, 9);
+    expect(r.reason).toBe(`jitter ${Number((60 - r.stats.p50).toFixed(3))}ms > 20ms`);
   });
 
   it('FAIL wins over MARGINAL, MARGINAL over PASS', () => {
