@@ -88,8 +88,8 @@ describe('evaluateBudget', () => {
     const b = budget({ limits: { p50: '25ms', jitter: '20ms' } });
     expect(evaluateBudget(b, steady).outcome).toBe('PASS');
     const r = evaluateBudget(b, tail);
-    expect(r.stats.jitter).toBeCloseTo(r.stats.p95 - r.stats.p50, 9);
-    expect(r.reason).toBe(`jitter ${Number((60 - r.stats.p50).toFixed(3))}ms > 20ms`);
+    expect(r.stats!.jitter).toBeCloseTo(r.stats!.p95 - r.stats!.p50, 9);
+    expect(r.reason).toBe(`jitter ${Number((60 - r.stats!.p50).toFixed(3))}ms > 20ms`);
   });
 
   it('FAIL wins over MARGINAL, MARGINAL over PASS', () => {

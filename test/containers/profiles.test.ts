@@ -9,6 +9,7 @@ import { LinkLost } from '../../src/mavlink/index.js';
 import { ContainerExited } from '../../sitl/containers/waits.js';
 import { buildImages, containersWithLabel, dockerForTests } from './docker-env.js';
 import { describeUnless } from '../support/skip.js';
+import { TestStackMetrics } from '../../fixtures/stack-metrics.js';
 
 const docker = await dockerForTests();
 const describeDocker = describeUnless(docker.ok ? null : docker.reason);
@@ -98,6 +99,20 @@ describeDocker('resource profiles: real containers', () => {
       expect(quota! / period!).toBeCloseTo(1.5, 5);
       expect(stack.info.resourceProfile).toMatch(new RegExp(`^pi5: limits as on the vehicle; CPU measured on ${os.cpus()[0]!.model.trim().replace(/[()]/g, '.')}`));
       expect(stack.info.resourceLimits).toBe('px4 256 MiB (no swap); xrce-agent 128 MiB (no swap); drone_core 1.5 CPU, 512 MiB (no swap)');
+      // drone_core (a stand-in here: the real one is bring-your-own) is measured as the others
+      // are: its cgroup sampled into memory_mib:drone_core under its limit, its start a stage.
+      expect(stack.resources().map((r) => r.component).sort()).toEqual(['drone_core', 'px4', 'xrce-agent']);
+      expect(stack.startTimeline().map((s) => s.stage)).toEqual(['px4', 'xrce-agent', 'drone_core']);
+      const samples: { metric: string; value: number; note?: string }[] = [];
+      const metrics = new TestStackMetrics(stack, (metric, value, meta) => samples.push({ metric, value, ...(meta.note ? { note: meta.note } : {}) }), 100).start();
+      await new Promise((r) => setTimeout(r, 500));
+      await metrics.stop();
+      const core = samples.filter((x) => x.metric === 'memory_mib:drone_core');
+      expect(core.length).toBeGreaterThanOrEqual(2);
+      expect(core[0]!.value).toBeGreaterThan(0);
+      expect(core[0]!.value).toBeLessThan(512);
+      expect(core[0]!.note).toBe('limit 512 MiB');
+      expect(samples.some((x) => x.metric === 'cpu_percent:drone_core')).toBe(true);
       expect(stack.failure()).toBeNull();
     } finally {
       await stack.down();
