@@ -7,7 +7,10 @@
  *   npm run bench -- stack-metrics [--pairs N] [scenario files…]
  *
  * Compares the fastest run with metrics on against the fastest without (target: within 5 %), and
- * the same for the CPU time of the run and all it started (bash `times`: the CLI, Jest, PX4). The
+ * the same for the CPU time of the run and all it started (bash `times`: the CLI, Jest, PX4). Beside
+ * these, a figure the host's noise between runs cannot move: inside the runs with metrics on, the
+ * time the test process spent sampling (each test's record says, `stackMetricsMs`) as a share of
+ * the tests' time (target: at most 1 %). The
  * fastest, not the median: a shared host only ever adds time, and one disturbed run in a handful
  * moves a median by more than the cost measured; a cost of its own slows every run it is in. Prints one line per run, then
  * one JSON object as the last line. Needs PX4 (FLIGHT_PX4_DIR or the bundle beside the repository).
@@ -20,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { localPx4 } from '../sitl/native/bundle.js';
 
 const TARGET_RATIO = 1.05;
+/** Sampling's own time on the test process, as a share of the tests' time. */
+const SAMPLING_SHARE = 0.01;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const pairsAt = args.indexOf('--pairs');
@@ -33,7 +38,28 @@ if (!px4.ok) {
 }
 const px4Dir = px4.dir;
 
-interface Run { metrics: boolean; wallS: number; cpuS: number; code: number }
+interface Run {
+  metrics: boolean;
+  wallS: number;
+  cpuS: number;
+  code: number;
+  /** Over the run's tests: host ms the stack's sampling took on the test process, and the tests' own ms. */
+  sampledMs: number;
+  testsMs: number;
+}
+
+/** The scenario records of a run: what sampling took (stackMetricsMs) against the tests' durations. */
+function samplingCost(results: string): { sampledMs: number; testsMs: number } {
+  const dir = path.join(results, 'scenarios');
+  let sampledMs = 0;
+  let testsMs = 0;
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { durationMs: number; stackMetricsMs?: number };
+    sampledMs += r.stackMetricsMs ?? 0;
+    testsMs += r.durationMs;
+  }
+  return { sampledMs, testsMs };
+}
 
 function runOnce(metrics: boolean, i: number): Promise<Run> {
   const results = fs.mkdtempSync(path.join(os.tmpdir(), `flightcheck-bench-metrics-${i}-`));
@@ -54,9 +80,10 @@ function runOnce(metrics: boolean, i: number): Promise<Run> {
       const lines = out.trim().split('\n');
       const children = lines[lines.length - 1]!.match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
       const cpuS = children ? Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]) : Number.NaN;
+      const cost = samplingCost(results);
       fs.rmSync(results, { recursive: true, force: true });
       if (code !== 0) console.log(out.slice(-2000));
-      resolve({ metrics, wallS, cpuS, code: code ?? 1 });
+      resolve({ metrics, wallS, cpuS, code: code ?? 1, ...cost });
     });
   });
 }
@@ -73,7 +100,8 @@ const runs: Run[] = [];
 for (let i = 0; i < 2 * pairs; i++) {
   const r = await runOnce(i % 2 === 0, i);
   runs.push(r);
-  console.log(`metrics ${r.metrics ? 'on ' : 'off'}: wall ${r.wallS.toFixed(1)} s, CPU ${r.cpuS.toFixed(1)} s${r.code === 0 ? '' : ` (exit ${r.code})`}`);
+  const sampled = r.metrics ? `, sampling ${r.sampledMs.toFixed(0)} ms of ${(r.testsMs / 1000).toFixed(1)} s of tests` : '';
+  console.log(`metrics ${r.metrics ? 'on ' : 'off'}: wall ${r.wallS.toFixed(1)} s, CPU ${r.cpuS.toFixed(1)} s${sampled}${r.code === 0 ? '' : ` (exit ${r.code})`}`);
 }
 const on = runs.filter((r) => r.metrics);
 const off = runs.filter((r) => !r.metrics);
@@ -82,7 +110,12 @@ const wallRatio = min(on.map((r) => r.wallS)) / min(off.map((r) => r.wallS));
 const cpuRatio = min(on.map((r) => r.cpuS)) / min(off.map((r) => r.cpuS));
 const medianRatio = median(on.map((r) => r.wallS)) / median(off.map((r) => r.wallS));
 const allPassed = runs.every((r) => r.code === 0);
+// Measured inside the runs with metrics on, so the host's noise between runs does not enter it:
+// the share of the tests' time the test process spent sampling. Off runs must sample nothing.
+const samplingShare = on.reduce((a, r) => a + r.sampledMs, 0) / on.reduce((a, r) => a + r.testsMs, 0);
+const offSampled = off.reduce((a, r) => a + r.sampledMs, 0);
 console.log(`fastest wall time with metrics on ÷ off: ${wallRatio.toFixed(3)} (target ≤ ${TARGET_RATIO}; medians ${medianRatio.toFixed(3)}); CPU time on ÷ off: ${cpuRatio.toFixed(3)}`);
+console.log(`sampling's own time ÷ the tests' time, runs with metrics on: ${(samplingShare * 100).toFixed(3)} % (target ≤ ${SAMPLING_SHARE * 100} %)`);
 console.log(
   JSON.stringify({
     bench: 'stack-metrics',
@@ -94,7 +127,12 @@ console.log(
     wallRatioOnOverOff: Number(wallRatio.toFixed(4)),
     medianWallRatioOnOverOff: Number(medianRatio.toFixed(4)),
     cpuRatioOnOverOff: Number(cpuRatio.toFixed(4)),
-    pass: { 'every run passed': allPassed, [`fastest wall time with stack metrics on within ${Math.round((TARGET_RATIO - 1) * 100)} % of the fastest off`]: wallRatio <= TARGET_RATIO },
+    samplingShareOfTestTime: Number(samplingShare.toFixed(6)),
+    pass: {
+      'every run passed': allPassed,
+      [`fastest wall time with stack metrics on within ${Math.round((TARGET_RATIO - 1) * 100)} % of the fastest off`]: wallRatio <= TARGET_RATIO,
+      [`sampling's own time at most ${SAMPLING_SHARE * 100} % of the tests' time (and none with metrics off)`]: samplingShare <= SAMPLING_SHARE && offSampled === 0,
+    },
   }),
 );
-process.exit(allPassed && wallRatio <= TARGET_RATIO ? 0 : 1);
+process.exit(allPassed && wallRatio <= TARGET_RATIO && samplingShare <= SAMPLING_SHARE && offSampled === 0 ? 0 : 1);

@@ -20,6 +20,8 @@ export interface ScenarioRecord {
   artifacts: string[];
   startedHostMs: number;
   durationMs: number;
+  /** Host ms the stack's own sampling (CPU, memory) took on the test process, when it ran. */
+  stackMetricsMs?: number;
   /** The error that ended the test, when the fixture saw one (Jest's own result is authoritative). */
   error?: string;
   /** Why the test was skipped (the target cannot run here, or lacks something the test needs). */

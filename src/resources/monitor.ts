@@ -27,6 +27,7 @@ export class ResourceMonitor {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private stopped = false;
+  private busy = 0;
 
   constructor(
     sources: ResourceSource[],
@@ -60,10 +61,21 @@ export class ResourceMonitor {
     return this.tracked.map((t) => t.source);
   }
 
+  /**
+   * Host time its rounds took, ms: what sampling cost the process it runs in. The readers are
+   * synchronous (/proc and cgroup files come from the kernel), so this is time the event loop was
+   * blocked, not time spent waiting.
+   */
+  get busyMs(): number {
+    return this.busy;
+  }
+
   /** Reads every source once now and reports each sample (also what the timer does). */
   async sample(): Promise<void> {
+    const t0 = hostNowMs();
     // One after another: each source's stamps then bracket its own read only.
     for (const t of [...this.tracked]) await this.sampleOne(t);
+    this.busy += hostNowMs() - t0;
   }
 
   private async sampleOne(t: Tracked): Promise<void> {

@@ -90,6 +90,22 @@ describe('ResourceMonitor', () => {
     expect(samples.length).toBe(n);
   }, 20_000);
 
+  it('counts the host time its rounds take (what sampling costs the process it runs in)', async () => {
+    // A source whose read blocks the event loop for 20 ms, as a slow /proc scan would.
+    const slow: ResourceSource = {
+      component: 'slow', vehicle: 0, detail: 'stand-in',
+      read: async () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+        return { cpuSeconds: 0, memoryBytes: 0, memoryLimitBytes: null };
+      },
+    };
+    const { samples, monitor } = await sampleFor([slow], 1100);
+    // One round at start and one per 250 ms: each took at least its 20 ms.
+    expect(monitor.busyMs).toBeGreaterThanOrEqual(20 * samples.length);
+    expect(monitor.busyMs).toBeLessThan(1100);
+  });
+
   it('survives a consumer that throws', async () => {
     const idle = await startChild('idle');
     children.push(idle);
