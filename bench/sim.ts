@@ -27,7 +27,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simTarget } from '../src/targets/sim.js';
+import { simTarget } from '../sitl/sim/target.js';
 import type { Stack } from '../src/targets/target.js';
 import { MavlinkPilot, waitFor, type Telemetry, type Vehicle } from '../src/vehicle/index.js';
 import { startSim, type Speed } from '../sitl/sim/index.js';

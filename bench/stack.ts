@@ -18,7 +18,7 @@ import { containersTarget } from '../sitl/containers/target.js';
 import { configFromEnv } from '../sitl/containers/config.js';
 import { missingPx4Images } from '../sitl/containers/px4-preset.js';
 import { engineStatus, imageSize } from '../sitl/containers/docker.js';
-import { simTarget } from '../src/targets/sim.js';
+import { simTarget } from '../sitl/sim/target.js';
 import type { Target, UpOptions } from '../src/targets/target.js';
 import { hostNowMs } from '../src/clock/host.js';
 

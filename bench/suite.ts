@@ -114,7 +114,7 @@ function probeSources(kind: 'empty' | 'imports' | 'stack', k: number, outFile: s
   const imports = `import { test } from '@jest/globals';
 import fs from 'node:fs';
 import { useFlight } from ${imp('fixtures/index.ts')};
-import { simTarget } from ${imp('src/targets/sim.ts')};
+import { simTarget } from ${imp('sitl/sim/target.ts')};
 import { startSim } from ${imp('sitl/sim/index.ts')};
 void useFlight; void fs; void startSim;
 `;

@@ -1,4 +1,4 @@
-import { SimWorldSpec } from '../../src/targets/sim.js';
+import { SimWorldSpec } from '../sim/target.js';
 import type { UpOptions } from '../../src/targets/target.js';
 import { maxClockRate, TargetUnavailable } from '../../src/targets/target.js';
 import { DETECTIONS_PORT_BASE, sysIdForInstance } from '../sim/ports.js';
@@ -20,7 +20,7 @@ export function simCommand(opts: UpOptions, k: number, world: SimWorldSpec): str
   const instance = opts.instance + k;
   const args = ['flightcheck', 'sim', '--instance', String(instance), '--speed', String(opts.speed), '--seed', String(opts.seed + k)];
   for (const [name, value] of Object.entries(opts.params)) args.push('--param', `${name}=${value}`);
-  // As in-process (src/targets/sim.ts): under speed-up inference latency is host time while frames
+  // As in-process (sitl/sim/target.ts): under speed-up inference latency is host time while frames
   // come on vehicle time, so one detector per frame keeps detection rates a vehicle-time quantity.
   const spec = opts.speed === 1 ? world : { ...world, detector: { pipeline: 'parallel', ...world.detector } };
   if (Object.keys(spec).length > 0) args.push('--world-json', JSON.stringify(spec));

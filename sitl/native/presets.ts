@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SpeedFactor } from '../../src/targets/target.js';
 import type { SitlProcessSpec } from './process.js';
-import type { SimWorldSpec } from '../../src/targets/sim.js';
+import type { SimWorldSpec } from '../sim/target.js';
 import { px4SpeedNeutralParams } from '../px4-speed-params.js';
 
 /** What a preset needs to start vehicle instance i. */
@@ -118,7 +118,7 @@ export function simProcessPreset(opts: { cli?: string } = {}): NativePreset {
     description: 'the built-in simulator as a process (flightcheck sim)',
     launch(ctx) {
       const params = Object.entries(ctx.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-      // As in-process (src/targets/sim.ts): under speed-up inference latency is host time while
+      // As in-process (sitl/sim/target.ts): under speed-up inference latency is host time while
       // frames come on vehicle time, so one detector per frame keeps detection rates a vehicle-time quantity.
       const world = ctx.speed === 1 ? (ctx.world ?? {}) : { ...ctx.world, detector: { pipeline: 'parallel' as const, ...ctx.world?.detector } };
       const worldArgs = Object.keys(world).length > 0 ? ['--world-json', JSON.stringify(world)] : [];

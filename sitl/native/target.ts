@@ -12,7 +12,7 @@ import { requestAutopilotVersion } from '../../src/vehicle/autopilot-version.js'
 import type { Capabilities } from '../../src/targets/capabilities.js';
 import type { Requirement, Stack, Target, UpOptions } from '../../src/targets/target.js';
 import { maxClockRate, StackDidNotComeUp, TargetUnavailable } from '../../src/targets/target.js';
-import { SimWorldSpec } from '../../src/targets/sim.js';
+import { SimWorldSpec } from '../sim/target.js';
 import { housekeepingPilot, landDisarmHold } from '../../hil/reset.js';
 import { DETECTIONS_PORT_BASE } from '../sim/ports.js';
 import type { DetectionListener, DetectionMessage, DetectionSource } from '../sim/world/types.js';

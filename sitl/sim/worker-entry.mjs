@@ -1,5 +1,5 @@
 // The simulator thread's program loaded through tsx, for when no bundle of it can be written
-// (src/targets/sim-bundle.ts): outside the test runner's module sandbox, which slows the
+// (sitl/sim/bundle.ts): outside the test runner's module sandbox, which slows the
 // simulation several times, and on the machine's other core.
 import { register } from 'tsx/esm/api';
 

@@ -1,20 +1,25 @@
 import { UsageError } from './args.js';
+import { pluginCommands, type CliCommand } from '../plugins.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
+/** The core's commands; plugins add theirs (the hil plugin `rigs`, the sim plugin `sim`). */
+const CORE_COMMANDS: Record<string, CliCommand> = {
   run: { summary: 'run scenarios on a target (Jest underneath), live progress and a budget summary', load: async () => (await import('./run.js')).runCommand },
   report: { summary: 'build the Allure HTML report from the latest results', load: async () => (await import('./report.js')).reportCommand },
   doctor: { summary: 'what is installed and what each target needs', load: async () => (await import('./doctor.js')).doctorCommand },
   targets: { summary: 'list the targets', load: async () => (await import('./targets.js')).targetsCommand },
-  rigs: { summary: 'list serial ports and the rig files they match (hil)', load: async () => (await import('./rigs.js')).rigsCommand },
-  sim: { summary: 'run the built-in simulator as a process (PX4 SITL ports) until SIGTERM', load: async () => (await import('./sim.js')).simCommand },
 };
 
+function commands(): Record<string, CliCommand> {
+  return { ...CORE_COMMANDS, ...pluginCommands() };
+}
+
 export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const all = commands();
+  const width = Math.max(...Object.keys(all).map((c) => c.length));
   return [
     'usage: flightcheck <command> [options]',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(all).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'flightcheck <command> --help for its options',
   ].join('\n');
@@ -26,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return command ? 0 : 2;
   }
-  const entry = COMMANDS[command];
+  const entry = commands()[command];
   if (!entry) {
     console.error(`flightcheck: unknown command "${command}"\n\n${usage()}`);
     return 2;

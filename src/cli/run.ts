@@ -15,6 +15,7 @@ import { SIGNAL_EXIT, startJest, JOURNAL_REPORTER } from './supervise.js';
 import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
+import { usedPlugins, type RunSelection } from '../plugins.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
@@ -97,7 +98,7 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
   const require = createRequire(import.meta.url);
   const jestBin = require.resolve('jest/bin/jest');
   const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
-  const rackRigs = o.rack ? (await import('../../hil/rig-config.js')).loadRack(path.resolve(o.rack)).rigs.length : null;
+  const rackRigs = await pluginWorkers({ target: o.target, ...(o.rack ? { rack: o.rack } : {}), ...(o.rig ? { rig: o.rig } : {}) });
   const workers = jestWorkers({ target: o.target, cores: os.availableParallelism(), workers: o.workers ? Number(o.workers) : null, rackRigs });
   const args = [
     // Jest's ESM support is "experimental" to Node: said once here, not on every run's screen or log.
@@ -200,6 +201,15 @@ export function jestWorkers(o: { target: string; cores: number; workers: number 
   if (o.workers !== null) return o.workers;
   if (o.rackRigs !== null) return o.rackRigs;
   if (o.target === 'sim') return Math.max(2, o.cores - 1);
+  return null;
+}
+
+/** The workers a plugin asks for on this run (the hil plugin: one per rig of the rack), or null. */
+async function pluginWorkers(o: RunSelection): Promise<number | null> {
+  for (const p of usedPlugins()) {
+    const n = await p.workers?.(o);
+    if (n !== null && n !== undefined) return n;
+  }
   return null;
 }
 

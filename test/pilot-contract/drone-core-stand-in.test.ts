@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DroneCorePilot } from '../../src/ros/drone-core-pilot.js';
 import { RosSession } from '../../src/ros/session.js';
-import { simTarget } from '../../src/targets/sim.js';
+import { simTarget } from '../../sitl/sim/target.js';
 import { DroneCoreStandIn } from '../ros/drone-core-stand-in.js';
 import { StandInRosGraph } from '../ros/rclnodejs-stand-in.js';
 import { registerPilotContract } from './contract.js';

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { describe, it } from '@jest/globals';
 import { droneCoreUnavailableReason, openDroneCore } from '../../src/ros/drone-core-stack.js';
 import { loadTarget } from '../../src/targets/index.js';
+import { useBuiltinPlugins } from '../../fixtures/plugins.js';
+
+useBuiltinPlugins();
 import { registerPilotContract } from './contract.js';
 import { DRONE_CORE_CONTRACT } from './drone-core-spec.js';
 

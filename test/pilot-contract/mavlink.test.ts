@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { simTarget } from '../../src/targets/sim.js';
+import { simTarget } from '../../sitl/sim/target.js';
 import { registerPilotContract } from './contract.js';
 
 registerPilotContract({

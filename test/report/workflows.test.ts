@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { usage } from '../../src/cli/main.js';
+import { useBuiltinPlugins } from '../../fixtures/plugins.js';
 import { REPORT_OPTIONS } from '../../src/cli/report.js';
 import { RUN_OPTIONS } from '../../src/cli/run.js';
 
@@ -16,7 +17,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 
 /** Flags of each command, as its module declares them to parseArgs. */
 const OPTIONS: Record<string, NonNullable<ParseArgsConfig['options']>> = { run: RUN_OPTIONS, report: REPORT_OPTIONS };
-/** Commands the CLI has, read from its usage text. */
+/** Commands the CLI has (the plugins' included, as bin/flightcheck.js composes it), read from its usage text. */
+useBuiltinPlugins();
 const COMMANDS = usage().split('\n').map((l) => /^ {2}(\S+)\s{2,}/.exec(l)?.[1]).filter((c): c is string => !!c);
 
 interface Step { run?: string; uses?: string; with?: Record<string, unknown> }

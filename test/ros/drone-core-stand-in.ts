@@ -43,7 +43,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DroneCorePilot } from '../../src/ros/drone-core-pilot.js';
 import { RosSession } from '../../src/ros/session.js';
-import { simTarget } from '../../src/targets/sim.js';
+import { simTarget } from '../../sitl/sim/target.js';
 import type { Stack } from '../../src/targets/target.js';
 import type { Vehicle } from '../../src/vehicle/vehicle.js';
 

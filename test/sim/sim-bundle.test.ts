@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { simWorkerEntry } from '../../src/targets/sim-bundle.js';
+import { simWorkerEntry } from '../../sitl/sim/bundle.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const inputsOf = (bundle: string) => JSON.parse(fs.readFileSync(bundle.replace(/\.mjs$/, '.inputs.json'), 'utf8')) as Record<string, { mtimeMs: number }>;

@@ -5,8 +5,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { simTarget } from '../../src/targets/sim.js';
-import type { SimThread } from '../../src/targets/sim-thread.js';
+import { simTarget } from '../../sitl/sim/target.js';
+import type { SimThread } from '../../sitl/sim/thread.js';
 import type { Stack, UpOptions } from '../../src/targets/target.js';
 import { waitFor } from '../../src/vehicle/index.js';
 import { sleep, vehicleRate } from './helpers.js';

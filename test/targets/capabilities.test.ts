@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { common } from 'node-mavlink';
 import { NeedsError, parseNeeds, unmetNeeds, FAILURE_UNITS, type Capabilities } from '../../src/targets/capabilities.js';
 import { TargetUnavailable } from '../../src/targets/target.js';
-import { simTarget } from '../../src/targets/sim.js';
+import { simTarget } from '../../sitl/sim/target.js';
 import { createNativeTarget } from '../../sitl/native/target.js';
 import { containersTarget } from '../../sitl/containers/target.js';
 import { createHilTarget } from '../../hil/target.js';

@@ -8,6 +8,7 @@ import { UsageError } from '../args.js';
 import { didYouMean } from '../../config/did-you-mean.js';
 import { resultsDir } from '../../report/results.js';
 import { targetNames } from '../../targets/index.js';
+import { usedPlugins } from '../../plugins.js';
 import { checkFileBudgets } from './budgets.js';
 import { PreflightCache } from './cache.js';
 import { parseRunArgs } from './options.js';
@@ -48,7 +49,9 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
     const [i, n] = shard.split('/').map(Number) as [number, number];
     if (n < 1 || i < 1 || i > n) errors.push(`--shard: ${shard} is not i/n with 1 ≤ i ≤ n`);
   }
-  errors.push(...(await checkRigFiles({ target, rig: str('rig'), rack: str('rack') })));
+  // What concerns a plugin (the hil plugin's rig and rack files) it checks itself.
+  const selection = { target, ...(str('rig') ? { rig: str('rig')! } : {}), ...(str('rack') ? { rack: str('rack')! } : {}) };
+  for (const p of usedPlugins()) if (p.preflight) errors.push(...(await p.preflight(selection)));
   const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
   const selected = selectScenarioFiles(patterns);
   errors.push(...selected.errors);
@@ -69,26 +72,6 @@ function preflightCacheFile(results: string | undefined): string {
   const nodeModules = path.resolve('node_modules');
   const dir = fs.existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'flightcheck') : path.join(path.resolve(results ?? resultsDir()), '.cache');
   return path.join(dir, 'preflight.json');
-}
-
-/** The rig or rack file named by the options (or FLIGHT_RIG / FLIGHT_RACK on the hil target), every problem in it. */
-async function checkRigFiles(o: Pick<RunValues, 'target' | 'rig' | 'rack'>): Promise<string[]> {
-  const hil = o.target === 'hil';
-  const rig = o.rig ?? (hil ? process.env.FLIGHT_RIG : undefined);
-  const rack = o.rack ?? (hil ? process.env.FLIGHT_RACK : undefined);
-  if (!rig && !rack) return [];
-  const { loadRig, loadRack, RigConfigError } = await import('../../../hil/rig-config.js');
-  const errors: string[] = [];
-  for (const [file, load] of [[rig, loadRig], [rack, loadRack]] as const) {
-    if (!file) continue;
-    try {
-      load(path.resolve(file));
-    } catch (err) {
-      if (!(err instanceof RigConfigError)) throw err;
-      errors.push(...err.lines);
-    }
-  }
-  return errors;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

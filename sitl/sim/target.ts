@@ -1,14 +1,14 @@
 import { z } from 'zod';
 // The simulator itself runs on its own thread: only its option schemas are loaded here.
-import { CameraOptions, DetectorOptions, WorldObject } from '../../sitl/sim/world/types.js';
-import { PX4_VERSION } from '../../sitl/sim/mavlink/px4-identity.js';
-import { simCapabilities } from '../../sitl/capabilities.js';
-import { SimThread } from './sim-thread.js';
-import { connect } from '../mavlink/index.js';
-import { createVehicle, requestAutopilotVersion, waitFor, type Vehicle } from '../vehicle/index.js';
-import type { Capabilities } from './capabilities.js';
-import type { Requirement, SpeedFactor, Stack, Target, UpOptions } from './target.js';
-import { StackDidNotComeUp } from './target.js';
+import { CameraOptions, DetectorOptions, WorldObject } from './world/types.js';
+import { PX4_VERSION } from './mavlink/px4-identity.js';
+import { simCapabilities } from '../capabilities.js';
+import { SimThread } from './thread.js';
+import { connect } from '../../src/mavlink/index.js';
+import { createVehicle, requestAutopilotVersion, waitFor, type Vehicle } from '../../src/vehicle/index.js';
+import type { Capabilities } from '../../src/targets/capabilities.js';
+import type { Requirement, SpeedFactor, Stack, Target, UpOptions } from '../../src/targets/target.js';
+import { StackDidNotComeUp } from '../../src/targets/target.js';
 
 /** What a scenario may say about the simulated world (sim target only; other targets ignore it). */
 export const SimWorldSpec = z

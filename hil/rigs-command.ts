@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseCommand } from './args.js';
+import { parseCommand } from '../src/cli/args.js';
 
 const Options = z.object({ rack: z.string().optional(), rig: z.array(z.string()).optional(), json: z.boolean().optional(), help: z.boolean().optional() });
 
@@ -18,7 +18,7 @@ export async function rigsCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const { loadRack, loadRig, listSerialPorts, portMatchesRig, resolveRigDevice, describeDevice, lockFileFor, lockOwner, defaultLeaseDir, RigConfigError, RigDeviceMissing } = await import('../../hil/index.js');
+  const { loadRack, loadRig, listSerialPorts, portMatchesRig, resolveRigDevice, describeDevice, lockFileFor, lockOwner, defaultLeaseDir, RigConfigError, RigDeviceMissing } = await import('./index.js');
   type Rig = ReturnType<typeof loadRig>;
   let rigs: Rig[] = [];
   let leaseDir = defaultLeaseDir();

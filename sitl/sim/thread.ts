@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
-import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
-import { simWorkerEntry } from './sim-bundle.js';
-import type { SimWorldOptionsInput } from '../../sitl/sim/options.js';
-import { ClientClock } from '../../sitl/sim/runtime/client-clock.js';
-import type { WorkerReply, WorkerRequest, WorldStart } from '../../sitl/sim/worker.js';
-import type { Speed } from '../../sitl/sim/runtime/scheduler.js';
-import type { DetectionMessage } from '../../sitl/sim/world/types.js';
-import type { DetectionSource } from '../vehicle/detections.js';
+import { returnThread, takeThread } from '../../src/lifecycle/warm-threads.js';
+import { simWorkerEntry } from './bundle.js';
+import type { SimWorldOptionsInput } from './options.js';
+import { ClientClock } from './runtime/client-clock.js';
+import type { WorkerReply, WorkerRequest, WorldStart } from './worker.js';
+import type { Speed } from './runtime/scheduler.js';
+import type { DetectionMessage } from './world/types.js';
+import type { DetectionSource } from '../../src/vehicle/detections.js';
 
 /**
  * The built-in simulator on a worker thread of this process: it runs at full speed on the other

@@ -1,7 +1,7 @@
-import { UsageError } from './args.js';
+import { UsageError } from '../../src/cli/args.js';
 
 export async function simCommand(argv: string[]): Promise<number> {
-  const { runSim, SIM_USAGE } = await import('../../sitl/sim/cli.js');
+  const { runSim, SIM_USAGE } = await import('./cli.js');
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(SIM_USAGE);
     return 0;

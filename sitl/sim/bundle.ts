@@ -9,7 +9,7 @@ const CACHE = path.join(ROOT, 'node_modules', '.cache', 'flightcheck');
 const BUNDLE = path.join(CACHE, 'sim-worker.mjs');
 const INPUTS = path.join(CACHE, 'sim-worker.inputs.json');
 /** Without a bundle: the TypeScript sources through tsx, which costs a loader thread and a transpile per thread. */
-const FALLBACK = new URL('../../sitl/sim/worker-entry.mjs', import.meta.url);
+const FALLBACK = new URL('./worker-entry.mjs', import.meta.url);
 
 type Inputs = Record<string, { size: number; mtimeMs: number }>;
 
