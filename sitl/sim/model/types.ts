@@ -9,15 +9,9 @@
 import type { common } from 'node-mavlink';
 import type { MissionStore } from './mission-store.js';
 
-// PX4's mode numbering is defined once, in src/vehicle/px4-modes.ts, for the client and the simulator.
-export {
-  Px4MainMode,
-  Px4AutoSubMode,
-  px4CustomMode,
-  decodePx4CustomMode,
-  type Px4ModeName,
-} from '../../../src/vehicle/px4-modes.js';
-import type { Px4ModeName } from '../../../src/vehicle/px4-modes.js';
+// PX4's mode numbering, the simulator's own copy (not the client's: see px4-custom-mode.ts).
+export { Px4MainMode, Px4AutoSubMode, px4CustomMode, decodePx4CustomMode, type Px4ModeName } from './px4-custom-mode.js';
+import type { Px4ModeName } from './px4-custom-mode.js';
 
 export interface GeoPoint {
   /** degrees */
