@@ -39,7 +39,7 @@ export {
   type ClockOffset,
   type TimeoutOptionsInput,
 } from './clock.js';
-export { waitFor, waitForMissionItem, reachAndHold, WaitTimeout, Band, formatValue, formatDuration, type WaitOptions, type HoldOptions, type HoldResult, type Elapsed } from './wait.js';
+export { waitFor, waitForMissionItem, reachAndHold, WaitTimeout, Band, formatValue, formatDuration, type WaitOptions, type HoldOptions, type HoldResult, type Elapsed, type WaitResult } from './wait.js';
 export {
   Setpoint,
   PositionSetpoint,

@@ -126,6 +126,8 @@ export interface MissionItemReached {
 
 export interface TelemetrySnapshot {
   vehicleTimeMs: number | null;
+  /** Height above home (or the ground last seen on the ground), m: `telemetry.altitude` then. */
+  altitude: number | null;
   mode: ModeState | null;
   landedState: LandedStateName;
   localPosition: LocalPosition | null;
@@ -358,6 +360,7 @@ export class Telemetry {
     const copy = <T extends object>(v: T | null): T | null => (v ? { ...v } : null);
     return {
       vehicleTimeMs: this.vehicleTime,
+      altitude: this.altitude,
       mode: copy(this.mode_),
       landedState: this.landedState,
       localPosition: copy(this.local),

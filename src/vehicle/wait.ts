@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hostNowMs } from '../clock/host.js';
 import { ClockName, Duration } from '../clock/duration.js';
 import { clockFor, Deadline, parseOptions } from './clock.js';
-import type { MissionItemReached, Telemetry } from './telemetry.js';
+import type { MissionItemReached, Telemetry, TelemetrySnapshot } from './telemetry.js';
 
 /**
  * Waits on telemetry, re-evaluated on every applied message, with the timeout in a named clock.
@@ -138,14 +138,21 @@ function runWait<T>(telemetry: Telemetry, o: ParsedWait, makeStep: (deadline: De
   });
 }
 
+/** What a wait met: the time it took, and the vehicle's state at the update that met it. */
+export interface WaitResult extends Elapsed {
+  /** A copy of the telemetry state when the condition held (the live object moves on). */
+  snapshot: TelemetrySnapshot;
+}
+
 /**
  * Resolves once `predicate(telemetry)` is true (checked now and after every telemetry update),
- * with the time it took in both clocks; rejects with WaitTimeout, or the link's LinkLost.
+ * with the time it took in both clocks and the state that met it; rejects with WaitTimeout, or
+ * the link's LinkLost.
  */
-export async function waitFor(telemetry: Telemetry, predicate: (t: Telemetry) => boolean, options: WaitOptions): Promise<Elapsed> {
+export async function waitFor(telemetry: Telemetry, predicate: (t: Telemetry) => boolean, options: WaitOptions): Promise<WaitResult> {
   const o = parseOptions(WaitOptionsSchema, options, 'waitFor');
   return runWait(telemetry, o, (_deadline, elapsed) => ({
-    evaluate: () => (predicate(telemetry) ? elapsed() : undefined),
+    evaluate: () => (predicate(telemetry) ? { ...elapsed(), snapshot: telemetry.snapshot() } : undefined),
     timeout: (e, stalled) => {
       let msg = `${o.what} not reached within ${formatDuration(o.timeout)} (${o.clock} clock)`;
       if (stalled) msg += ` — ${stalled}`;

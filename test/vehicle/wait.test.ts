@@ -58,6 +58,11 @@ describe('waitFor', () => {
     expect(took.vehicleMs).toBeLessThan(1000);
     expect(took.hostMs).toBeGreaterThan(150); // 800 ms of vehicle time at 4× is ~200 ms of host time
     expect(took.hostMs).toBeLessThan(600);
+    // The state that met the condition, kept: the live telemetry has moved on since.
+    expect(took.snapshot.vehicleTimeMs).toBeGreaterThanOrEqual(start + 800);
+    expect(took.snapshot.vehicleTimeMs).toBeLessThan(start + 1000);
+    await until(() => t.vehicleTimeMs! > took.snapshot.vehicleTimeMs! + 100, 2000, 'vehicle time moving on');
+    expect(took.snapshot.vehicleTimeMs).toBeLessThan(start + 1000);
     // Already true: resolves at once.
     const now = await waitFor(t, () => true, { timeout: '1s' });
     expect(now.hostMs).toBeLessThan(200);
