@@ -176,7 +176,7 @@ describeDocker('containers target', () => {
       process.execPath,
       [
         '--experimental-vm-modules', jestBin, '--roots', path.join(ROOT, 'test/containers/fixtures'), '--testMatch', '**/*.scenario.ts', '--runInBand',
-        // The scenarios' environment (jest.config.js names it for the suite).
+        // The scenarios' environment (jest.config.ts names it for the suite).
         '--testEnvironment', path.join(ROOT, 'fixtures/jest-environment.cjs'), '--json', `--outputFile=${json}`,
       ],
       {

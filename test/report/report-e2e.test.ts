@@ -40,7 +40,7 @@ beforeAll(() => {
   const jestBin = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
   const r = spawnSync(
     process.execPath,
-    ['--experimental-vm-modules', jestBin, '--config', 'jest.config.js', '--roots', '<rootDir>/test/report/fixtures', '--testMatch', '**/*.flight.ts', '--json', `--outputFile=${path.join(dir, 'jest-results.json')}`],
+    ['--experimental-vm-modules', jestBin, '--config', 'jest.config.ts', '--roots', '<rootDir>/test/report/fixtures', '--testMatch', '**/*.flight.ts', '--json', `--outputFile=${path.join(dir, 'jest-results.json')}`],
     { cwd: root, env: { ...process.env, FLIGHT_RESULTS_DIR: dir, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60_000 },
   );
   jestStatus = r.status;

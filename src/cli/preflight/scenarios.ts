@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closest } from '../../config/did-you-mean.js';
 
-/** Where Jest looks for scenario files (jest.config.js: roots, testMatch **\/*.test.ts). */
+/** Where Jest looks for scenario files (jest.config.ts: roots, testMatch **\/*.test.ts). */
 export const SCENARIO_ROOTS = ['test', 'scenarios'];
 const SCENARIO_SUFFIX = '.test.ts';
 

@@ -1,10 +1,11 @@
-import path from 'node:path';
-
-// Plain JavaScript, so Jest loads it without a TypeScript loader (about 0.2 s of every run).
+/** @jest-config-loader esbuild-register */
+// Loaded through esbuild-register (the docblock above), not ts-node: about 2 s less on every run.
 // ESM throughout (node-mavlink, execa and p-retry are ESM-aware); esbuild only strips types,
 // type-checking is `npm run typecheck`.
-/** @type {import('jest').Config} */
-const config = {
+import path from 'node:path';
+import type { Config } from 'jest';
+
+const config: Config = {
   // allure-jest's Node environment records every test for the Allure report (steps, attachments,
   // labels via src/report/allure.ts); ours adds skipping a file whose target cannot run here.
   // `--testEnvironment node` turns both off; the Allure helpers then do nothing (and node-mavlink
