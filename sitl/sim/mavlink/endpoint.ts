@@ -18,6 +18,7 @@ const MAV_CMD = {
   REQUEST_MESSAGE: 512,
   REQUEST_PROTOCOL_VERSION: 519,
   REQUEST_AUTOPILOT_CAPABILITIES: 520,
+  REQUEST_FLIGHT_INFORMATION: 528,
   INJECT_FAILURE: 420,
   DO_SET_MODE: 176,
 } as const;
@@ -306,6 +307,8 @@ export class VehicleEndpoint {
         return accepted;
       case MAV_CMD.GET_HOME_POSITION:
         return inst.sendStreamOnce(common.HomePosition.MSG_ID, timeUs, this.model_.state()) ? accepted : denied;
+      case MAV_CMD.REQUEST_FLIGHT_INFORMATION:
+        return inst.sendStreamOnce(common.FlightInformation.MSG_ID, timeUs, this.model_.state()) ? accepted : denied;
       case MAV_CMD.SET_MESSAGE_INTERVAL: {
         const ok = inst.setInterval(Math.round(p[0]), p[1], timeUs);
         return ok ? accepted : { result: MAV_RESULT.FAILED as common.MavResult };

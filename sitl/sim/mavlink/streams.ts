@@ -364,6 +364,23 @@ export const STREAMS: readonly StreamDef[] = [
     },
   },
   {
+    // Not streamed by default on any PX4 link mode: sent on request or at a rate a client sets.
+    name: 'FLIGHT_INFORMATION',
+    msgid: common.FlightInformation.MSG_ID,
+    create: () => new common.FlightInformation(),
+    fill(m, { timeUs, state: s }) {
+      const f = m as common.FlightInformation;
+      // The model's clock restarts at a vehicle reset, the link's does not: stamps go on the link's.
+      const toLinkUs = (t: number | null) => (t === null ? 0 : timeUs - s.timeUs + t);
+      f.timeBootMs = floor(timeUs / 1000);
+      f.armingTimeUtc = u64(toLinkUs(s.flight.armedTimeUs));
+      f.takeoffTimeUtc = u64(toLinkUs(s.flight.takeoffTimeUs));
+      f.flightUuid = u64(s.flight.uuid);
+      f.landingTime = 0; // PX4 v1.16 leaves it unset
+      return true;
+    },
+  },
+  {
     name: 'TIMESYNC',
     msgid: common.TimeSync.MSG_ID,
     create: () => new common.TimeSync(),

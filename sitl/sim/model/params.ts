@@ -87,6 +87,7 @@ const DEFS: Def[] = [
   ['COM_RC_IN_MODE', I, 1, 0, 8, 'Manual control input source'],
   ['COM_RC_LOSS_T', R, 1, 0, 35, 'Manual control loss time-out (s)'],
   ['COM_POSCTL_NAVL', I, 0, 0, 1, 'Position control navigation loss response'],
+  ['COM_FLIGHT_UUID', I, 0, 0, undefined, 'Next flight number (FLIGHT_INFORMATION.flight_uuid), counted up at every disarm'],
   ['COM_HOME_EN', I, 1, 0, 1, 'Allows setting home position after takeoff'],
   ['COM_ARM_WO_GPS', I, 1, 0, 2, 'Arming without GNSS configuration'],
   ['COM_RCL_EXCEPT', I, 0, 0, 31, 'Manual control loss exceptions'],

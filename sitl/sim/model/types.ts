@@ -196,6 +196,13 @@ export interface VehicleState {
   /** The latest offboard setpoint received (also outside OFFBOARD), or null if none ever. */
   offboardSetpoint: OffboardSetpoint | null;
 
+  /**
+   * FLIGHT_INFORMATION (PX4 vehicle_status.armed_time / takeoff_time, COM_FLIGHT_UUID): model time
+   * (timeUs) of the arming and of the takeoff the land detector called, null when disarmed / not
+   * yet; the flight number, counted up at every disarm.
+   */
+  flight: { armedTimeUs: number | null; takeoffTimeUs: number | null; uuid: number };
+
   /** True ground truth (no noise), for tests and plots. */
   truth: { position: Vec3; velocity: Vec3 };
 }

@@ -132,6 +132,8 @@ export class SimVehicle implements SimVehicleApi {
   // commander
   private armed = false;
   private armedAtUs = 0;
+  /** vehicle_status.takeoff_time: when the land detector last called a takeoff while armed (valid with haveTakenOff). */
+  private takeoffAtUs = 0;
   private userMode: number = NavState.AUTO_LOITER; // UserModeIntention default
   private navStateAfterDisarm: number = NavState.AUTO_LOITER;
   private userModeUpdated = false;
@@ -541,6 +543,8 @@ export class SimVehicle implements SimVehicleApi {
     this.armed = false;
     this.armedAtUs = 0;
     this.haveTakenOff = false;
+    // Commander counts flights at every disarm, taken off or not; the next flight gets the new number.
+    this.params.set('COM_FLIGHT_UUID', this.p.COM_FLIGHT_UUID! + 1);
     // UserModeIntention::onDisarm: back to the last selected mode that does not prevent arming
     this.userMode = this.navStateAfterDisarm;
     this.userModeUpdated = true;
@@ -1225,6 +1229,7 @@ export class SimVehicle implements SimVehicleApi {
     }
     if (this.armed && wasLanded && !this.landed) {
       this.haveTakenOff = true;
+      this.takeoffAtUs = this.t;
       this.text(SEV_INFO, 'Takeoff detected', 'event');
     }
     if (this.armed && !wasLanded && this.landed) {
@@ -1252,6 +1257,7 @@ export class SimVehicle implements SimVehicleApi {
       userCustomMode: 0,
       canArm: false,
       offboardSetpoint: null,
+      flight: { armedTimeUs: null, takeoffTimeUs: null, uuid: 0 },
       truth: { position: { x: 0, y: 0, z: 0 }, velocity: { x: 0, y: 0, z: 0 } },
     };
   }
@@ -1268,6 +1274,9 @@ export class SimVehicle implements SimVehicleApi {
     const f = this.fsFlags;
     s.timeUs = this.t;
     s.armed = this.armed;
+    s.flight.armedTimeUs = this.armed ? this.armedAtUs : null;
+    s.flight.takeoffTimeUs = this.armed && this.haveTakenOff ? this.takeoffAtUs : null;
+    s.flight.uuid = this.p.COM_FLIGHT_UUID!;
     const [main, sub, name] = encodeNavState(this.navState);
     s.mainMode = main; s.subMode = sub; s.modeName = name;
     s.customMode = px4CustomMode(main, sub);
