@@ -1,10 +1,13 @@
 import { describe, it } from '@jest/globals';
 import { reachAndHold, useFlight, waitFor } from '../fixtures/index.js';
 import { vehicleNow } from '../fixtures/analysis.js';
-import { crossTrackErrors, reachPosition, takeOff, timeToFirstResponse } from '../fixtures/maneuvers.js';
+import { crossTrackErrors, firstResponse, reachPosition, takeOff } from '../fixtures/maneuvers.js';
+import type { Vehicle } from '../src/vehicle/index.js';
 
 const ALT = 5;
 const SIDE = 10;
+/** A silence in PX4's position stream as long as setpoint_to_motion's own limit (vehicle ms). */
+const STREAM_STALL_MS = 500;
 
 const flight = useFlight({
   // COM_OBL_RC_ACT 5: offboard loss → Hold. The default (Position) needs RC sticks: without them
@@ -16,8 +19,8 @@ const flight = useFlight({
       description: 'distance from the straight path between consecutive offboard setpoints',
     },
     setpoint_to_motion: {
-      metric: 'setpoint_to_motion', clock: 'vehicle', unit: 'ms', limits: { p50: '350ms', max: '500ms' }, marginal: 0.2, minSamples: 5,
-      description: 'new setpoint sent → velocity toward it exceeds 0.3 m/s, from the vehicle time estimated at the send (latest stamp + host time since × the clock rate); PX4 v1.16 SIH: p50 225–245 ms at speed 1 and 4',
+      metric: 'setpoint_to_motion', clock: 'vehicle', unit: 'ms', limits: { p50: '350ms', max: '500ms' }, marginal: 0.2, minSamples: 4,
+      description: 'new setpoint sent → velocity toward it exceeds 0.3 m/s, from the vehicle time estimated at the send (latest stamp + host time since × the clock rate), 6 setpoints; a sample during which PX4 sent no position for 500 ms (starved by the host) is recorded, not judged; PX4 v1.16 SIH: p50 225–245 ms at speed 1 and 4',
     },
     mode_switch: {
       metric: 'offboard_switch_time', clock: 'vehicle', unit: 'ms', limits: { max: '1.2s' },
@@ -29,6 +32,18 @@ const flight = useFlight({
     },
   },
 });
+
+/**
+ * One setpoint_to_motion sample. Where PX4's position stream fell silent for as long as the
+ * budget's limit while it was taken, its MAVLink threads went unscheduled on a loaded host (the
+ * simulation ran on) and the sample measures the host: recorded and said, not judged.
+ */
+async function measureResponse(v: Vehicle, direction: { n: number; e: number; d: number }): Promise<void> {
+  const r = await firstResponse(v, direction);
+  if (r.streamGapMs < STREAM_STALL_MS) return flight.measure('setpoint_to_motion', r.ms);
+  flight.record('setpoint_to_motion_host_stalled', r.ms, { note: `PX4 sent no position for ${r.streamGapMs} ms of vehicle time` });
+  process.stderr.write(`offboard: setpoint_to_motion ${r.ms} ms not judged: PX4 sent no position for ${r.streamGapMs} ms of vehicle time while it was measured (its MAVLink threads starved by the host)\n`);
+}
 
 describe('offboard control', () => {
   it('switches to offboard only with a live setpoint stream', async () => {
@@ -66,7 +81,7 @@ describe('offboard control', () => {
         const errors = await crossTrackErrors(v, from, to, async () => {
           v.pilot.setSetpoint({ type: 'position', north: to[0], east: to[1], down: to[2] });
           const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
-          flight.measure('setpoint_to_motion', await timeToFirstResponse(v, { n: (to[0] - from[0]) / len, e: (to[1] - from[1]) / len, d: 0 }));
+          await measureResponse(v, { n: (to[0] - from[0]) / len, e: (to[1] - from[1]) / len, d: 0 });
           await reachPosition(v, ...to);
         });
         for (const e of errors) flight.measure('tracking_error', e);
@@ -75,8 +90,13 @@ describe('offboard control', () => {
     }
     await flight.phase('altitude step up 3 m', async () => {
       v.pilot.setSetpoint({ type: 'position', north: 0, east: 0, down: -(ALT + 3) });
-      flight.measure('setpoint_to_motion', await timeToFirstResponse(v, { n: 0, e: 0, d: -1 }));
+      await measureResponse(v, { n: 0, e: 0, d: -1 });
       await reachPosition(v, 0, 0, -(ALT + 3));
+    });
+    await flight.phase('altitude step down 3 m', async () => {
+      v.pilot.setSetpoint({ type: 'position', north: 0, east: 0, down: -ALT });
+      await measureResponse(v, { n: 0, e: 0, d: 1 });
+      await reachPosition(v, 0, 0, -ALT);
     });
   });
 
