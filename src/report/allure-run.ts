@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readScenarioRecords } from './results.js';
+import { showBudgetsOnTestPages } from './test-page.js';
 
 export const ALLURE_RESULTS = 'allure-results';
 export const ALLURE_REPORT = 'allure-report';
@@ -16,6 +17,8 @@ export const ALLURE_REPORT = 'allure-report';
 /** What environment.properties shows; values seen in several scenarios are joined with ", ". */
 export interface RunInfo {
   target?: string;
+  /** The checkout that flew (summary.json's `commit`), or why there is none. */
+  commit?: string;
   px4Version?: string;
   speed?: string;
   seed?: string;
@@ -23,7 +26,7 @@ export interface RunInfo {
   [key: string]: string | undefined;
 }
 
-/** The run's target, PX4 version, speed and seed, from summary.json and the scenario records. */
+/** The run's target, commit, PX4 version, speed and seed, from summary.json and the scenario records. */
 export function runInfoFromResults(resultsDir: string): RunInfo {
   const values = new Map<string, Set<string>>();
   const add = (key: string, value: unknown) => {
@@ -31,8 +34,12 @@ export function runInfoFromResults(resultsDir: string): RunInfo {
     if (!values.has(key)) values.set(key, new Set());
     values.get(key)!.add(String(value));
   };
-  const summary = readJson<{ target?: string; speed?: string | null; shard?: string | null }>(path.join(resultsDir, 'summary.json'));
+  const summary = readJson<{ target?: string; speed?: string | null; shard?: string | null; commit?: string | null; commitAbsent?: string; px4Version?: string | null }>(
+    path.join(resultsDir, 'summary.json'),
+  );
   add('target', summary?.target);
+  add('commit', summary?.commit ?? (summary?.commitAbsent && `none (${summary.commitAbsent})`));
+  for (const v of summary?.px4Version?.split(', ') ?? []) add('px4Version', v);
   add('speed', summary?.speed);
   add('shard', summary?.shard);
   for (const r of readScenarioRecords(resultsDir)) {
@@ -63,9 +70,11 @@ export function propertiesText(entries: Record<string, string | undefined>): str
 }
 
 export function environmentEntries(info: RunInfo, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
-  const { target, px4Version, speed, seed, shard, ...rest } = info;
+  const { target, commit, px4Version, speed, seed, shard, ...rest } = info;
   return {
     target,
+    // What flew: the run's own record of its checkout, else the CI's commit.
+    commit: commit ?? env.GITHUB_SHA?.slice(0, 12),
     'PX4 version': px4Version,
     speed,
     seed,
@@ -73,7 +82,6 @@ export function environmentEntries(info: RunInfo, env: NodeJS.ProcessEnv = proce
     ...rest,
     node: process.version,
     host: env.RUNNER_NAME ?? os.hostname(),
-    ...(env.GITHUB_SHA ? { commit: env.GITHUB_SHA.slice(0, 12) } : {}),
     ...(env.GITHUB_REF_NAME ? { ref: env.GITHUB_REF_NAME } : {}),
   };
 }
@@ -162,6 +170,9 @@ export interface AllureResultFile {
   testCaseId?: string;
   status?: string;
   statusDetails?: { message?: string; trace?: string };
+  description?: string;
+  /** Shown open at the top of the test page (test-page.ts puts the budget table there). */
+  descriptionHtml?: string;
   start?: number;
   stop?: number;
   steps?: AllureStepLike[];
@@ -249,10 +260,17 @@ interface ContainerFile {
 /**
  * The fixture judges budgets and attaches the budget table, plots and recordings in afterEach,
  * which Allure files under "Tear down". A reviewer looks for them on the test itself: move each
- * afterEach attachment step onto the test result it belongs to. Idempotent (moved steps are gone
- * from the container). Returns how many attachments moved.
+ * afterEach attachment step onto the test result it belongs to, then show each test's budget
+ * table open on its page (test-page.ts). Idempotent (moved steps are gone from the container).
+ * Returns how many attachments moved.
  */
 export function liftTeardownAttachments(allureResults: string): number {
+  const moved = moveTeardownAttachments(allureResults);
+  showBudgetsOnTestPages(allureResults);
+  return moved;
+}
+
+function moveTeardownAttachments(allureResults: string): number {
   if (!fs.existsSync(allureResults)) return 0;
   const files = fs.readdirSync(allureResults);
   const resultFiles = new Map<string, string>();

@@ -86,15 +86,35 @@ export async function scenarioLabels(input: ScenarioLabels): Promise<void> {
 /**
  * Runs one flight phase as an Allure step (its time, pass/fail and anything attached inside it
  * land in the step). Phases nest but must not overlap: Allure's steps are a stack per test.
+ *
+ * Allure times a step on the host clock, which under a speed factor says little of the flight
+ * (a 35 s leg flown in 265 ms). `vehicleMs`, asked when the phase ends, gives its duration on
+ * the vehicle's clock: the step is then named with it ("leg to (10, 0) — 35.2 s vehicle time")
+ * and carries it as a parameter.
  */
-export async function phaseStep<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+export async function phaseStep<T>(name: string, fn: () => Promise<T> | T, opts: { vehicleMs?: () => number | null } = {}): Promise<T> {
   const a = await api();
   if (!a) return fn();
   let value: T;
-  await a.step(name, async () => {
-    value = await fn();
+  await a.step(name, async (step) => {
+    try {
+      value = await fn();
+    } finally {
+      const ms = opts.vehicleMs?.() ?? null;
+      if (ms !== null) {
+        const took = vehicleDuration(ms);
+        await step.displayName(`${name} — ${took} vehicle time`);
+        await step.parameter('vehicle time', took);
+      }
+    }
   });
   return value!;
+}
+
+/** A vehicle-time duration for a step name: seconds, to 10 ms below 10 s and 0.1 s above. */
+export function vehicleDuration(ms: number): string {
+  const s = ms / 1000;
+  return `${s.toFixed(Math.abs(s) < 10 ? 2 : 1)} s`;
 }
 
 /** The budget table as an HTML attachment (colours, declared limits, measured values, sample counts) and as text. */

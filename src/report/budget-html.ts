@@ -1,7 +1,9 @@
 /**
  * The budget table a reviewer reads in the report: per budget and limit, the declared limit, the
- * measured value, the sample count and the outcome, coloured. Self-contained HTML (inline styles)
- * because Allure shows an HTML attachment in a sandboxed frame.
+ * measured value, the sample count and the outcome. Two renderings: the attachment, coloured,
+ * self-contained HTML (inline styles) because Allure shows an HTML attachment in a sandboxed
+ * frame; and the one open on the test page (`budgetTablePlain`), in the markup Allure keeps of a
+ * description. The attachment carries its results as JSON, from which the report draws the second.
  */
 import { formatValue, type BudgetResult, type HostStall, type Outcome } from '../budgets/index.js';
 
@@ -77,6 +79,65 @@ export function budgetTableHtml(results: readonly BudgetResult[], title = 'Budge
         `<thead><tr>${['budget', 'clock', 'stat', 'declared limit', 'measured', 'samples', 'outcome', 'host stall during the samples'].map(th).join('')}</tr></thead>` +
         `<tbody>${rows.join('')}</tbody></table>`,
     reasons.length > 0 ? `<ul style="padding-left:18px">${reasons.join('')}</ul>` : '',
+    // Not run (a data block): what the report reads to show the table on the test page.
+    `<script type="application/json" class="${RESULTS_CLASS}">${JSON.stringify(results).replace(/</g, '\\u003c')}</script>`,
     '</body></html>',
   ].join('\n');
+}
+
+const RESULTS_CLASS = 'flightcheck-budget-results';
+
+/** The results a budget attachment (budgetTableHtml) carries, or null when it is not one. */
+export function budgetResultsFromHtml(html: string): BudgetResult[] | null {
+  const open = `<script type="application/json" class="${RESULTS_CLASS}">`;
+  const start = html.indexOf(open);
+  const end = start < 0 ? -1 : html.indexOf('</script>', start);
+  if (end < 0) return null;
+  try {
+    const parsed = JSON.parse(html.slice(start + open.length, end)) as unknown;
+    return Array.isArray(parsed) ? (parsed as BudgetResult[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The table for the test page. Allure keeps only plain markup of a description (jsoup's relaxed
+ * safelist: no style, no class), so spacing comes from column widths, and what is not PASS is bold.
+ */
+export function budgetTablePlain(results: readonly BudgetResult[], title = 'Budgets'): string {
+  const counts = (['PASS', 'MARGINAL', 'FAIL'] as const).map((o) => `${results.filter((r) => r.outcome === o).length} ${o}`).join(', ');
+  const outcome = (o: Outcome) => (o === 'PASS' ? o : `<b>${o}</b>`);
+  const columns: [string, number][] = [['budget', 30], ['clock', 8], ['limit', 14], ['measured', 14], ['samples', 7], ['outcome', 10], ['host stall', 17]];
+  const rows: string[] = [];
+  for (const r of results) {
+    const lines = r.checks.map((c) => ({
+      limit: `${c.stat} ${c.kind === 'atMost' ? '≤' : '≥'} ${formatValue(c.limit, r.unit)}`,
+      measured: c.measured === null ? '–' : formatValue(c.measured, r.unit) + (r.maxUncertaintyMs !== undefined ? ` ±${formatValue(r.maxUncertaintyMs, 'ms')}` : ''),
+      outcome: c.outcome,
+    }));
+    if (r.count < r.minSamples) lines.push({ limit: `n ≥ ${r.minSamples}`, measured: String(r.count), outcome: 'FAIL' });
+    const span = `rowspan="${Math.max(1, lines.length)}"`;
+    lines.forEach((l, i) => {
+      const first = i === 0;
+      const cells = [
+        first ? `<td ${span}><b>${escapeHtml(r.name)}</b> ${outcome(r.outcome)}${r.name !== r.metric ? `<br><small>${escapeHtml(r.metric)}</small>` : ''}${r.description ? `<br><small>${escapeHtml(r.description)}</small>` : ''}</td>` : '',
+        first ? `<td ${span}>${r.clock}${r.declaredClock ? ' (system)' : ''}</td>` : '',
+        `<td>${escapeHtml(l.limit)}</td>`,
+        `<td>${escapeHtml(l.measured)}</td>`,
+        first ? `<td ${span}>${r.count}</td>` : '',
+        `<td>${outcome(l.outcome)}</td>`,
+        first ? `<td ${span}><small>${r.hostStall ? escapeHtml(hostStallText(r.hostStall)) : r.clock === 'host' ? 'not recorded' : '–'}</small></td>` : '',
+      ];
+      rows.push(`<tr>${cells.join('')}</tr>`);
+    });
+  }
+  const reasons = results.filter((r) => r.outcome !== 'PASS').map((r) => `<li><b>${escapeHtml(r.name)} ${r.outcome}</b>: ${escapeHtml(r.reason)}</li>`);
+  return [
+    `<p><b>${escapeHtml(title)}</b>: ${counts}</p>`,
+    results.length === 0
+      ? '<p>No budgets were evaluated.</p>'
+      : `<table width="100%"><thead><tr>${columns.map(([c, w]) => `<th width="${w}%">${c}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    reasons.length > 0 ? `<ul>${reasons.join('')}</ul>` : '',
+  ].filter(Boolean).join('\n');
 }

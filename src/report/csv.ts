@@ -119,6 +119,17 @@ export class TelemetryCsvStream {
     fs.writeSync(this.fd, rows.map((r) => `${csvLine(r)}\n`).join(''));
   }
 
+  /** Starts the file over from the next sample: rows so far (a reset between tests) are dropped. */
+  restart(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(this.file, 'w');
+    fs.writeSync(this.fd, `${TELEMETRY_COLUMNS.join(',')}\n`);
+    // The HEARTBEAT index stays: it only moves forward, and the next rows come later.
+    this.next = this.telemetry.series('localPosition').length;
+    this.written = 0;
+  }
+
   close(): void {
     if (this.fd === null) return;
     this.flush();

@@ -7,6 +7,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { returnThread, takeThread } from '../lifecycle/warm-threads.js';
+import { phaseLayers, type PhaseSpan } from './phase-marks.js';
+
+export type { PhaseSpan } from './phase-marks.js';
 
 const PLOT_THREAD = new URL('./plot-thread.mjs', import.meta.url);
 
@@ -15,6 +18,9 @@ const PLOT_THREAD = new URL('./plot-thread.mjs', import.meta.url);
  * per pixel of the widest chart (560 px). More only costs rendering time, per test.
  */
 export const MAX_POINTS = 1200;
+
+const ALTITUDE_WIDTH = 560;
+const RESOURCE_WIDTH = 560;
 
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 const CONFIG = {
@@ -57,6 +63,10 @@ export interface AltitudeSeries {
   target?: number;
   /** The band the altitude had to reach and hold, shaded. */
   band?: [number, number];
+  /** Flight phases on the same time axis (seconds, as `t`), drawn as named bands. */
+  phases?: readonly PhaseSpan[];
+  /** The time axis' title: say where its zero is when it is not the vehicle's boot. */
+  timeTitle?: string;
   title?: string;
 }
 
@@ -70,6 +80,8 @@ export function altitudeChart(series: AltitudeSeries): TopLevelSpec {
   checkSameLength('altitudePlot', { t: series.t, alt: series.alt });
   const rows = thin(series.t, series.alt).map(([t, alt]) => ({ t, alt }));
   const layers: object[] = [];
+  // From zero at the latest: a phase begun at zero and over before the first sample still shows.
+  if (series.phases && rows.length > 0) layers.push(...phaseLayers(series.phases, Math.min(0, rows[0]!.t), rows[rows.length - 1]!.t, ALTITUDE_WIDTH));
   if (series.band) {
     const [lo, hi] = [...series.band].sort((a, b) => a - b) as [number, number];
     layers.push({
@@ -81,7 +93,7 @@ export function altitudeChart(series: AltitudeSeries): TopLevelSpec {
   layers.push({
     mark: { type: 'line', color: '#1f77b4', strokeWidth: 1.5 },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: 'vehicle time (s)' },
+      x: { field: 't', type: 'quantitative', title: series.timeTitle ?? 'vehicle time (s)' },
       y: { field: 'alt', type: 'quantitative', title: 'altitude (m)' },
     },
   });
@@ -95,7 +107,7 @@ export function altitudeChart(series: AltitudeSeries): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: series.title ?? 'Altitude',
-    width: 560,
+    width: ALTITUDE_WIDTH,
     height: 240,
     config: CONFIG,
     data: { values: rows },
@@ -171,8 +183,8 @@ export function trackChart(track: TrackSeries): TopLevelSpec {
 export interface HistogramOptions {
   /** Unit of the samples, shown on the axis, e.g. 'ms'. */
   unit: string;
-  /** Declared limits drawn as vertical rules, e.g. [{ stat: 'p95', value: 250 }]. */
-  limits?: { stat: string; value: number }[];
+  /** Declared limits drawn as vertical rules, e.g. [{ stat: 'p95', value: 250 }]; `atLeast` marks a lower bound (min ≥ 1 s). */
+  limits?: { stat: string; value: number; kind?: 'atMost' | 'atLeast' }[];
   title?: string;
   bins?: number;
   /** What the samples are, for the axis: default 'latency'; a budget's histogram names its metric. */
@@ -187,7 +199,7 @@ export async function latencyHistogram(samples: ArrayLike<number>, opts: Histogr
 /** The histogram's vega-lite spec. */
 export function histogramChart(samples: ArrayLike<number>, opts: HistogramOptions): TopLevelSpec {
   const values = Array.from(samples).filter(Number.isFinite);
-  const limits = (opts.limits ?? []).map((l) => ({ ...l, label: `${l.stat} ≤ ${l.value} ${opts.unit}` }));
+  const limits = (opts.limits ?? []).map((l) => ({ ...l, label: `${l.stat} ${l.kind === 'atLeast' ? '≥' : '≤'} ${l.value} ${opts.unit}` }));
   const layers: object[] = [
     {
       data: { values: values.map((v) => ({ v })) },
@@ -271,15 +283,28 @@ export interface ResourcePoint {
   value: number;
 }
 
+export interface ResourceChartOptions {
+  quantity: 'CPU (%)' | 'memory (MiB)';
+  limits?: { component: string; value: number }[];
+  /** Flight phases on the same time axis (host seconds, as the points' `t`), drawn as named bands. */
+  phases?: readonly PhaseSpan[];
+  title?: string;
+}
+
 /**
  * CPU % or memory of every component of the stack over the test (host time: resources are
  * the host's), one line per component, with each component's limit as a dashed rule where the
  * stack ran it under one.
  */
-export function resourceChart(points: readonly ResourcePoint[], opts: { quantity: 'CPU (%)' | 'memory (MiB)'; limits?: { component: string; value: number }[]; title?: string }): TopLevelSpec {
-  const layers: object[] = [
+export function resourceChart(points: readonly ResourcePoint[], opts: ResourceChartOptions): TopLevelSpec {
+  const values = points.filter((p) => Number.isFinite(p.value));
+  const ts = values.map((p) => p.t);
+  const layers: object[] = [];
+  if (opts.phases && values.length > 0) layers.push(...phaseLayers(opts.phases, Math.min(...ts), Math.max(...ts), RESOURCE_WIDTH));
+  const withPhases = layers.length > 0;
+  layers.push(
     {
-      data: { values: points.filter((p) => Number.isFinite(p.value)) },
+      data: { values },
       mark: { type: 'line', strokeWidth: 1.5, point: { size: 12 } },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'host time since the test began (s)' },
@@ -287,7 +312,7 @@ export function resourceChart(points: readonly ResourcePoint[], opts: { quantity
         color: { field: 'component', type: 'nominal', title: 'component' },
       },
     },
-  ];
+  );
   if (opts.limits && opts.limits.length > 0) {
     layers.push({
       data: { values: opts.limits },
@@ -298,10 +323,12 @@ export function resourceChart(points: readonly ResourcePoint[], opts: { quantity
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title ?? opts.quantity,
-    width: 560,
+    width: RESOURCE_WIDTH,
     height: 220,
     config: CONFIG,
     layer: layers,
+    // Components and phases each get their own colours and legend.
+    ...(withPhases ? { resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } } : {}),
   } as TopLevelSpec;
 }
 

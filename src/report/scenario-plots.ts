@@ -6,7 +6,7 @@
 import type { BudgetResult } from '../budgets/index.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { altitudePlot, histogramChart, renderSvg, trackPlot } from './plots.js';
+import { altitudePlot, histogramChart, renderSvg, trackPlot, type PhaseSpan } from './plots.js';
 
 export interface TelemetryPlotOptions {
   /** Commanded altitude (m, up). */
@@ -17,6 +17,8 @@ export interface TelemetryPlotOptions {
   setpoints?: { north: number; east: number }[];
   /** Shown in the titles, e.g. the vehicle name. */
   label?: string;
+  /** Flight phases, in seconds since the first position sample (the plot's zero). */
+  phases?: PhaseSpan[];
 }
 
 /** Altitude and track SVGs of one vehicle; null when it reported no position. */
@@ -32,6 +34,7 @@ export async function telemetryPlots(telemetry: Pick<Telemetry, 'series'>, opts:
     alt,
     ...(opts.targetAlt !== undefined ? { target: opts.targetAlt } : {}),
     ...(opts.band ? { band: opts.band } : {}),
+    ...(opts.phases ? { phases: opts.phases } : {}),
     title: `Altitude${suffix}`,
   });
   const track = await trackPlot({ north: pos.x, east: pos.y, ...(opts.setpoints ? { setpoints: opts.setpoints } : {}), title: `Track (top view)${suffix}` });
@@ -51,7 +54,7 @@ export function budgetHistogramChart(result: BudgetResult, samples: readonly (nu
   return histogramChart(values, {
     unit: result.unit,
     quantity: result.metric,
-    limits: result.checks.map((c) => ({ stat: c.stat, value: c.limit })),
+    limits: result.checks.map((c) => ({ stat: c.stat, value: c.limit, kind: c.kind })),
     title: `${result.name} (${result.clock} clock, n=${values.length}) — ${result.outcome}`,
   });
 }

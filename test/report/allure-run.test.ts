@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  CATEGORIES, copyHistory, executorInfo, loadJestVerdicts, propertiesText, reconcileResult, resetAllureResults, runInfoFromResults, writeRunFiles,
+  CATEGORIES, copyHistory, environmentEntries, executorInfo, liftTeardownAttachments, loadJestVerdicts, propertiesText, reconcileResult, resetAllureResults, runInfoFromResults, writeRunFiles,
   type AllureResultFile,
 } from '../../src/report/allure-run.js';
+import { evaluateBudget, parseBudgets } from '../../src/budgets/index.js';
+import { budgetTableHtml } from '../../src/report/budget-html.js';
 
 let dir: string;
 beforeEach(() => {
@@ -32,6 +34,21 @@ describe('run-level Allure files', () => {
     scenario('a', { px4Version: 'v1.16.0 (built-in simulator)', speed: '10', seed: '1' });
     scenario('b', { px4Version: 'v1.16.0 (built-in simulator)', speed: '10', seed: '2' });
     expect(runInfoFromResults(dir)).toEqual({ target: 'sim', speed: '10', shard: '1/2', px4Version: 'v1.16.0 (built-in simulator)', seed: '1, 2' });
+  });
+
+  it('names the commit that flew (summary.json), or why there is none, and the PX4 version the vehicles reported', () => {
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ target: 'sim', speed: 'max', commit: '33cd56baf77523256388dfb02a71928eaaff0499-dirty', px4Version: '1.16.0 (built-in simulator)' }));
+    const info = runInfoFromResults(dir);
+    expect(info).toMatchObject({ commit: '33cd56baf77523256388dfb02a71928eaaff0499-dirty', px4Version: '1.16.0 (built-in simulator)' });
+    writeRunFiles(path.join(dir, 'allure-results'), info, {});
+    const props = fs.readFileSync(path.join(dir, 'allure-results', 'environment.properties'), 'utf8');
+    expect(props).toContain('commit=33cd56baf77523256388dfb02a71928eaaff0499-dirty\n');
+    expect(props).toContain('PX4\\ version=1.16.0 (built-in simulator)\n');
+    // The run's own record wins over the CI's; without one the CI's is shown.
+    expect(environmentEntries(info, { GITHUB_SHA: 'f'.repeat(40) }).commit).toBe('33cd56baf77523256388dfb02a71928eaaff0499-dirty');
+    expect(environmentEntries({}, { GITHUB_SHA: 'f'.repeat(40) }).commit).toBe('ffffffffffff');
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ target: 'sim', commit: null, commitAbsent: 'not a git checkout (git is not installed)' }));
+    expect(runInfoFromResults(dir).commit).toBe('none (not a git checkout (git is not installed))');
   });
 
   it('writes environment.properties as Java properties (escaped keys, \\u escapes)', () => {
@@ -126,5 +143,27 @@ describe('reconcileResult', () => {
     expect(reconcileResult(result('lands'), v)).toBe(false);
     expect(reconcileResult(result('climbs', 'broken'), v)).toBe(false);
     expect(reconcileResult(result('climbs', 'passed', 'scenarios/other.test.ts'), v)).toBe(false);
+  });
+});
+
+describe('the budget table on the test page', () => {
+  const [climb] = parseBudgets({ climb: { metric: 'time_to_alt', clock: 'vehicle', unit: 's', limits: { max: 8 } } });
+  const write = (name: string, body: string | object) => fs.writeFileSync(path.join(dir, name), typeof body === 'string' ? body : JSON.stringify(body));
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+
+  it('is put open in the description of each test whose after-hook attached it, after the description the test gave', () => {
+    write('t1-attachment.html', budgetTableHtml([evaluateBudget(climb!, [9])]));
+    write('t1-result.json', { uuid: 't1', name: 'climbs', description: 'Takes off *to* 2.5 m', attachments: [] });
+    write('c1-container.json', { name: 'afterEach', children: ['t1'], afters: [{ name: 'afterEach', steps: [{ name: 'Budgets.html', attachments: [{ name: 'Budgets.html', source: 't1-attachment.html', type: 'text/html' }], steps: [] }] }] });
+    write('t2-result.json', { uuid: 't2', name: 'no budgets', attachments: [] });
+    expect(liftTeardownAttachments(dir)).toBe(1);
+    const page = read('t1-result.json').descriptionHtml as string;
+    expect(page.indexOf('Takes off *to* 2.5 m')).toBeLessThan(page.indexOf('<table'));
+    expect(page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).toContain('climb FAIL time_to_alt vehicle max ≤ 8s 9s 1 FAIL');
+    expect(page).not.toMatch(/style=|class=/);
+    expect(read('t2-result.json').descriptionHtml).toBeUndefined();
+    // Preparing the report again changes nothing.
+    liftTeardownAttachments(dir);
+    expect(read('t1-result.json').descriptionHtml).toBe(page);
   });
 });

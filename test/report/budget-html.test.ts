@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { evaluateBudget, parseBudgets } from '../../src/budgets/index.js';
-import { budgetTableHtml, escapeHtml } from '../../src/report/budget-html.js';
+import { budgetResultsFromHtml, budgetTableHtml, budgetTablePlain, escapeHtml } from '../../src/report/budget-html.js';
 
 const [climb, ack, frames] = parseBudgets([
   { name: 'climb', metric: 'time_to_alt', clock: 'vehicle', unit: 's', limits: { max: 8 }, marginal: { fraction: 0.1 }, description: 'arm → 2.5 m <b>held</b>' },
@@ -55,5 +55,35 @@ describe('budgetTableHtml', () => {
 
   it('says so when nothing was evaluated', () => {
     expect(budgetTableHtml([])).toContain('No budgets were evaluated.');
+  });
+});
+
+describe('the budget table on the test page', () => {
+  const results = [evaluateBudget(climb!, [7.5]), evaluateBudget(ack!, [20, 30, 40, 250]), evaluateBudget(frames!, [12, 13])];
+
+  it('is drawn from the results the attachment carries', () => {
+    const html = budgetTableHtml(results);
+    expect(budgetResultsFromHtml(html)).toEqual(JSON.parse(JSON.stringify(results)));
+    // A description with "</script>" in it does not end the data block early.
+    const [tricky] = parseBudgets([{ name: 'x', metric: 'm', clock: 'host', unit: 'ms', limits: { max: 1 }, description: '</script><b>' }]);
+    expect(budgetResultsFromHtml(budgetTableHtml([evaluateBudget(tricky!, [2])]))![0]!.description).toBe('</script><b>');
+    expect(budgetResultsFromHtml('<html><body><table></table></body></html>')).toBeNull();
+  });
+
+  it('keeps to the markup Allure keeps of a description (jsoup relaxed: no style, no class), and says everything in text', () => {
+    const plain = budgetTablePlain(results, 'Budgets');
+    const allowed: Record<string, string[]> = { p: [], b: [], small: [], br: [], table: ['width'], thead: [], tbody: [], tr: [], th: ['width'], td: ['rowspan', 'width'], ul: [], li: [] };
+    for (const [, tag, attrs] of plain.matchAll(/<([a-z0-9]+)([^>]*)>/g)) {
+      expect([tag, tag! in allowed]).toEqual([tag, true]);
+      for (const [, name] of attrs!.matchAll(/\s([a-z-]+)=/g)) expect([tag, name, allowed[tag!]!.includes(name!)]).toEqual([tag, name, true]);
+    }
+    const text = plain.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Budgets : 0 PASS, 1 MARGINAL, 2 FAIL');
+    expect(text).toContain('climb MARGINAL time_to_alt arm → 2.5 m &lt;b&gt;held&lt;/b&gt; vehicle max ≤ 8s 7.5s 1 MARGINAL');
+    expect(text).toContain('p95 ≤ 100ms');
+    expect(text).toContain('n ≥ 5 2 FAIL');
+    expect(text).toContain('frames FAIL : 2 samples &lt; minSamples 5');
+    expect(plain).toContain('<b>FAIL</b>');
+    expect(budgetTablePlain([])).toContain('No budgets were evaluated.');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { evaluateBudget, parseBudgets } from '../../src/budgets/index.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { altitudePlot, latencyHistogram, MAX_POINTS, renderSvg, thin, trackPlot } from '../../src/report/plots.js';
+import { altitudePlot, latencyHistogram, MAX_POINTS, renderSvg, resourceChart, thin, trackPlot } from '../../src/report/plots.js';
 import { budgetHistogram, telemetryPlots } from '../../src/report/scenario-plots.js';
 import { Series } from '../../src/vehicle/series.js';
 import type { Telemetry } from '../../src/vehicle/telemetry.js';
@@ -41,6 +41,55 @@ describe('altitudePlot', () => {
   });
 });
 
+describe('phase marks on time plots', () => {
+  const t = Array.from({ length: 300 }, (_, i) => i / 10);
+  const alt = t.map((s) => Math.min(2.5, s));
+  const phases = [
+    { name: 'reset to a known state', start: -3, end: 0 }, // before the plot: left out
+    { name: 'arm', start: 0, end: 1 },
+    { name: 'leg to (10, 0)', start: 1, end: 20 },
+    { name: 'land', start: 20, end: null }, // unfinished: to the end of the data
+  ];
+
+  it('draws each phase of the plotted span as a named band with a rule at its start, under the data', async () => {
+    const svg = await altitudePlot({ t, alt, phases, timeTitle: 'vehicle time since the test began (s)' });
+    expect(marks(svg)).toEqual(['rect', 'rule', 'text', 'line']);
+    expect(markGroup(svg, 'rect').match(/<path/g)).toHaveLength(3);
+    expect(markGroup(svg, 'rule').match(/<line/g)).toHaveLength(3);
+    // Numbered as shown, named in the legend, spans on the plot's own axis.
+    expect(svg).toContain("legend titled 'phase' for fill color with 3 values: 1 arm, 2 leg to (10, 0), 3 land");
+    expect(svg).toContain('aria-label="start: 1; end: 20; phase: 2 leg to (10, 0)"');
+    expect(svg).toContain('aria-label="start: 20; end: 29.9; phase: 3 land"');
+    expect(svg).not.toContain('reset to a known state');
+    expect(svg).toContain("X-axis titled 'vehicle time since the test began (s)'");
+  });
+
+  it('draws them on resource charts beside the components’ own colours', async () => {
+    const points = t.filter((_, i) => i % 10 === 0).flatMap((s) => [{ t: s - 3, component: 'px4', value: 40 }, { t: s - 3, component: 'xrce-agent', value: 5 }]);
+    const svg = await renderSvg(resourceChart(points, { quantity: 'CPU (%)', phases }));
+    expect(svg).toContain("legend titled 'phase' for fill color with 4 values: 1 reset to a known state, 2 arm, 3 leg to (10, 0), 4 land");
+    expect(svg).toContain("legend titled 'component' for fill color and stroke color with 2 values: px4, xrce-agent");
+    expect(svg).toContain("X-axis titled 'host time since the test began (s)'");
+  });
+
+  it('draws other phases on a kept View as on a new one, in the phases’ order', async () => {
+    const many = Array.from({ length: 11 }, (_, i) => ({ name: `leg ${11 - i}`, start: i * 2, end: i * 2 + 2 }));
+    const first = await altitudePlot({ t, alt, phases: many, title: 'many phases' });
+    await altitudePlot({ t, alt, phases, title: 'other phases' });
+    const again = await altitudePlot({ t, alt, phases: many, title: 'many phases' });
+    expect(again).toBe(first);
+    const labels = [...first.matchAll(/class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(new Set(labels)).toEqual(new Set(many.map((p, i) => `${i + 1} ${p.name}`)));
+    expect(first).toContain('with 11 values: 1 leg 11, 2 leg 10, 3 leg 9, 4 leg 8, 5 leg 7, ending with 11 leg 1');
+  });
+
+  it('leaves a plot without phases as it was', async () => {
+    const plain = await altitudePlot({ t, alt });
+    expect(await altitudePlot({ t, alt, phases: [] })).toBe(plain);
+    expect(await altitudePlot({ t, alt, phases: [{ name: 'later', start: 40, end: 50 }] })).toBe(plain);
+  });
+});
+
 describe('trackPlot', () => {
   it('draws the track, start/end points and setpoints on equal axes', async () => {
     const n = Array.from({ length: 100 }, (_, i) => 10 * Math.cos(i / 16));
@@ -71,6 +120,12 @@ describe('latencyHistogram', () => {
     expect(svg).toContain('max ≤ 400 ms');
     expect(svg).toContain('latency (ms)');
     expect(svg).toContain('Latency (n=300)');
+  });
+
+  it('labels a lower bound as one', async () => {
+    const svg = await latencyHistogram([1.2, 1.4], { unit: 's', quantity: 'offboard_loss_exit', limits: [{ stat: 'min', value: 1, kind: 'atLeast' }, { stat: 'max', value: 2.2, kind: 'atMost' }] });
+    expect(svg).toContain('min ≥ 1 s');
+    expect(svg).toContain('max ≤ 2.2 s');
   });
 
   it('renders without limits and ignores non-finite samples', async () => {

@@ -72,8 +72,11 @@ describe('allure-jest under ESM Jest', () => {
       { name: 'seed', value: '7', excluded: true },
     ]);
     const steps = (r.steps ?? []) as any[];
-    expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['arm', 'climb to 2.5 m']));
-    expect(attachmentNames(steps.filter((s) => s.name === 'climb to 2.5 m'))).toEqual(['altitude']);
+    // A phase given the vehicle's clock says how long it took on it, in its name and as a parameter.
+    const climb = 'climb to 2.5 m — 6.00 s vehicle time';
+    expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['arm', climb]));
+    expect(steps.find((s) => s.name === climb).parameters).toEqual([{ name: 'vehicle time', value: '6.00 s' }]);
+    expect(attachmentNames(steps.filter((s) => s.name === climb))).toEqual(['altitude']);
     expect(attachmentNames(steps)).toEqual(expect.arrayContaining(['Budgets.html', 'Budgets.txt', 'log: px4']));
     expect(attachmentNames(steps)).not.toContain('log: empty');
     // The stack's CPU and memory per component and its start order, as charts the report draws.
@@ -87,6 +90,8 @@ describe('allure-jest under ESM Jest', () => {
 
   it('shows the afterEach budget failure as passed until the report step reconciles it with Jest', async () => {
     expect(byName('acknowledges commands in time').status).toBe('passed');
+    // What `flightcheck run` writes about the run: the report's environment names the commit from it.
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ target: 'sim', speed: '10', commit: '0123456789abcdef0123456789abcdef01234567', px4Version: 'v1.16.0', scenarios: [] }));
     await quietly(() => reportCommand(['--results', dir, '--skip-generate']));
     const r = byName('acknowledges commands in time');
     expect(r.status).toBe('failed');
@@ -94,12 +99,18 @@ describe('allure-jest under ESM Jest', () => {
     expect(r.statusDetails!.trace).toMatch(/ack FAIL: p95 \d+ms > 100ms/);
     for (const f of ['environment.properties', 'executor.json', 'categories.json']) expect(fs.existsSync(path.join(dir, 'allure-results', f))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'allure-results', 'environment.properties'), 'utf8')).toMatch(/^PX4\\ version=v1\.16\.0$/m);
+    expect(fs.readFileSync(path.join(dir, 'allure-results', 'environment.properties'), 'utf8')).toMatch(/^commit=0123456789abcdef0123456789abcdef01234567$/m);
+    // Each test's budget table, open on its page: the one attached in the body and the one attached after it.
+    expect(byName('climbs to 2.5 m').descriptionHtml).toMatch(/<b>climb<\/b> <b>MARGINAL<\/b>/);
+    expect(byName('acknowledges commands in time').descriptionHtml).toMatch(/<b>ack<\/b> <b>FAIL<\/b>/);
     expect(await quietly(() => reportCommand(['--results', dir, '--skip-generate', '--fail-on-budget']))).toBe(1);
     // Drawn by then: the stack's memory per component, with its name and vehicle, and the start order.
     const attachments = (steps: any[] = []): any[] => steps.flatMap((x) => [...(x.attachments ?? []), ...attachments(x.steps)]);
     const all = attachments(byName('climbs to 2.5 m').steps as any[]);
     const svg = (name: string) => fs.readFileSync(path.join(dir, 'allure-results', all.find((a) => a.name === name).source), 'utf8');
     expect(svg('stack memory')).toContain('Memory per stack component');
+    // Every time plot carries the test's phases.
+    for (const chart of ['stack memory', 'stack CPU']) expect(svg(chart)).toContain("legend titled 'phase' for fill color with 1 value: 1 hover");
     expect(svg('stack memory')).toContain('xrce-agent (drone1)');
     expect(svg('stack CPU')).toContain('px4 (drone1)');
     expect(svg('stack start order')).toContain('Start order');
@@ -138,7 +149,7 @@ describeUnless(cannotRender)('the generated report', () => {
           { navigate: `${server.url}#categories`, waitFor: "document.body.innerText.includes('No item selected') && document.body.innerText.includes('Budget exceeded')", keepText: 'categories' },
           { navigate: `${server.url}#testresult/${uid}`, waitFor: "document.body.innerText.includes('Budgets.html')", keepText: 'test' },
           { run: click('Budgets.html'), waitFor: "[...document.querySelectorAll('iframe')].some((f) => (f.srcdoc || '').includes('budget-row'))" },
-          { run: click('climb to 2.5 m'), waitFor: "document.body.innerText.includes('altitude')" },
+          { run: click('climb to 2.5 m — 6.00 s vehicle time'), waitFor: "document.body.innerText.includes('altitude')" },
           { run: click('altitude'), waitFor: "document.querySelectorAll('img').length > 0" },
         ],
         collect: {
@@ -149,6 +160,11 @@ describeUnless(cannotRender)('the generated report', () => {
       });
       expect(page.texts.overview).toMatch(/2\s*test cases/);
       expect(page.texts.overview).toContain('v1.16.0'); // environment widget
+      expect(page.texts.overview).toContain('0123456789abcdef0123456789abcdef01234567');
+      // The test page, before anything is clicked: the budget table open, the phase's vehicle time.
+      expect(page.texts.test).toMatch(/Description[\s\S]*Budgets: 1 PASS, 1 MARGINAL, 0 FAIL/);
+      expect(page.texts.test).toMatch(/climb MARGINAL\s+time_to_alt\s+vehicle\s+max ≤ 8s\s+7\.5s\s+1\s+MARGINAL/);
+      expect(page.texts.test).toContain('climb to 2.5 m — 6.00 s vehicle time');
       expect(page.texts.categories).toMatch(/Budget exceeded\s+1\b/);
       expect(page.texts.categories).not.toContain('Assertion failed');
       expect(page.texts.test).toContain('Severity: critical');
