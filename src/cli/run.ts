@@ -16,6 +16,7 @@ import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
 import { resetAllureResults } from '../report/allure-run.js';
 import { usedPlugins, type RunSelection } from '../plugins.js';
+import { projectConfig, type LoadedConfig } from '../config/project.js';
 
 /** The flags `flightcheck run` accepts (the workflow test checks CI files against them). */
 export const RUN_OPTIONS = {
@@ -70,8 +71,10 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | null): Promise<number> {
+  // The project's config (flightcheck.config.ts) gives the defaults the command line leaves open.
+  const project = await projectConfig();
   // Options, rig files, scenario paths, budgets and types: every error at once, before Jest starts.
-  const { values: o, positionals } = await preflightRun(argv, RUN_OPTIONS, Options);
+  const { values: o, positionals } = await preflightRun(withConfigDefaults(argv, project), RUN_OPTIONS, Options, project.config.scenarios);
   if (o.help) {
     console.log(HELP);
     return 0;
@@ -97,7 +100,7 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
 
   const require = createRequire(import.meta.url);
   const jestBin = require.resolve('jest/bin/jest');
-  const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
+  const patterns = positionals.length > 0 ? positionals : project.config.scenarios;
   const rackRigs = await pluginWorkers({ target: o.target, ...(o.rack ? { rack: o.rack } : {}), ...(o.rig ? { rig: o.rig } : {}) });
   const workers = jestWorkers({ target: o.target, cores: os.availableParallelism(), workers: o.workers ? Number(o.workers) : null, rackRigs });
   const args = [
@@ -115,6 +118,8 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
     FLIGHT_RESULTS_DIR: results,
     FLIGHT_PROGRESS_PORT: String(progress.port),
     FLIGHT_JOURNAL: journal,
+    // The workers read the same config (its plugins bring the project's own targets).
+    ...(project.file ? { FLIGHT_CONFIG: project.file } : {}),
     ...(o.speed ? { FLIGHT_SPEED: o.speed } : {}),
     ...(o.seed ? { FLIGHT_SEED: o.seed } : {}),
     ...(o.rig ? { FLIGHT_RIG: path.resolve(o.rig) } : {}),
@@ -202,6 +207,18 @@ export function jestWorkers(o: { target: string; cores: number; workers: number 
   if (o.rackRigs !== null) return o.rackRigs;
   if (o.target === 'sim') return Math.max(2, o.cores - 1);
   return null;
+}
+
+/**
+ * The command line with the config's defaults where it gives none: `--target` (unless
+ * FLIGHT_TARGET says) and `--results` (unless FLIGHT_RESULTS_DIR says; relative to the config).
+ */
+export function withConfigDefaults(argv: string[], { file, config }: LoadedConfig, env: NodeJS.ProcessEnv = process.env): string[] {
+  const has = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const out = [...argv];
+  if (config.target && !has('--target') && !env.FLIGHT_TARGET) out.push('--target', config.target);
+  if (config.results && !has('--results') && !env.FLIGHT_RESULTS_DIR) out.push('--results', path.resolve(file ? path.dirname(file) : '.', config.results));
+  return out;
 }
 
 /** The workers a plugin asks for on this run (the hil plugin: one per rig of the rack), or null. */

@@ -35,6 +35,8 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
   argv: string[],
   options: NonNullable<ParseArgsConfig['options']>,
   schema: S,
+  /** Where scenarios are when no pattern is given (the project config's `scenarios`). */
+  defaultPatterns: string[] = ['scenarios/'],
 ): Promise<{ values: z.infer<S>; positionals: string[]; files: string[] }> {
   const { values, raw, positionals, errors } = parseRunArgs(argv, options, schema);
   if (values?.help) return { values, positionals, files: [] };
@@ -52,7 +54,7 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
   // What concerns a plugin (the hil plugin's rig and rack files) it checks itself.
   const selection = { target, ...(str('rig') ? { rig: str('rig')! } : {}), ...(str('rack') ? { rack: str('rack')! } : {}) };
   for (const p of usedPlugins()) if (p.preflight) errors.push(...(await p.preflight(selection)));
-  const patterns = positionals.length > 0 ? positionals : ['scenarios/'];
+  const patterns = positionals.length > 0 ? positionals : defaultPatterns;
   const selected = selectScenarioFiles(patterns);
   errors.push(...selected.errors);
   if (selected.files.length > 0) {
