@@ -4,12 +4,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ENTRY = 'sitl/sim/worker-main.ts';
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'flightcheck');
+/** Compiled (an installed package's dist/): the thread's program is JavaScript already. */
+const COMPILED = !fs.existsSync(fileURLToPath(new URL('./worker-main.ts', import.meta.url)));
+const ENTRY = COMPILED ? 'sitl/sim/worker-main.js' : 'sitl/sim/worker-main.ts';
+const CACHE = COMPILED ? path.join(ROOT, '.cache') : path.join(ROOT, 'node_modules', '.cache', 'flightcheck');
 const BUNDLE = path.join(CACHE, 'sim-worker.mjs');
 const INPUTS = path.join(CACHE, 'sim-worker.inputs.json');
-/** Without a bundle: the TypeScript sources through tsx, which costs a loader thread and a transpile per thread. */
-const FALLBACK = new URL('./worker-entry.mjs', import.meta.url);
+/** Without a bundle: the compiled module, or the TypeScript sources through tsx (a loader thread and a transpile per thread). */
+const FALLBACK = COMPILED ? new URL('./worker-main.js', import.meta.url) : new URL('./worker-entry.mjs', import.meta.url);
 
 type Inputs = Record<string, { size: number; mtimeMs: number }>;
 

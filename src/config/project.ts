@@ -56,14 +56,27 @@ export interface LoadedConfig {
   config: ProjectConfig;
 }
 
+/**
+ * Imports a module of the project's (the config, a plugin): TypeScript through tsx where plain
+ * Node runs (the CLI, also from the compiled package); inside Jest its own transform does it.
+ */
+async function importProjectModule(href: string): Promise<Record<string, unknown>> {
+  // Jest gives the modules it loads `import.meta.jest`; plain Node does not.
+  const underJest = (import.meta as { jest?: unknown }).jest !== undefined;
+  if (/\.[cm]?ts$/.test(href) && !underJest) {
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(href, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(href)) as Record<string, unknown>;
+}
+
 /** Reads and checks the config; a bad one is one line per problem, each naming the file and the field. */
 export async function loadProjectConfig(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const file = findConfigFile(dir, env);
   if (!file) return { file: null, config: ProjectConfig.parse({}) };
   let raw: unknown;
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    raw = mod.default;
+    raw = (await importProjectModule(pathToFileURL(file).href)).default;
   } catch (err) {
     throw new ConfigError(`${path.basename(file)}: could not be loaded: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
@@ -91,7 +104,7 @@ export async function importPlugins(loaded: LoadedConfig): Promise<FlightcheckPl
     const where = spec.startsWith('.') || path.isAbsolute(spec) ? pathToFileURL(path.resolve(base, spec)).href : spec;
     let mod: { default?: unknown; plugin?: unknown };
     try {
-      mod = (await import(where)) as typeof mod;
+      mod = await importProjectModule(where);
     } catch (err) {
       throw new ConfigError(`${loaded.file ? path.basename(loaded.file) : 'config'}: plugin ${spec}: could not be loaded: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }

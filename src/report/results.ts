@@ -4,7 +4,8 @@ import type { BudgetResult } from '../budgets/index.js';
 
 /** Where a run keeps its machine-readable results (per-test records, recordings, logs). */
 export function resultsDir(): string {
-  return path.resolve(process.env.FLIGHT_RESULTS_DIR ?? 'flight-results');
+  // An empty FLIGHT_RESULTS_DIR is unset, not the current folder.
+  return path.resolve(process.env.FLIGHT_RESULTS_DIR || 'flight-results');
 }
 
 /** What the fixture writes for every scenario test; the summary, --json and the report read it. */

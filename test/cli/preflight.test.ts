@@ -81,6 +81,13 @@ describe('flightcheck run checks everything before anything flies', () => {
     }
   }, 120_000);
 
+  it('refuses a results folder that holds the scenarios (a run empties its scenarios/), before anything is deleted', async () => {
+    const r = await flightcheck(['run', 'scenarios/takeoff', '--results', '.']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('flightcheck run: --results: . holds the scenario scenarios/takeoff.test.ts: a run empties its results\' scenarios/ and recordings/');
+    expect(fs.existsSync(path.join(ROOT, 'scenarios/takeoff.test.ts'))).toBe(true);
+  }, 120_000);
+
   it('a re-run with nothing changed reuses the verdict (< 2 s); a changed file is checked again', async () => {
     const cache = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fc-preflight-cache-')), 'preflight.json');
     const good = path.join(dir, 'good.test.ts');

@@ -1,5 +1,5 @@
 /**
- * `npm test` says what it skipped and why: test/support/skip-reporter.cjs lists every skipped
+ * `npm test` says what it skipped and why: fixtures/skip-reporter.cjs lists every skipped
  * test after the run, with the reason from its title or a describe block's ("— skipped: …", as
  * test/support/skip.ts writes it) or the scenario record the flight fixture wrote; a skip
  * without a reason is listed as one.
@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
 import { ROOT, run } from '../cli/helpers.js';
 
-const { skippedTests, formatSkipped } = createRequire(import.meta.url)('./skip-reporter.cjs') as {
+const { skippedTests, formatSkipped } = createRequire(import.meta.url)('../../fixtures/skip-reporter.cjs') as {
   skippedTests(results: unknown, rootDir: string, records: Map<string, string>): { file: string; reason: string; tests: string[] }[];
   formatSkipped(groups: unknown): string;
 };

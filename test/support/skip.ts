@@ -3,7 +3,7 @@ import { describe } from '@jest/globals';
 
 /**
  * `describe` where what the block needs is here (`reason` null); elsewhere the block is skipped
- * with the reason in its title ("… — skipped: <reason>"), which test/support/skip-reporter.cjs
+ * with the reason in its title ("… — skipped: <reason>"), which fixtures/skip-reporter.cjs
  * lists, with every test it skipped, at the end of `npm test`. Never a silent skip.
  */
 export function describeUnless(reason: string | null): (name: string, fn: () => void) => void {

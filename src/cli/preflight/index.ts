@@ -57,6 +57,10 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
   const patterns = positionals.length > 0 ? positionals : defaultPatterns;
   const selected = selectScenarioFiles(patterns);
   errors.push(...selected.errors);
+  // A run starts by emptying its results' scenarios/ and recordings/: never where scenarios live.
+  const results = path.resolve(str('results') ?? resultsDir());
+  const inside = selected.files.find((f) => path.resolve(f).startsWith(`${results}${path.sep}`));
+  if (inside) errors.push(`--results: ${path.relative(process.cwd(), results) || '.'} holds the scenario ${path.relative(process.cwd(), inside)}: a run empties its results' scenarios/ and recordings/ (choose another folder, e.g. flight-results)`);
   if (selected.files.length > 0) {
     const cacheFile = preflightCacheFile(str('results'));
     errors.push(...(await checkScenarioFiles(selected.files, cacheFile)));
