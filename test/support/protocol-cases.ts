@@ -192,7 +192,10 @@ export async function runProtocolCase(link: Link, sys: number, c: ProtocolCase):
     off();
   }
   const hb = await link.next(minimal.Heartbeat, { timeoutMs: 3000, where: (m) => m.sysid === sys });
-  return [...lines, modeLine(hb.data)];
+  // PX4 sends a STATUSTEXT on a path of its own, unordered against its COMMAND_ACKs (both orders
+  // seen on the ground): the answers in the order they came, then the texts.
+  const isText = (l: string) => l.startsWith('text ');
+  return [...lines.filter((l) => !isText(l)), ...lines.filter(isText), modeLine(hb.data)];
 }
 
 /**
