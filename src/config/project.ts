@@ -3,6 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { FlightcheckPlugin } from '../plugins.js';
+import { ConfigError, findConfigFile } from './find.js';
+
+export { CONFIG_FILES, ConfigError, findConfigFile } from './find.js';
 
 /**
  * The project's configuration, `flightcheck.config.ts` beside package.json (as
@@ -30,26 +33,6 @@ export function defineConfig(config: ProjectConfigInput): ProjectConfigInput {
   return config;
 }
 
-export const CONFIG_FILES = ['flightcheck.config.ts', 'flightcheck.config.mts', 'flightcheck.config.js', 'flightcheck.config.mjs'];
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** The config file in effect: FLIGHT_CONFIG, else the first of CONFIG_FILES in `dir`; null when there is none. */
-export function findConfigFile(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.FLIGHT_CONFIG) {
-    const file = path.resolve(dir, env.FLIGHT_CONFIG);
-    if (!fs.existsSync(file)) throw new ConfigError(`FLIGHT_CONFIG=${env.FLIGHT_CONFIG}: no such file`);
-    return file;
-  }
-  for (const name of CONFIG_FILES) {
-    const file = path.join(dir, name);
-    if (fs.existsSync(file)) return file;
-  }
-  return null;
-}
-
 export interface LoadedConfig {
   /** The file it came from; null: no file, the defaults. */
   file: string | null;
@@ -63,11 +46,15 @@ export interface LoadedConfig {
 async function importProjectModule(href: string): Promise<Record<string, unknown>> {
   // Jest gives the modules it loads `import.meta.jest`; plain Node does not.
   const underJest = (import.meta as { jest?: unknown }).jest !== undefined;
-  if (/\.[cm]?ts$/.test(href) && !underJest) {
+  if (!/\.[cm]?ts$/.test(href) || underJest) return (await import(href)) as Record<string, unknown>;
+  try {
+    // A checkout's CLI runs under tsx already: a plain import costs nothing more.
+    return (await import(href)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(href, import.meta.url)) as Record<string, unknown>;
   }
-  return (await import(href)) as Record<string, unknown>;
 }
 
 /** Reads and checks the config; a bad one is one line per problem, each naming the file and the field. */

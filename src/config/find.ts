@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The names a project's config may have, in the order they are looked for. */
+export const CONFIG_FILES = ['flightcheck.config.ts', 'flightcheck.config.mts', 'flightcheck.config.js', 'flightcheck.config.mjs'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * The config file in effect: FLIGHT_CONFIG, else the first of CONFIG_FILES in `dir`; null when
+ * there is none. Kept apart from the config's schema so a start without one loads nothing more.
+ */
+export function findConfigFile(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.FLIGHT_CONFIG) {
+    const file = path.resolve(dir, env.FLIGHT_CONFIG);
+    if (!fs.existsSync(file)) throw new ConfigError(`FLIGHT_CONFIG=${env.FLIGHT_CONFIG}: no such file`);
+    return file;
+  }
+  for (const name of CONFIG_FILES) {
+    const file = path.join(dir, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
