@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -86,6 +85,7 @@ export function projectConfig(): Promise<LoadedConfig> {
 /** The plugins a config names, imported (relative paths from the config's folder) and checked. */
 export async function importPlugins(loaded: LoadedConfig): Promise<FlightcheckPlugin[]> {
   const base = loaded.file ? path.dirname(loaded.file) : process.cwd();
+  const configName = loaded.file ? path.basename(loaded.file) : 'config';
   const out: FlightcheckPlugin[] = [];
   for (const spec of loaded.config.plugins) {
     const where = spec.startsWith('.') || path.isAbsolute(spec) ? pathToFileURL(path.resolve(base, spec)).href : spec;
@@ -93,11 +93,11 @@ export async function importPlugins(loaded: LoadedConfig): Promise<FlightcheckPl
     try {
       mod = await importProjectModule(where);
     } catch (err) {
-      throw new ConfigError(`${loaded.file ? path.basename(loaded.file) : 'config'}: plugin ${spec}: could not be loaded: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      throw new ConfigError(`${configName}: plugin ${spec}: could not be loaded: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
     const plugin = mod.default ?? mod.plugin;
     const problem = pluginProblem(plugin);
-    if (problem) throw new ConfigError(`${loaded.file ? path.basename(loaded.file) : 'config'}: plugin ${spec}: ${problem}`);
+    if (problem) throw new ConfigError(`${configName}: plugin ${spec}: ${problem}`);
     out.push(plugin as FlightcheckPlugin);
   }
   return out;
