@@ -7,6 +7,7 @@ const CORE_COMMANDS: Record<string, CliCommand> = {
   report: { summary: 'build the Allure HTML report from the latest results', load: async () => (await import('./report.js')).reportCommand },
   doctor: { summary: 'what is installed and what each target needs', load: async () => (await import('./doctor.js')).doctorCommand },
   targets: { summary: 'list the targets', load: async () => (await import('./targets.js')).targetsCommand },
+  fidelity: { summary: 'fly one manoeuvre set on real PX4 and on the simulator and compare them phase by phase', load: async () => (await import('./fidelity.js')).fidelityCommand },
   init: { summary: 'set up a project to fly here: config, jest.config.ts, tsconfig, a scenario, a CI workflow', load: async () => (await import('./init.js')).initCommand },
 };
 

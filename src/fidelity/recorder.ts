@@ -1,0 +1,87 @@
+import { common, type Message } from '../mavlink/link.js';
+import { commandName, resultName } from '../vehicle/command-sender.js';
+import type { Vehicle } from '../vehicle/index.js';
+
+/** One position sample on the vehicle clock: height above home/ground, local NED, heading. */
+export interface TraceSample {
+  /** Vehicle ms. */
+  t: number;
+  alt: number;
+  north: number;
+  east: number;
+  /** Speed over ground and vertical speed (up positive), m/s. */
+  speed: number;
+  climb: number;
+  /** Heading, radians (NaN before ATTITUDE). */
+  yaw: number;
+}
+
+/** A mode or ACK event on the vehicle clock. */
+export interface TimedEvent {
+  t: number;
+  text: string;
+}
+
+/**
+ * Records what the vehicle did while a fidelity flight runs, on the vehicle clock only: every
+ * LOCAL_POSITION_NED (with the height telemetry measures from home or the ground), every change of
+ * the HEARTBEAT mode, and every COMMAND_ACK in arrival order. Phases are cut out of it afterwards,
+ * so what is recorded does not depend on how the flight script waits.
+ */
+export class FlightRecorder {
+  readonly samples: TraceSample[] = [];
+  readonly modes: TimedEvent[] = [];
+  readonly acks: TimedEvent[] = [];
+  private readonly offs: (() => void)[] = [];
+  private lastPositionMs = -Infinity;
+
+  constructor(private readonly v: Vehicle) {
+    const tel = v.telemetry;
+    this.offs.push(
+      tel.onUpdate(() => {
+        const now = tel.vehicleTimeMs;
+        if (now === null) return;
+        const mode = modeLabel(v);
+        if (mode !== null && this.modes.at(-1)?.text !== mode) this.modes.push({ t: now, text: mode });
+        const p = tel.localPosition;
+        if (!p || p.vehicleMs <= this.lastPositionMs) return;
+        this.lastPositionMs = p.vehicleMs;
+        this.samples.push({
+          t: p.vehicleMs,
+          alt: tel.altitude ?? Number.NaN,
+          north: p.x,
+          east: p.y,
+          speed: Math.hypot(p.vx, p.vy),
+          climb: -p.vz,
+          yaw: tel.attitude?.yaw ?? Number.NaN,
+        });
+      }),
+      v.link.on(common.CommandAck, (msg: Message) => {
+        const ack = msg.data as common.CommandAck;
+        // The client's own requests (a message it has not seen yet) depend on what arrived when,
+        // not on the autopilot: the manoeuvres' commands are compared.
+        if (HOUSEKEEPING.has(ack.command)) return;
+        const t = tel.vehicleTimeMs ?? Number.NaN;
+        this.acks.push({ t, text: `${commandName(ack.command)} ${resultName(ack.result)}` });
+      }),
+    );
+  }
+
+  /** Vehicle time of the newest message seen (ms). */
+  now(): number {
+    return this.v.telemetry.vehicleTimeMs ?? Number.NaN;
+  }
+
+  close(): void {
+    for (const off of this.offs.splice(0)) off();
+  }
+}
+
+const HOUSEKEEPING = new Set<number>([common.MavCmd.REQUEST_MESSAGE, common.MavCmd.SET_MESSAGE_INTERVAL]);
+
+/** "Hold", "Hold (armed)": the mode with the armed flag, so that arming shows in the sequence. */
+function modeLabel(v: Vehicle): string | null {
+  const name = v.telemetry.modeName;
+  if (name === null) return null;
+  return v.telemetry.armed ? `${name} (armed)` : name;
+}
