@@ -19,6 +19,12 @@ export interface Thresholds {
   durationShare: number;
   /** Each side needs at least this many runs with the mark. */
   minRuns: number;
+  /**
+   * Differences the candidate admits, by key ("phase › mark", "phase › modes", "phase › acks"),
+   * each with why: reported as KNOWN GAP, not failed. A listed one that passes is reported as
+   * closed (take it off the list); a key that names nothing measured is a failure (a stale list).
+   */
+  knownGaps?: Record<string, string>;
 }
 export const DEFAULT_THRESHOLDS: Thresholds = { durationShare: 0.15, minRuns: 5 };
 
@@ -43,7 +49,7 @@ export interface MarkRow {
   ratio: number;
   /** The allowed |candidate − reference| in seconds. */
   allowedS: number;
-  verdict: 'pass' | 'fail' | 'too few runs';
+  verdict: 'pass' | 'fail' | 'too few runs' | 'known gap';
 }
 
 export interface ValueRow {
@@ -62,7 +68,7 @@ export interface SequenceRow {
   referenceShare: string;
   candidate: string[];
   candidateShare: string;
-  verdict: 'pass' | 'fail';
+  verdict: 'pass' | 'fail' | 'known gap';
 }
 
 export interface TraceRow {
@@ -83,6 +89,8 @@ export interface Comparison {
   thresholds: Thresholds;
   /** Every failure, one line each; empty when the candidate passes. */
   failures: string[];
+  /** Known gaps that passed this time: the list should lose them. */
+  closedGaps: string[];
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -102,7 +110,16 @@ export function compareRuns(reference: readonly FlightRun[], candidate: readonly
     reference: refName,
     candidate: candName,
     runs: { reference: reference.length, candidate: candidate.length, failedReference: failed(reference), failedCandidate: failed(candidate) },
-    marks: [], values: [], sequences: [], traces: [], thresholds, failures,
+    marks: [], values: [], sequences: [], traces: [], thresholds, failures, closedGaps: [],
+  };
+  const gaps = thresholds.knownGaps ?? {};
+  const seen = new Set<string>();
+  /** A failing verdict on a listed key is a known gap; a passing one closes it. */
+  const admit = (key: string, failing: boolean): boolean => {
+    seen.add(key);
+    if (!(key in gaps)) return false;
+    if (!failing) cmp.closedGaps.push(key);
+    return failing;
   };
   for (const f of [...cmp.runs.failedReference, ...cmp.runs.failedCandidate]) failures.push(`a run failed: ${f}`);
 
@@ -117,7 +134,8 @@ export function compareRuns(reference: readonly FlightRun[], candidate: readonly
       const candMedian = median(candS);
       const allowedS = Math.max(thresholds.durationShare * refMedian, MARK_RESOLUTION_S[source]);
       const enough = refS.length >= thresholds.minRuns && candS.length >= thresholds.minRuns;
-      const verdict = !enough ? 'too few runs' : Math.abs(candMedian - refMedian) <= allowedS ? 'pass' : 'fail';
+      let verdict: MarkRow['verdict'] = !enough ? 'too few runs' : Math.abs(candMedian - refMedian) <= allowedS ? 'pass' : 'fail';
+      if (admit(`${phase} › ${key}`, verdict === 'fail')) verdict = 'known gap';
       cmp.marks.push({ phase, mark: key, source, reference: refS, candidate: candS, refMedian, candMedian, ratio: candMedian / refMedian, allowedS, verdict });
       if (verdict === 'fail') {
         failures.push(`${phase} › ${key}: ${candName} ${candMedian.toFixed(2)} s against ${refName} ${refMedian.toFixed(2)} s (${signedPercent(candMedian / refMedian - 1)}; allowed ±${allowedS.toFixed(2)} s)`);
@@ -133,7 +151,8 @@ export function compareRuns(reference: readonly FlightRun[], candidate: readonly
     for (const kind of ['modes', 'acks'] as const) {
       const r = commonSequence(refPh.map(({ run, w }) => eventsIn(run[kind], w.events[kind], kind === 'modes')));
       const c = commonSequence(candPh.map(({ run, w }) => eventsIn(run[kind], w.events[kind], kind === 'modes')));
-      const verdict = sameSequence(r.sequence, c.sequence) ? 'pass' : 'fail';
+      let verdict: SequenceRow['verdict'] = sameSequence(r.sequence, c.sequence) ? 'pass' : 'fail';
+      if (admit(`${phase} › ${kind}`, verdict === 'fail')) verdict = 'known gap';
       cmp.sequences.push({ phase, kind, reference: r.sequence, referenceShare: r.share, candidate: c.sequence, candidateShare: c.share, verdict });
       if (verdict === 'fail') {
         failures.push(`${phase} › ${kind === 'modes' ? 'mode sequence' : 'ACK sequence'}: ${candName} [${c.sequence.join(' → ')}] against ${refName} [${r.sequence.join(' → ')}]`);
@@ -141,6 +160,7 @@ export function compareRuns(reference: readonly FlightRun[], candidate: readonly
     }
     cmp.traces.push(traceDifference(phase, refPh, candPh));
   }
+  for (const key of Object.keys(gaps)) if (!seen.has(key)) failures.push(`known gap "${key}" names nothing this comparison measured: take it off the list`);
   return cmp;
 }
 

@@ -25,15 +25,19 @@ export async function writeFidelityPage(file: string, cmp: Comparison, reference
     const seqs = cmp.sequences.filter((q) => q.phase === phase);
     sections.push(`<section><h2>${escapeHtml(phase)}</h2>
 <table><tr><th>mark</th><th>${escapeHtml(cmp.reference)}</th><th>${escapeHtml(cmp.candidate)}</th><th>ratio</th><th>allowed</th><th>verdict</th></tr>
-${marks.map((m) => `<tr class="${m.verdict === 'pass' ? 'pass' : 'fail'}"><td>${escapeHtml(m.mark)}</td><td>${f2(m.refMedian)} s <small>(${m.reference.map(f2).join(', ')})</small></td><td>${f2(m.candMedian)} s <small>(${m.candidate.map(f2).join(', ')})</small></td><td>${f2(m.ratio)}</td><td>±${f2(m.allowedS)} s</td><td>${m.verdict}</td></tr>`).join('\n')}
+${marks.map((m) => `<tr class="${VERDICT_CLASS[m.verdict]}"><td>${escapeHtml(m.mark)}</td><td>${f2(m.refMedian)} s <small>(${m.reference.map(f2).join(', ')})</small></td><td>${f2(m.candMedian)} s <small>(${m.candidate.map(f2).join(', ')})</small></td><td>${f2(m.ratio)}</td><td>±${f2(m.allowedS)} s</td><td>${m.verdict}</td></tr>`).join('\n')}
 </table>
-${seqs.map((q) => `<p class="${q.verdict}"><b>${q.kind}</b> ${q.verdict === 'pass' ? 'identical' : 'differ'}: ${escapeHtml(cmp.reference)} ${escapeHtml(q.reference.join(' → ') || '(none)')} <small>[${q.referenceShare}]</small>; ${escapeHtml(cmp.candidate)} ${escapeHtml(q.candidate.join(' → ') || '(none)')} <small>[${q.candidateShare}]</small></p>`).join('\n')}
+${seqs.map((q) => `<p class="${VERDICT_CLASS[q.verdict]}"><b>${q.kind}</b> ${q.verdict === 'pass' ? 'identical' : q.verdict === 'known gap' ? 'differ (known gap)' : 'differ'}: ${escapeHtml(cmp.reference)} ${escapeHtml(q.reference.join(' → ') || '(none)')} <small>[${q.referenceShare}]</small>; ${escapeHtml(cmp.candidate)} ${escapeHtml(q.candidate.join(' → ') || '(none)')} <small>[${q.candidateShare}]</small></p>`).join('\n')}
 <div class="charts">${charts.join('\n')}</div></section>`);
   }
-  const verdict = cmp.failures.length === 0 ? '<p class="pass">PASS: every mark within its allowance, every sequence identical.</p>' : `<ul class="fail">${cmp.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`;
+  const gaps = cmp.thresholds.knownGaps ?? {};
+  const admitted = Object.keys(gaps).filter((k) => cmp.marks.some((m) => m.verdict === 'known gap' && `${m.phase} › ${m.mark}` === k) || cmp.sequences.some((q) => q.verdict === 'known gap' && `${q.phase} › ${q.kind}` === k));
+  const verdict = (cmp.failures.length === 0 ? '<p class="pass">PASS: every mark within its allowance or a known gap, every sequence identical or a known gap.</p>' : `<ul class="fail">${cmp.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`) +
+    (admitted.length > 0 ? `<p class="gap">Known gaps (admitted, not failed):</p><ul class="gap">${admitted.map((k) => `<li>${escapeHtml(k)}: ${escapeHtml(gaps[k]!)}</li>`).join('')}</ul>` : '') +
+    (cmp.closedGaps.length > 0 ? `<p class="pass">Known gaps now within the allowance (take them off the list): ${escapeHtml(cmp.closedGaps.join('; '))}</p>` : '');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>fidelity: ${escapeHtml(cmp.candidate)} against ${escapeHtml(cmp.reference)}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
-tr.pass td:last-child,p.pass{color:#137333}tr.fail td:last-child,.fail{color:#c5221f}.charts{display:flex;flex-wrap:wrap;gap:1em}small{color:#666}</style></head><body>
+tr.pass td:last-child,p.pass{color:#137333}tr.gap td:last-child,p.gap{color:#b06000}tr.fail td:last-child,.fail{color:#c5221f}.charts{display:flex;flex-wrap:wrap;gap:1em}small{color:#666}</style></head><body>
 <h1>Fidelity: ${escapeHtml(cmp.candidate)} against ${escapeHtml(cmp.reference)}</h1>
 <p>${cmp.runs.candidate} runs of ${escapeHtml(cmp.candidate)}, ${cmp.runs.reference} of ${escapeHtml(cmp.reference)}. Times are vehicle seconds from each phase's start; medians are judged within ±${(cmp.thresholds.durationShare * 100).toFixed(0)} % of the reference or the mark's resolution.</p>
 ${verdict}
@@ -43,6 +47,8 @@ ${sections.join('\n')}
   fs.writeFileSync(file, html);
   return file;
 }
+
+const VERDICT_CLASS: Record<string, string> = { pass: 'pass', fail: 'fail', 'too few runs': 'fail', 'known gap': 'gap' };
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 

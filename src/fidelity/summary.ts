@@ -14,6 +14,8 @@ export function fidelitySummary(c: Comparison): Record<string, unknown> {
     marksJudged: c.marks.length,
     sequencesIdentical: c.sequences.filter((q) => q.verdict === 'pass').length,
     sequences: c.sequences.length,
+    knownGaps: [...c.marks.filter((m) => m.verdict === 'known gap').map((m) => `${m.phase} › ${m.mark}`), ...c.sequences.filter((q) => q.verdict === 'known gap').map((q) => `${q.phase} › ${q.kind}`)],
+    closedGaps: c.closedGaps,
     pass: c.failures.length === 0,
     failures: c.failures,
   };

@@ -17,11 +17,18 @@ export function fidelityTable(c: Comparison): string {
     lines.push('', 'other figures (shown, not judged):');
     lines.push(...columns([['phase', 'figure', ref, cand], ...c.values.map((v) => [v.phase, v.name, `${s2(v.refMedian)} ${v.unit}`, `${s2(v.candMedian)} ${v.unit}`])]));
   }
-  const differing = c.sequences.filter((q) => q.verdict === 'fail');
+  const differing = c.sequences.filter((q) => q.verdict !== 'pass');
   lines.push('', `mode and ACK sequences: ${c.sequences.length - differing.length} of ${c.sequences.length} identical`);
   for (const q of differing) {
-    lines.push(`  ${q.phase} › ${q.kind}:`, `    ${ref.padEnd(8)} ${q.reference.join(' → ') || '(none)'}  [${q.referenceShare}]`, `    ${cand.padEnd(8)} ${q.candidate.join(' → ') || '(none)'}  [${q.candidateShare}]`);
+    lines.push(`  ${q.phase} › ${q.kind}${q.verdict === 'known gap' ? ' (KNOWN GAP)' : ''}:`, `    ${ref.padEnd(8)} ${q.reference.join(' → ') || '(none)'}  [${q.referenceShare}]`, `    ${cand.padEnd(8)} ${q.candidate.join(' → ') || '(none)'}  [${q.candidateShare}]`);
   }
+  const gaps = c.thresholds.knownGaps ?? {};
+  const admitted = [...c.marks.filter((m) => m.verdict === 'known gap').map((m) => `${m.phase} › ${m.mark}`), ...differing.filter((q) => q.verdict === 'known gap').map((q) => `${q.phase} › ${q.kind}`)];
+  if (admitted.length > 0) {
+    lines.push('', `known gaps (admitted, not failed: ${admitted.length}):`);
+    for (const k of admitted) lines.push(`  ${k}: ${gaps[k]}`);
+  }
+  for (const k of c.closedGaps) lines.push(`known gap closed (within the allowance now; take it off the list): ${k}`);
   lines.push('', 'traces, time-aligned at each phase start (RMS of the median traces\' difference, shown, not judged):');
   lines.push(...columns([['phase', 'height', 'distance'], ...c.traces.map((t) => [t.phase, `${s2(t.altitudeRmsM)} m`, `${s2(t.distanceRmsM)} m`])]));
   return lines.join('\n');

@@ -67,6 +67,20 @@ describe('compareRuns', () => {
     ]);
   });
 
+  it('reports a listed known gap without failing, a closed one as closed, and a stale key as a failure', () => {
+    const ref = runs('native', PX4);
+    const slow = runs('sim', [4.8, 4.9, 4.8, 4.7, 4.9]);
+    const gap = { 'takeoff › climb to 2.0 m': 'no spool-up modelled yet' };
+    const admitted = compareRuns(ref, slow, { durationShare: 0.15, minRuns: 5, knownGaps: gap });
+    expect(admitted.marks[0]!.verdict).toBe('known gap');
+    expect(admitted.failures).toEqual([]);
+    const closed = compareRuns(ref, runs('sim', PX4), { durationShare: 0.15, minRuns: 5, knownGaps: gap });
+    expect(closed.closedGaps).toEqual(['takeoff › climb to 2.0 m']);
+    expect(closed.marks[0]!.verdict).toBe('pass');
+    const stale = compareRuns(ref, runs('sim', PX4), { durationShare: 0.15, minRuns: 5, knownGaps: { 'landing › flare': 'gone' } });
+    expect(stale.failures).toEqual(['known gap "landing › flare" names nothing this comparison measured: take it off the list']);
+  });
+
   it('measures how far the time-aligned traces are apart', () => {
     const same = compareRuns(runs('native', PX4), runs('sim', PX4));
     expect(same.traces[0]!.altitudeRmsM).toBe(0);

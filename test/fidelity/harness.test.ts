@@ -20,7 +20,7 @@ let reference: FlightRun[];
 beforeAll(async () => {
   useBuiltinPlugins();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flightcheck-fidelity-'));
-  reference = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 140, seed: 1, artifactsDir: dir });
+  reference = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 910, seed: 1, artifactsDir: dir });
 }, 120_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -37,14 +37,14 @@ describe('fidelity harness on the simulator', () => {
   });
 
   it('finds the simulator equal to itself', async () => {
-    const candidate = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 142, seed: 11, artifactsDir: dir });
+    const candidate = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 912, seed: 11, artifactsDir: dir });
     const c = compareRuns(reference, candidate, THRESHOLDS);
     expect(c.failures).toEqual([]);
     expect(c.marks.length).toBeGreaterThanOrEqual(20);
   }, 120_000);
 
   it('catches a slower takeoff climb on the takeoff marks and nowhere else', async () => {
-    const candidate = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 144, seed: 21, artifactsDir: dir, params: { MPC_TKO_SPEED: 1, MPC_TKO_RAMP_T: 5 } });
+    const candidate = await flyRuns({ target: 'sim', runs: 2, parallel: 1, speed: 'max', instance: 914, seed: 21, artifactsDir: dir, params: { MPC_TKO_SPEED: 1, MPC_TKO_RAMP_T: 5 } });
     expect(candidate.map((r) => r.error)).toEqual([undefined, undefined]);
     const c = compareRuns(reference, candidate, THRESHOLDS);
     const failed = c.marks.filter((m) => m.verdict === 'fail');
