@@ -8,10 +8,9 @@
  * image, or a hil rig); elsewhere every test is skipped with the reason (printed, in summary.json
  * and the report).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { needs, useFlight, waitFor, reachAndHold } from '../fixtures/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { needs, useDroneCore, useFlight, waitFor, reachAndHold } from '../fixtures/index.js';
 import { DroneCoreMismatch } from '../src/ros/errors.js';
-import { droneCoreStackReason, openDroneCore, type DroneCoreStack } from '../src/ros/drone-core-stack.js';
 
 const TESTS = {
   race: 'set_offboard → arm → takeoff ends in Offboard and airborne (the pre-stream race)',
@@ -34,27 +33,17 @@ const flight = useFlight({
     },
   },
 });
-let dc: DroneCoreStack | null = null;
-const core = () => {
-  if (!dc) throw new Error('drone_core session not open');
-  return dc;
-};
-
-beforeAll(async () => {
-  if (flight.skipped) return;
-  // A px4 stack without a drone_core image runs PX4 + agent only, and says so.
-  const absent = droneCoreStackReason(flight.stack);
-  if (absent) return flight.skip(absent);
-  dc = await openDroneCore(flight.stack);
-  for (const v of flight.vehicles) {
-    dc.pilot(v).onCommandAck((a) => {
+// The session is a fixture (skips the file where the stack runs no drone_core); the confirmation
+// latency is one on top of it.
+const core = useDroneCore(flight);
+flight.extend('drone_core confirmation latency', async ({ vehicles }, use) => {
+  const offs = vehicles.map((v) =>
+    core().pilot(v).onCommandAck((a) => {
       if (a.result === 'CONFIRMED') flight.measure('drone_core_confirm', a.latencyMs, { vehicle: v.name, note: a.command });
-    });
-  }
-}, 30_000);
-afterAll(async () => {
-  await dc?.close();
-  dc = null;
+    }),
+  );
+  await use(undefined);
+  for (const off of offs) off();
 });
 
 describe('drone_core pitfalls', () => {
