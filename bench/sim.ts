@@ -127,7 +127,7 @@ async function measureRtfMax(seconds: number): Promise<{ rtf: number; rtfNoClien
 function respondTo(t: Telemetry, pilot: MavlinkPilot, north: number, east: number, down: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const from = t.vehicleTimeMs!;
-    const dir = Math.sign(north - t.localPosition!.x) || 1;
+    const dir = Math.sign(north - t.localPosition!.north) || 1;
     const timer = setTimeout(() => {
       off();
       reject(new Error(`no response within 10 s host (sys ${t.sysId})`));
@@ -135,7 +135,7 @@ function respondTo(t: Telemetry, pilot: MavlinkPilot, north: number, east: numbe
     const off = t.onUpdate((msg) => {
       if (msg.name !== 'LOCAL_POSITION_NED') return;
       const p = t.localPosition!;
-      if (p.vehicleMs > from && p.vx * dir > RESPONSE_SPEED) {
+      if (p.vehicleMs > from && p.vn * dir > RESPONSE_SPEED) {
         off();
         clearTimeout(timer);
         resolve(p.vehicleMs - from);
@@ -167,9 +167,9 @@ async function runFleet(n: number): Promise<FleetResult> {
         const home = { ...t.localPosition! };
         const out: number[] = [];
         for (let r = 0; r < ROUNDS; r++) {
-          const north = home.x + (r % 2 === 0 ? STEP_M : 0);
-          out.push(await respondTo(t, fleet.pilots[k]!, north, home.y, home.z));
-          await waitFor(t, (tt) => Math.abs(tt.localPosition!.x - north) < 0.3 && Math.abs(tt.localPosition!.vx) < 0.2, { timeout: '15s', clock: 'vehicle', what: `${v.name} settled` });
+          const north = home.north + (r % 2 === 0 ? STEP_M : 0);
+          out.push(await respondTo(t, fleet.pilots[k]!, north, home.east, home.down));
+          await waitFor(t, (tt) => Math.abs(tt.localPosition!.north - north) < 0.3 && Math.abs(tt.localPosition!.vn) < 0.2, { timeout: '15s', clock: 'vehicle', what: `${v.name} settled` });
         }
         return out;
       }),

@@ -41,7 +41,7 @@ export async function landDisarmHold(vehicle: Vehicle, opts: LandResetOptions = 
   if (t.armed && airborne(t)) {
     const home = t.home;
     const p = t.localPosition;
-    const far = home !== null && p !== null && Math.hypot(p.x - home.x, p.y - home.y) > (opts.returnHomeBeyondM ?? 2);
+    const far = home !== null && p !== null && Math.hypot(p.north - home.north, p.east - home.east) > (opts.returnHomeBeyondM ?? 2);
     if (far) {
       await pilot.returnToLaunch();
       notes.push('airborne away from home: RTL');

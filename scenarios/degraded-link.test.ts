@@ -51,7 +51,7 @@ describe('degraded link', () => {
     const p = { ...t.localPosition! };
     // A 10 × 10 grid 3 m apart at 10 m: enough items that 3 % loss each way loses some.
     const items: MissionPlanItem[] = [{ kind: 'takeoff', altitude: 10 }];
-    for (let i = 0; i < 99; i++) items.push({ kind: 'waypoint', north: p.x + 3 * Math.floor(i / 10), east: p.y + 3 * (i % 10), altitude: 10 });
+    for (let i = 0; i < 99; i++) items.push({ kind: 'waypoint', north: p.north + 3 * Math.floor(i / 10), east: p.east + 3 * (i % 10), altitude: 10 });
     const up = await flight.phase('upload 100 items', () => v.pilot.uploadMission(items));
     expect(up.count).toBe(100);
     flight.record('mission_upload_ms', up.latencyMs, { clock: 'host', unit: 'ms', note: `${up.rerequests} items requested again, ${up.retransmits} client retransmissions` });

@@ -25,7 +25,7 @@ const MEASURE_SPEED = 10;
 const flight = useFlight({
   // A target without a detection source (PX4 SITL has no camera) skips this file, saying so.
   needs: { detections: true },
-  world: { objects: [{ label: 'person', position: { x: 0, y: 0, z: 0 }, size: 0.6 }] },
+  world: { objects: [{ label: 'person', position: { north: 0, east: 0, down: 0 }, size: 0.6 }] },
   budgets: {
     detection_latency: {
       metric: 'detection_latency', clock: 'system', unit: 'ms', limits: { p50: '25ms', p95: '50ms', p99: '80ms', jitter: '15ms' }, marginal: 0.15, minSamples: MIN_DETECTIONS,

@@ -33,9 +33,9 @@ describe('land and return', () => {
     let lastSample = -1;
     const off = v.telemetry.onUpdate(() => {
       const p = v.telemetry.localPosition;
-      if (p && p.vehicleMs !== lastSample && v.telemetry.modeName === 'Land' && -p.z > 0.3 && p.vz > 0.05) {
+      if (p && p.vehicleMs !== lastSample && v.telemetry.modeName === 'Land' && -p.down > 0.3 && p.vd > 0.05) {
         lastSample = p.vehicleMs;
-        flight.measure('descent_rate', p.vz);
+        flight.measure('descent_rate', p.vd);
       }
       if (landedAt === null && v.telemetry.landedState === 'ON_GROUND') landedAt = vehicleNow(v.telemetry);
     });
@@ -65,6 +65,6 @@ describe('land and return', () => {
       waitFor(v.telemetry, (t) => t.landedState === 'ON_GROUND' && !t.armed, { timeout: '90s', clock: 'vehicle', what: 'landed and disarmed after Return' }),
     );
     flight.measure('rtl_duration', (vehicleNow(v.telemetry) - start) / 1000);
-    flight.measure('rtl_landing_error', horizontalDistance(v.telemetry, v.telemetry.home?.x ?? 0, v.telemetry.home?.y ?? 0));
+    flight.measure('rtl_landing_error', horizontalDistance(v.telemetry, v.telemetry.home?.north ?? 0, v.telemetry.home?.east ?? 0));
   });
 });

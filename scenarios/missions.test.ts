@@ -72,7 +72,7 @@ describe('missions', () => {
     const v = flight.vehicle();
     const t = v.telemetry;
     const home = { ...t.localPosition! }; // a copy: telemetry updates its state objects in place
-    const wp = SURVEY.map(([n, e]) => [home.x + n, home.y + e] as [number, number]);
+    const wp = SURVEY.map(([n, e]) => [home.north + n, home.east + e] as [number, number]);
     const items: MissionPlanItem[] = [
       { kind: 'takeoff', altitude: ALT },
       ...wp.map(([north, east]): MissionPlanItem => ({ kind: 'waypoint', north, east, altitude: ALT })),
@@ -114,7 +114,7 @@ describe('missions', () => {
     await flight.phase('return home, land and disarm', () =>
       waitFor(t, (x) => x.landedState === 'ON_GROUND' && !x.armed, { timeout: '120s', clock: 'vehicle', what: 'landed and disarmed after the mission\'s Return' }),
     );
-    expect(horizontalDistance(t, t.home!.x, t.home!.y)).toBeLessThan(2.5);
+    expect(horizontalDistance(t, t.home!.north, t.home!.east)).toBeLessThan(2.5);
   });
 
   it('ends a geofence breach in the action PX4 is configured with (GF_ACTION)', async () => {
@@ -126,7 +126,7 @@ describe('missions', () => {
     const p0 = { ...t.localPosition! };
     const RADIUS = 15;
     await flight.phase('upload a 15 m circular inclusion fence around the vehicle', () =>
-      v.pilot.uploadGeofence([{ kind: 'circle', inclusion: true, north: p0.x, east: p0.y, radius: RADIUS }]),
+      v.pilot.uploadGeofence([{ kind: 'circle', inclusion: true, north: p0.north, east: p0.east, radius: RADIUS }]),
     );
     await takeOff(flight, v, ALT);
     // PX4 refuses a reposition outside the fence ("Reposition is outside geofence"): only a mode
@@ -134,7 +134,7 @@ describe('missions', () => {
     let farthest = 0;
     let leftOffboardAt: number | null = null;
     const off = t.onUpdate(() => {
-      const d = horizontalDistance(t, p0.x, p0.y);
+      const d = horizontalDistance(t, p0.north, p0.east);
       farthest = Math.max(farthest, d);
       if (leftOffboardAt === null && farthest > 1 && t.modeName !== 'Offboard') leftOffboardAt = d;
     });
@@ -144,16 +144,16 @@ describe('missions', () => {
       });
       if (expected === null) {
         // Warning only (or none): PX4 keeps flying.
-        await waitFor(t, (x) => horizontalDistance(x, p0.x, p0.y) > RADIUS + 2, { timeout: '30s', clock: 'vehicle', what: 'past the fence (GF_ACTION warns only)' });
+        await waitFor(t, (x) => horizontalDistance(x, p0.north, p0.east) > RADIUS + 2, { timeout: '30s', clock: 'vehicle', what: 'past the fence (GF_ACTION warns only)' });
       } else {
         await flight.phase(`breach → ${expected}`, () =>
-          waitFor(t, (x) => x.modeName === expected, { timeout: '30s', clock: 'vehicle', what: `${expected} after the breach (GF_ACTION ${action})`, describe: (x) => `mode ${x.modeName}, ${horizontalDistance(x, p0.x, p0.y).toFixed(1)} m from the fence's centre` }),
+          waitFor(t, (x) => x.modeName === expected, { timeout: '30s', clock: 'vehicle', what: `${expected} after the breach (GF_ACTION ${action})`, describe: (x) => `mode ${x.modeName}, ${horizontalDistance(x, p0.north, p0.east).toFixed(1)} m from the fence's centre` }),
         );
         await v.pilot.stopOffboard();
         // It left Offboard at the fence, not before: the breach switched it.
         expect(leftOffboardAt).toBeGreaterThan(RADIUS - 1);
         if (expected === 'Hold') {
-          await waitFor(t, (x) => Math.hypot(x.localPosition!.vx, x.localPosition!.vy) < 0.3, { timeout: '20s', clock: 'vehicle', what: 'stopped in Hold' });
+          await waitFor(t, (x) => Math.hypot(x.localPosition!.vn, x.localPosition!.ve) < 0.3, { timeout: '20s', clock: 'vehicle', what: 'stopped in Hold' });
         }
       }
     } finally {
@@ -171,12 +171,12 @@ describe('missions', () => {
     const v = flight.vehicle();
     const t = v.telemetry;
     const p0 = { ...t.localPosition! };
-    const rally = { north: p0.x + 25, east: p0.y + 10, altitude: ALT };
+    const rally = { north: p0.north + 25, east: p0.east + 10, altitude: ALT };
     await flight.phase('upload a rally point and a mission that flies past it and returns', async () => {
       await v.pilot.uploadRally([rally]);
       await v.pilot.uploadMission([
         { kind: 'takeoff', altitude: ALT },
-        { kind: 'waypoint', north: p0.x + 30, east: p0.y + 10, altitude: ALT },
+        { kind: 'waypoint', north: p0.north + 30, east: p0.east + 10, altitude: ALT },
         { kind: 'return' },
       ]);
     });
@@ -190,12 +190,12 @@ describe('missions', () => {
       await waitFor(t, (x) => x.modeName === 'Return' || x.mission?.seq === 2, { timeout: '20s', clock: 'vehicle', what: 'the mission\'s Return' });
       await waitFor(t, (x) => x.landedState === 'ON_GROUND' && !x.armed, {
         timeout: '120s', clock: 'vehicle', what: 'landed and disarmed after Return',
-        describe: (x) => `mode ${x.modeName}, ${x.landedState}, altitude ${x.altitude?.toFixed(1)} m, ${horizontalDistance(x, rally.north, rally.east).toFixed(1)} m from the rally point, ${horizontalDistance(x, p0.x, p0.y).toFixed(1)} m from home`,
+        describe: (x) => `mode ${x.modeName}, ${x.landedState}, altitude ${x.altitude?.toFixed(1)} m, ${horizontalDistance(x, rally.north, rally.east).toFixed(1)} m from the rally point, ${horizontalDistance(x, p0.north, p0.east).toFixed(1)} m from home`,
       });
     });
     flight.record('rally_return_s', (vehicleNow(t) - start) / 1000);
     const toRally = horizontalDistance(t, rally.north, rally.east);
     flight.measure('rally_landing_error', toRally);
-    expect(horizontalDistance(t, p0.x, p0.y)).toBeGreaterThan(15); // not home
+    expect(horizontalDistance(t, p0.north, p0.east)).toBeGreaterThan(15); // not home
   });
 });

@@ -30,7 +30,7 @@ describe('two vehicles', () => {
         const p = a.telemetry.localPosition;
         if (!p || p.vehicleMs === last) return;
         last = p.vehicleMs;
-        flight.measure('station_keeping_error', Math.hypot(p.x - hold.x, p.y - hold.y, p.z - hold.z));
+        flight.measure('station_keeping_error', Math.hypot(p.north - hold.north, p.east - hold.east, p.down - hold.down));
       });
       try {
         await flight.phase('drone2 flies in offboard while drone1 holds', async () => {

@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import { reachAndHold, useFlight, waitFor } from '../fixtures/index.js';
 import { vehicleNow } from '../fixtures/analysis.js';
 import { crossTrackErrors, firstResponse, reachPosition, takeOff } from '../fixtures/maneuvers.js';
-import type { Vehicle } from '../src/vehicle/index.js';
+import type { NedPoint, Vehicle } from '../src/vehicle/index.js';
 
 const ALT = 5;
 const SIDE = 10;
@@ -38,7 +38,7 @@ const flight = useFlight({
  * budget's limit while it was taken, its MAVLink threads went unscheduled on a loaded host (the
  * simulation ran on) and the sample measures the host: recorded and said, not judged.
  */
-async function measureResponse(v: Vehicle, direction: { n: number; e: number; d: number }): Promise<void> {
+async function measureResponse(v: Vehicle, direction: NedPoint): Promise<void> {
   const r = await firstResponse(v, direction);
   if (r.streamGapMs < STREAM_STALL_MS) return flight.measure('setpoint_to_motion', r.ms);
   flight.record('setpoint_to_motion_host_stalled', r.ms, { note: `PX4 sent no position for ${r.streamGapMs} ms of vehicle time` });
@@ -60,7 +60,7 @@ describe('offboard control', () => {
     await flight.phase('offboard with a setpoint stream', async () => {
       const p = v.telemetry.localPosition!;
       // Resolves once HEARTBEAT shows Offboard: its effect time is the switch as PX4 reports it.
-      const switched = await v.pilot.startOffboard({ type: 'position', north: p.x, east: p.y, down: -ALT });
+      const switched = await v.pilot.startOffboard({ type: 'position', north: p.north, east: p.east, down: -ALT });
       if (v.telemetry.modeName !== 'Offboard') throw new Error(`startOffboard resolved in ${v.telemetry.modeName}, not Offboard`);
       if (switched.effectVehicleMs == null) throw new Error('startOffboard did not say when the switch showed in HEARTBEAT');
       flight.measure('offboard_switch_time', switched.effectVehicleMs);
@@ -74,15 +74,16 @@ describe('offboard control', () => {
       await v.pilot.startOffboard({ type: 'position', north: 0, east: 0, down: -ALT });
       await reachPosition(v, 0, 0, -ALT);
     });
-    const corners: [number, number, number][] = [[SIDE, 0, -ALT], [SIDE, SIDE, -ALT], [0, SIDE, -ALT], [0, 0, -ALT]];
-    let from: [number, number, number] = [0, 0, -ALT];
+    const corner = (north: number, east: number): NedPoint => ({ north, east, down: -ALT });
+    const corners = [corner(SIDE, 0), corner(SIDE, SIDE), corner(0, SIDE), corner(0, 0)];
+    let from = corner(0, 0);
     for (const to of corners) {
-      await flight.phase(`leg to (${to[0]}, ${to[1]})`, async () => {
+      await flight.phase(`leg to (${to.north}, ${to.east})`, async () => {
         const errors = await crossTrackErrors(v, from, to, async () => {
-          v.pilot.setSetpoint({ type: 'position', north: to[0], east: to[1], down: to[2] });
-          const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
-          await measureResponse(v, { n: (to[0] - from[0]) / len, e: (to[1] - from[1]) / len, d: 0 });
-          await reachPosition(v, ...to);
+          v.pilot.setSetpoint({ type: 'position', ...to });
+          const len = Math.hypot(to.north - from.north, to.east - from.east);
+          await measureResponse(v, { north: (to.north - from.north) / len, east: (to.east - from.east) / len, down: 0 });
+          await reachPosition(v, to.north, to.east, to.down);
         });
         for (const e of errors) flight.measure('tracking_error', e);
       });
@@ -90,12 +91,12 @@ describe('offboard control', () => {
     }
     await flight.phase('altitude step up 3 m', async () => {
       v.pilot.setSetpoint({ type: 'position', north: 0, east: 0, down: -(ALT + 3) });
-      await measureResponse(v, { n: 0, e: 0, d: -1 });
+      await measureResponse(v, { north: 0, east: 0, down: -1 });
       await reachPosition(v, 0, 0, -(ALT + 3));
     });
     await flight.phase('altitude step down 3 m', async () => {
       v.pilot.setSetpoint({ type: 'position', north: 0, east: 0, down: -ALT });
-      await measureResponse(v, { n: 0, e: 0, d: 1 });
+      await measureResponse(v, { north: 0, east: 0, down: 1 });
       await reachPosition(v, 0, 0, -ALT);
     });
   });
@@ -116,7 +117,7 @@ describe('offboard control', () => {
       await waitFor(v.telemetry, (t) => t.modeName !== 'Offboard', { timeout: '5s', clock: 'vehicle', what: 'PX4 leaving Offboard after setpoint loss' });
       flight.measure('offboard_loss_exit', (vehicleNow(v.telemetry) - stoppedAt) / 1000);
     });
-    // The hover setpoint is local NED (z = −5 m), and SIH's estimate of the ground drifts about 1 m
+    // The hover setpoint is local NED (down = −5 m), and SIH's estimate of the ground drifts about 1 m
     // from home: the height above home it hovered at is whatever it had when the stream stopped.
     const had = v.telemetry.altitude!;
     await flight.phase('failsafe: Hold at the altitude it had', async () => {

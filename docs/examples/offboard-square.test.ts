@@ -18,14 +18,14 @@ describe('offboard square', () => {
   it('flies a 10 m square on position setpoints', async () => {
     const v = flight.vehicle();
     await takeOff(flight, v, ALT);
-    // Setpoints and localPosition share PX4's local NED frame: north = x, east = y, down = z.
+    // Setpoints and localPosition share one frame: local NED metres from PX4's EKF origin.
     const start = { ...v.telemetry.localPosition! };
-    await flight.phase('enter offboard', () => v.pilot.startOffboard({ type: 'position', north: start.x, east: start.y, down: start.z }));
+    await flight.phase('enter offboard', () => v.pilot.startOffboard({ type: 'position', north: start.north, east: start.east, down: start.down }));
     for (const [n, e] of [[10, 0], [10, 10], [0, 10], [0, 0]] as const) {
-      const [north, east] = [start.x + n, start.y + e];
+      const [north, east] = [start.north + n, start.east + e];
       await flight.phase(`corner (${n}, ${e})`, async () => {
-        v.pilot.setSetpoint({ type: 'position', north, east, down: start.z });
-        await reachPosition(v, north, east, start.z, { tolerance: 0.5, holdFor: '1s' });
+        v.pilot.setSetpoint({ type: 'position', north, east, down: start.down });
+        await reachPosition(v, north, east, start.down, { tolerance: 0.5, holdFor: '1s' });
       });
       flight.measure('corner_error', horizontalDistance(v.telemetry, north, east));
     }

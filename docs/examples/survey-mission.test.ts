@@ -11,8 +11,8 @@ describe('survey mission', () => {
     // Waypoints in the pilot's frame: north/east local NED, altitude above home.
     const items: MissionPlanItem[] = [
       { kind: 'takeoff', altitude: 5 },
-      { kind: 'waypoint', north: home.x + 15, east: home.y, altitude: 5 },
-      { kind: 'waypoint', north: home.x + 15, east: home.y + 5, altitude: 5 },
+      { kind: 'waypoint', north: home.north + 15, east: home.east, altitude: 5 },
+      { kind: 'waypoint', north: home.north + 15, east: home.east + 5, altitude: 5 },
       { kind: 'return' },
     ];
     await flight.phase('upload', async () => {
@@ -30,6 +30,6 @@ describe('survey mission', () => {
     await flight.phase('return, land and disarm', () =>
       waitFor(t, (x) => x.landedState === 'ON_GROUND' && !x.armed, { timeout: '120s', what: 'landed and disarmed after Return' }),
     );
-    expect(horizontalDistance(t, t.home!.x, t.home!.y)).toBeLessThan(2.5);
+    expect(horizontalDistance(t, t.home!.north, t.home!.east)).toBeLessThan(2.5);
   });
 });

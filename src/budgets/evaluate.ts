@@ -14,20 +14,27 @@ export interface CheckResult {
   outcome: Outcome;
 }
 
+/** A budget's judgement of one test's samples, as the report and summary.json show it. */
 export interface BudgetResult {
+  /** The budget's name (its key in `budgets`). */
   name: string;
+  /** The metric it judges. */
   metric: string;
   /** The clock the samples were judged on: a 'system' budget's is its samples' ('system' while it has none). */
   clock: BudgetClock;
   /** Set when the budget was declared on the 'system' clock (`clock` is then the one its samples named). */
   declaredClock?: 'system';
+  /** The unit of its limits and statistics. */
   unit: Unit;
+  /** PASS, MARGINAL (passing, within the marginal band of a limit) or FAIL. */
   outcome: Outcome;
   /** Samples evaluated (those on the budget's clock and unit). */
   count: number;
+  /** Fewer samples than this fail. */
   minSamples: number;
   /** null when there were no samples. */
   stats: Stats | null;
+  /** Each declared limit against its statistic. */
   checks: CheckResult[];
   /** One line, e.g. "p95 412ms > 250ms". */
   reason: string;
@@ -38,6 +45,7 @@ export interface BudgetResult {
    * taken, so a reviewer sees whether the host or the system under test was slow.
    */
   hostStall?: HostStall;
+  /** The declaration's `description`. */
   description?: string;
 }
 
@@ -212,8 +220,12 @@ export function formatBudgetTable(results: readonly BudgetResult[]): string {
 /** Thrown when budgets fail; the message holds the table of the failing ones. */
 export class BudgetFailure extends Error {
   override name = 'BudgetFailure';
+  /** The results that failed. */
   readonly failures: readonly BudgetResult[];
-  constructor(readonly results: readonly BudgetResult[]) {
+  constructor(
+    /** Every result judged, failing or not. */
+    readonly results: readonly BudgetResult[],
+  ) {
     const failures = results.filter((r) => r.outcome === 'FAIL');
     super(`${failures.length} of ${results.length} budgets failed\n${formatBudgetTable(failures)}`);
     this.failures = failures;

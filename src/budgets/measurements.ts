@@ -2,14 +2,21 @@ import type { ClockName } from '../clock/index.js';
 import type { Unit } from './schema.js';
 
 /** Where a sample came from. `clock`/`unit`, when given, are checked against the budget. */
+/** What `flight.measure(metric, value, meta)` may say about a sample. */
 export interface SampleMeta {
+  /** The clock the value was measured on (a 'system' budget needs it). */
   clock?: ClockName;
+  /** The value's unit (absent: the budget's); a budget judges only samples in its own. */
   unit?: Unit;
+  /** When it was taken, vehicle clock (ms since boot). */
   vehicleTimeMs?: number;
+  /** When it was taken, host clock (ms since the epoch). */
   hostTimeMs?: number;
   /** Uncertainty of the host clock offset behind this sample (two machines, TIMESYNC). */
   uncertaintyMs?: number;
+  /** The vehicle it was measured on. */
   vehicle?: string;
+  /** Shown with the sample in the recording. */
   note?: string;
 }
 

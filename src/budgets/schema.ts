@@ -10,6 +10,7 @@ import { parseDuration } from '../clock/index.js';
 export const BudgetClock = z.enum(['vehicle', 'host', 'system']);
 export type BudgetClock = z.infer<typeof BudgetClock>;
 
+/** A budget's unit; durations may be written as strings ('250ms') where it is ms or s. */
 export const Unit = z.enum(['ms', 's', 'm', 'm/s', 'deg', 'Hz', '%', 'count', 'MiB']);
 export type Unit = z.infer<typeof Unit>;
 
@@ -87,15 +88,26 @@ function toUnit(v: ValueInput, unit: Unit): number | string {
 /** One declared budget. Parses into a normalized form: limits as a list, values in the unit. */
 export const BudgetSpec = z
   .object({
+    /** In the array form; the record form's key is the name. Default: the metric. */
     name: z.string().min(1).optional(),
+    /** The name `flight.measure` records samples under. */
     metric: z.string().min(1),
+    /** The clock its samples are on: 'vehicle', 'host', or 'system' (each sample names its own). */
     clock: BudgetClock,
+    /** The unit of the samples and limits. */
     unit: Unit,
+    /**
+     * Any of p50 p95 p99 jitter (p95 − p50) mean min max: a plain value is an upper bound (for
+     * `min` a lower one), or `{ atMost }` / `{ atLeast }`.
+     */
     limits: Limits,
+    /** Within this of a limit on the passing side is MARGINAL: a fraction of it, or an amount (`'20ms'`, `{ absolute }`). */
     marginal: MarginalField.optional(),
+    /** Fewer samples than this fail, saying so (default 1). */
     minSamples: z.number().int().min(1).default(1),
     /** A budget that may go unmeasured in a file's run; otherwise a budget no test measured fails the file. */
     optional: z.boolean().optional(),
+    /** Why the limit is what it is: shown with the result in the report. */
     description: z.string().optional(),
   })
   .strict()
@@ -160,6 +172,7 @@ export const BudgetSpec = z
     };
   });
 
+/** A budget as a scenario declares it, next to `useFlight({ budgets: { name: spec } })`. */
 export type BudgetSpecInput = z.input<typeof BudgetSpec>;
 export type BudgetSpecOutput = z.output<typeof BudgetSpec>;
 

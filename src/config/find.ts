@@ -4,6 +4,7 @@ import path from 'node:path';
 /** The names a project's config may have, in the order they are looked for. */
 export const CONFIG_FILES = ['flightcheck.config.ts', 'flightcheck.config.mts', 'flightcheck.config.js', 'flightcheck.config.mjs'];
 
+/** A config that cannot be found, loaded or checked: one line per problem, naming the file and field. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -25,6 +25,7 @@ export const ProjectConfig = z
   })
   .strict();
 export type ProjectConfig = z.infer<typeof ProjectConfig>;
+/** The config as written (every field optional): what `defineConfig` takes. */
 export type ProjectConfigInput = z.input<typeof ProjectConfig>;
 
 /** Types the config where it is written: `export default defineConfig({ … })`. */
@@ -32,9 +33,11 @@ export function defineConfig(config: ProjectConfigInput): ProjectConfigInput {
   return config;
 }
 
+/** A project's config as read, with where it came from. */
 export interface LoadedConfig {
   /** The file it came from; null: no file, the defaults. */
   file: string | null;
+  /** The config, defaults filled in. */
   config: ProjectConfig;
 }
 

@@ -49,10 +49,10 @@ export class FlightRecorder {
         this.samples.push({
           t: p.vehicleMs,
           alt: tel.altitude ?? Number.NaN,
-          north: p.x,
-          east: p.y,
-          speed: Math.hypot(p.vx, p.vy),
-          climb: -p.vz,
+          north: p.north,
+          east: p.east,
+          speed: Math.hypot(p.vn, p.ve),
+          climb: -p.vd,
           yaw: tel.attitude?.yaw ?? Number.NaN,
         });
       }),

@@ -7,17 +7,17 @@ import path from 'node:path';
 import { px4ModeName } from '../vehicle/px4-modes.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
 
-export const TELEMETRY_COLUMNS = ['vehicle_ms', 'host_ms', 'x', 'y', 'z', 'vx', 'vy', 'vz', 'alt', 'mode', 'armed'] as const;
+export const TELEMETRY_COLUMNS = ['vehicle_ms', 'host_ms', 'north', 'east', 'down', 'vn', 've', 'vd', 'alt', 'mode', 'armed'] as const;
 
 export interface TelemetryRow {
   /** Vehicle clock, ms since boot. */
   vehicleMs: number;
   /** Host clock, ms since the epoch (hostNowMs). */
   hostMs: number;
-  /** Local NED position (m) and velocity (m/s). */
-  x: number; y: number; z: number;
-  vx: number; vy: number; vz: number;
-  /** Altitude above home, up positive (−z). */
+  /** Local NED position (m) and velocity (m/s), as LocalPosition. */
+  north: number; east: number; down: number;
+  vn: number; ve: number; vd: number;
+  /** Height above the EKF origin, up positive (−down). */
   alt: number;
   /** PX4 mode name ('' before the first HEARTBEAT). */
   mode: string;
@@ -47,13 +47,13 @@ export function telemetryRowsFrom(telemetry: TelemetrySeriesSource, from: number
   for (let i = from; i < pos.length; i++) {
     const hostMs = pos.hostMs[i]!;
     while (h + 1 < beats.length && beats.hostMs[h + 1]! <= hostMs) h++;
-    const z = pos.z[i]!;
+    const down = pos.down[i]!;
     rows.push({
       vehicleMs: pos.vehicleMs[i]!,
       hostMs,
-      x: pos.x[i]!, y: pos.y[i]!, z,
-      vx: pos.vx[i]!, vy: pos.vy[i]!, vz: pos.vz[i]!,
-      alt: -z,
+      north: pos.north[i]!, east: pos.east[i]!, down,
+      vn: pos.vn[i]!, ve: pos.ve[i]!, vd: pos.vd[i]!,
+      alt: -down,
       mode: h >= 0 ? px4ModeName(beats.mainMode[h]!, beats.subMode[h]!) : '',
       armed: h >= 0 ? beats.armed[h]! !== 0 : null,
     });
@@ -73,8 +73,8 @@ function cell(text: string): string {
 function csvLine(r: TelemetryRow): string {
   return [
     fixed(r.vehicleMs, 3), fixed(r.hostMs, 3),
-    fixed(r.x, 4), fixed(r.y, 4), fixed(r.z, 4),
-    fixed(r.vx, 4), fixed(r.vy, 4), fixed(r.vz, 4),
+    fixed(r.north, 4), fixed(r.east, 4), fixed(r.down, 4),
+    fixed(r.vn, 4), fixed(r.ve, 4), fixed(r.vd, 4),
     fixed(r.alt, 4), cell(r.mode), r.armed === null ? '' : r.armed ? '1' : '0',
   ].join(',');
 }

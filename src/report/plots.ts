@@ -116,9 +116,9 @@ export function altitudeChart(series: AltitudeSeries): TopLevelSpec {
 }
 
 export interface TrackSeries {
-  /** Local NED north (x), metres. */
+  /** Local NED north, metres. */
   north: ArrayLike<number>;
-  /** Local NED east (y), metres. */
+  /** Local NED east, metres. */
   east: ArrayLike<number>;
   setpoints?: { north: number; east: number }[];
   title?: string;

@@ -27,7 +27,7 @@ export async function telemetryPlots(telemetry: Pick<Telemetry, 'series'>, opts:
   if (pos.length === 0) return null;
   const t0 = pos.vehicleMs[0]!;
   const t = Array.from(pos.vehicleMs, (ms) => (ms - t0) / 1000);
-  const alt = Array.from(pos.z, (z) => -z);
+  const alt = Array.from(pos.down, (down) => -down);
   const suffix = opts.label ? ` — ${opts.label}` : '';
   const altitude = await altitudePlot({
     t,
@@ -37,7 +37,7 @@ export async function telemetryPlots(telemetry: Pick<Telemetry, 'series'>, opts:
     ...(opts.phases ? { phases: opts.phases } : {}),
     title: `Altitude${suffix}`,
   });
-  const track = await trackPlot({ north: pos.x, east: pos.y, ...(opts.setpoints ? { setpoints: opts.setpoints } : {}), title: `Track (top view)${suffix}` });
+  const track = await trackPlot({ north: pos.north, east: pos.east, ...(opts.setpoints ? { setpoints: opts.setpoints } : {}), title: `Track (top view)${suffix}` });
   return { altitude, track };
 }
 

@@ -180,7 +180,7 @@ export class ScenarioRecording {
           title: `Altitude — ${v.name}`,
         }),
       });
-      charts.push({ name: `${v.name} track`, spec: trackChart({ north: rows.map((r) => r.x), east: rows.map((r) => r.y), title: `Track (top view) — ${v.name}` }) });
+      charts.push({ name: `${v.name} track`, spec: trackChart({ north: rows.map((r) => r.north), east: rows.map((r) => r.east), title: `Track (top view) — ${v.name}` }) });
     }
     const cpu: ResourcePoint[] = [];
     const memory: ResourcePoint[] = [];

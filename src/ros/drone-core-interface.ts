@@ -253,7 +253,7 @@ export function missionToWaypoints(items: readonly unknown[], home: HomeAnchor):
     const yaw = (y: number | undefined) => (y === undefined ? NaN : f32(y));
     switch (it.kind) {
       case 'takeoff':
-        return wp(MAV_CMD.NAV_TAKEOFF, { ...at(home.x, home.y), altitude: amsl(it.altitude), yaw: yaw(it.yaw) });
+        return wp(MAV_CMD.NAV_TAKEOFF, { ...at(home.north, home.east), altitude: amsl(it.altitude), yaw: yaw(it.yaw) });
       case 'waypoint':
         return wp(MAV_CMD.NAV_WAYPOINT, {
           ...at(it.north, it.east), altitude: amsl(it.altitude), yaw: yaw(it.yaw),

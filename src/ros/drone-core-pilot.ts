@@ -217,8 +217,8 @@ export class DroneCorePilot implements Pilot {
     if (!Number.isFinite(altitudeM) || altitudeM <= 0) return Promise.reject(new PilotError(`takeoff(${altitudeM}): altitude must be a positive number of metres above home`));
     const p = this.telemetry.localPosition;
     if (!p) return Promise.reject(new PilotError(`takeoff(${altitudeM}): no LOCAL_POSITION_NED received yet`));
-    const homeDown = this.telemetry.home?.z ?? 0;
-    return this.goTo(p.x, p.y, homeDown - altitudeM);
+    const homeDown = this.telemetry.home?.down ?? 0;
+    return this.goTo(p.north, p.east, homeDown - altitudeM);
   }
 
   land(): Promise<DroneCoreResult> {
@@ -437,7 +437,7 @@ export class DroneCorePilot implements Pilot {
     return this.serial(() =>
       this.callAndConfirm('set_position', { ...request }, 'position', (t) => {
         const l = t.localPosition;
-        return expectMotionToward(target, l ? { north: l.x, east: l.y, down: l.z } : null);
+        return expectMotionToward(target, l);
       }),
     );
   }

@@ -2,6 +2,7 @@ import { common } from 'node-mavlink';
 import { fromLatLonE7, type HomeAnchor } from '../vehicle/mission-plan.js';
 import type { WireItem } from '../vehicle/mission-transfer.js';
 import type { Telemetry } from '../vehicle/telemetry.js';
+import type { NedPoint } from '../vehicle/frame.js';
 import { formatValue } from '../vehicle/wait.js';
 import { WAYPOINT_FRAME, modeToNavState, type Waypoint } from './drone-core-interface.js';
 
@@ -81,15 +82,9 @@ export function expectClimb(fromAltitude: number | null, riseM: number): Expecta
   };
 }
 
-export interface NedPoint {
-  north: number;
-  east: number;
-  down: number;
-}
-
 function distance(t: Telemetry, p: NedPoint): number | null {
   const l = t.localPosition;
-  return l ? Math.hypot(l.x - p.north, l.y - p.east, l.z - p.down) : null;
+  return l ? Math.hypot(l.north - p.north, l.east - p.east, l.down - p.down) : null;
 }
 
 /**

@@ -4,11 +4,15 @@ import type { StatusText } from './telemetry.js';
 export class CommandDenied extends Error {
   override name = 'CommandDenied';
   constructor(
+    /** The command, e.g. 'MAV_CMD_DO_SET_MODE'. */
     readonly command: string,
+    /** MAV_RESULT by name, e.g. 'TEMPORARILY_REJECTED'. */
     readonly result: string,
     /** PX4 explains refusals in a STATUSTEXT: the last one near the ack, if any. */
     readonly statusText: StatusText | null,
+    /** Transmissions until the refusal. */
     readonly tries: number,
+    /** Host clock, first send to the refusal. */
     readonly latencyMs: number,
   ) {
     super(
@@ -22,8 +26,11 @@ export class CommandDenied extends Error {
 export class CommandNotEffective extends Error {
   override name = 'CommandNotEffective';
   constructor(
+    /** The command accepted. */
     readonly command: string,
+    /** The effect waited for, e.g. 'armed'. */
     readonly effect: string,
+    /** How long it was waited for after each acceptance (vehicle clock). */
     readonly timeoutMs: number,
     /** The vehicle's state when the wait ran out. */
     readonly state: string,
@@ -38,9 +45,13 @@ export class CommandNotEffective extends Error {
 export class CommandTimeout extends Error {
   override name = 'CommandTimeout';
   constructor(
+    /** The command sent. */
     readonly command: string,
+    /** Transmissions, every one unanswered. */
     readonly tries: number,
+    /** The wait for each answer. */
     readonly timeoutMs: number,
+    /** The link it was sent on. */
     readonly link: string,
     /** Set when the vehicle had answered IN_PROGRESS but never finished. */
     readonly lastProgress: number | null = null,
@@ -73,8 +84,11 @@ export class PilotError extends Error {
 export class MissionError extends Error {
   override name = 'MissionError';
   constructor(
+    /** What was being done. */
     readonly operation: 'upload' | 'download' | 'clear' | 'start' | 'set current',
+    /** Which plan. */
     readonly planType: 'mission' | 'fence' | 'rally',
+    /** MAV_MISSION_RESULT by name, or TIMEOUT / LINK_LOST. */
     readonly result: string,
     detail?: string,
   ) {

@@ -1,4 +1,5 @@
 export * from './px4-modes.js';
+export type { NedPoint } from './frame.js';
 export { Series, type SeriesSpec, type SeriesColumns } from './series.js';
 export {
   Telemetry,

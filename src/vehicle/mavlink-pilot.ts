@@ -317,7 +317,7 @@ export class MavlinkPilot implements Pilot {
     const home = this.telemetry.home;
     if (!home) throw new PilotError('goTo: not in offboard, and no HOME_POSITION received yet to convert NED to a DO_REPOSITION target');
     const { lat, lon } = toLatLon(home, north, east);
-    const alt = home.alt - (down - home.z);
+    const alt = home.alt - (down - home.down);
     // param1 ground speed −1 = default; param2 bit 0 = switch to a guided (Hold) mode; param4 yaw.
     return this.commands.int(common.MavCmd.DO_REPOSITION, [-1, 1, 0, yaw ?? NaN], {
       frame: common.MavFrame.GLOBAL,
@@ -416,7 +416,7 @@ export class MavlinkPilot implements Pilot {
     const p = this.telemetry.localPosition;
     if (!p) throw new PilotError('startOffboard: no LOCAL_POSITION_NED received yet to hold; pass an initial setpoint');
     const yaw = this.telemetry.attitude?.yaw;
-    return { type: 'position', north: p.x, east: p.y, down: p.z, ...(yaw === undefined ? {} : { yaw }) };
+    return { type: 'position', north: p.north, east: p.east, down: p.down, ...(yaw === undefined ? {} : { yaw }) };
   }
 }
 

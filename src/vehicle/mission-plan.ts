@@ -36,6 +36,12 @@ export const MissionPlanItem = z.discriminatedUnion('kind', [
     x: z.number(), y: z.number(), z: z.number(),
   }).strict(),
 ]);
+/**
+ * One mission item, in the pilot's frame: `north`/`east` metres of the local NED frame, `altitude`
+ * metres above home, `yaw` radians. Kinds: takeoff, waypoint (`holdS`, `acceptanceRadiusM`: absent,
+ * PX4's NAV_ACC_RAD), loiter (`seconds`), land (here, or at a point), return, speed (m/s), jump
+ * (`to` an index, `repeat` times), and raw (a MISSION_ITEM_INT as sent).
+ */
 export type MissionPlanItem = z.infer<typeof MissionPlanItem>;
 
 const Point = z.object({ north: Metres, east: Metres }).strict();
@@ -44,15 +50,29 @@ export const FenceZone = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('polygon'), inclusion: z.boolean(), vertices: z.array(Point).min(3) }).strict(),
   z.object({ kind: z.literal('circle'), inclusion: z.boolean(), north: Metres, east: Metres, radius: Finite.refine((v) => v > 0, 'must be > 0') }).strict(),
 ]);
+/**
+ * A geofence zone, local NED metres: a polygon (at least 3 `vertices`) or a circle (`radius` m
+ * around `north`, `east`) the vehicle must stay inside (`inclusion`) or outside.
+ */
 export type FenceZone = z.infer<typeof FenceZone>;
 
-export const RallyPoint = z.object({ north: Metres, east: Metres, altitude: Metres }).strict();
+export const RallyPoint = z
+  .object({
+    /** Metres north of the EKF origin. */
+    north: Metres,
+    /** Metres east of the EKF origin. */
+    east: Metres,
+    /** Metres above home. */
+    altitude: Metres,
+  })
+  .strict();
+/** A rally (safe) point PX4's Return may head for (RTL_TYPE), in the pilot's frame. */
 export type RallyPoint = z.infer<typeof RallyPoint>;
 
-/** The conversion's anchor: HOME_POSITION (global and local). */
+/** The conversion's anchor: HOME_POSITION (global, and local NED as telemetry's `home` has it). */
 export interface HomeAnchor {
   lat: number; lon: number; alt: number;
-  x: number; y: number; z: number;
+  north: number; east: number; down: number;
 }
 
 const EARTH_RADIUS_M = 6_371_000;
@@ -70,10 +90,10 @@ const RAD = 180 / Math.PI;
 const yawDeg = (yaw: number | undefined) => (yaw === undefined ? NaN : yaw * RAD);
 
 /** Local NED (north, east) → latitude/longitude in degrees, through home (HOME_POSITION's global and local fix). */
-export function toLatLon(home: Pick<HomeAnchor, 'lat' | 'lon' | 'x' | 'y'>, north: number, east: number): { lat: number; lon: number } {
+export function toLatLon(home: Pick<HomeAnchor, 'lat' | 'lon' | 'north' | 'east'>, north: number, east: number): { lat: number; lon: number } {
   return {
-    lat: home.lat + ((north - home.x) / EARTH_RADIUS_M) / DEG,
-    lon: home.lon + ((east - home.y) / (EARTH_RADIUS_M * Math.cos(home.lat * DEG))) / DEG,
+    lat: home.lat + ((north - home.north) / EARTH_RADIUS_M) / DEG,
+    lon: home.lon + ((east - home.east) / (EARTH_RADIUS_M * Math.cos(home.lat * DEG))) / DEG,
   };
 }
 
@@ -85,8 +105,8 @@ export function toLatLonE7(home: HomeAnchor, north: number, east: number): { x: 
 
 /** degE7 lat/lon → local NED (north, east), through home. */
 export function fromLatLonE7(home: HomeAnchor, x: number, y: number): { north: number; east: number } {
-  const north = home.x + (x / 1e7 - home.lat) * DEG * EARTH_RADIUS_M;
-  const east = home.y + (y / 1e7 - home.lon) * DEG * EARTH_RADIUS_M * Math.cos(home.lat * DEG);
+  const north = home.north + (x / 1e7 - home.lat) * DEG * EARTH_RADIUS_M;
+  const east = home.east + (y / 1e7 - home.lon) * DEG * EARTH_RADIUS_M * Math.cos(home.lat * DEG);
   return { north, east };
 }
 
@@ -109,7 +129,7 @@ export function missionToWire(items: readonly unknown[], home: HomeAnchor): Wire
     switch (it.kind) {
       case 'takeoff':
         // PX4 takes off where it stands; lat/lon NaN-equivalent 0 are ignored for a multicopter takeoff item.
-        return item(C.NAV_TAKEOFF, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...toLatLonE7(home, home.x, home.y), z: it.altitude, param4: yawDeg(it.yaw) });
+        return item(C.NAV_TAKEOFF, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...toLatLonE7(home, home.north, home.east), z: it.altitude, param4: yawDeg(it.yaw) });
       case 'waypoint':
         return item(C.NAV_WAYPOINT, FRAME.GLOBAL_RELATIVE_ALT_INT, { ...at(it.north, it.east), z: it.altitude, param1: it.holdS ?? 0, param2: it.acceptanceRadiusM ?? 0, param4: yawDeg(it.yaw) });
       case 'loiter':

@@ -30,8 +30,11 @@ export interface WireItem {
   z: number;
 }
 
+/** A finished mission, geofence or rally transfer. */
 export interface TransferResult {
+  /** Which plan: 'mission', 'fence' or 'rally'. */
   type: PlanType;
+  /** Items transferred. */
   count: number;
   /** Host clock, first send to the final answer. */
   latencyMs: number;

@@ -59,6 +59,7 @@ export const PX4_MODES = {
   'VTOL Takeoff': { main: Px4MainMode.AUTO, sub: Px4AutoSubMode.VTOL_TAKEOFF },
 } as const satisfies Record<string, { main: number; sub: number }>;
 
+/** A PX4 mode by the name QGroundControl shows: 'Hold', 'Offboard', 'Return', 'Land', … */
 export type Px4ModeName = keyof typeof PX4_MODES;
 export const PX4_MODE_NAMES = Object.keys(PX4_MODES) as Px4ModeName[];
 

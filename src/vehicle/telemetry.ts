@@ -16,17 +16,20 @@ import { Series, type SeriesColumns } from './series.js';
 const SERIES_COLUMNS = {
   heartbeat: { armed: 'f32', mainMode: 'f32', subMode: 'f32', systemStatus: 'f32' },
   landed: { landedState: 'f32', vtolState: 'f32' },
-  localPosition: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' },
+  // Column names follow the API's frame (LocalPosition), not LOCAL_POSITION_NED's x/y/z.
+  localPosition: { north: 'f32', east: 'f32', down: 'f32', vn: 'f32', ve: 'f32', vd: 'f32' },
   attitude: { roll: 'f32', pitch: 'f32', yaw: 'f32', rollspeed: 'f32', pitchspeed: 'f32', yawspeed: 'f32' },
   globalPosition: { lat: 'f64', lon: 'f64', alt: 'f32', relativeAlt: 'f32', vn: 'f32', ve: 'f32', vd: 'f32', heading: 'f32' },
   battery: { voltage: 'f32', current: 'f32', remaining: 'f32' },
   gps: { fixType: 'f32', satellites: 'f32', lat: 'f64', lon: 'f64', alt: 'f32', eph: 'f32', epv: 'f32' },
 } as const;
 
+/** A telemetry time series: `telemetry.series(name)`. */
 export type SeriesName = keyof typeof SERIES_COLUMNS;
 export type SeriesColumnName<N extends SeriesName> = Extract<keyof (typeof SERIES_COLUMNS)[N], string>;
 export const SERIES_NAMES = Object.keys(SERIES_COLUMNS) as SeriesName[];
 
+/** EXTENDED_SYS_STATE's MAV_LANDED_STATE by name. */
 export type LandedStateName = 'UNDEFINED' | 'ON_GROUND' | 'IN_AIR' | 'TAKEOFF' | 'LANDING';
 const LANDED_NAMES: LandedStateName[] = ['UNDEFINED', 'ON_GROUND', 'IN_AIR', 'TAKEOFF', 'LANDING'];
 const LANDED_ON_GROUND = 1;
@@ -36,68 +39,143 @@ const ARMING_SEEN_SLACK_MS = 1500;
 export type SeverityName = 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'DEBUG';
 const SEVERITY_NAMES: SeverityName[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
-export interface StatusText {
-  severity: number;
-  severityName: SeverityName;
-  text: string;
+/** When a state was last updated, on both clocks. */
+export interface Stamped {
+  /** Vehicle clock (ms since boot): the message's own stamp, or the latest vehicle time seen for one without. */
   vehicleMs: number;
+  /** Host clock at receipt (ms since the epoch). */
   hostMs: number;
+}
+
+/** One STATUSTEXT (chunked texts joined). */
+export interface StatusText extends Stamped {
+  /** MAV_SEVERITY: 0 (EMERGENCY) to 7 (DEBUG). */
+  severity: number;
+  /** The severity by name. */
+  severityName: SeverityName;
+  /** What the vehicle said. */
+  text: string;
 }
 
 /** Mode and arming from the autopilot's HEARTBEAT. */
-export interface ModeState {
+export interface ModeState extends Stamped {
+  /** MAV_MODE_FLAG_SAFETY_ARMED. */
   armed: boolean;
+  /** HEARTBEAT's base_mode flags. */
   baseMode: number;
+  /** HEARTBEAT's custom_mode: PX4's main and sub mode. */
   customMode: number;
+  /** PX4's main mode (PX4_CUSTOM_MAIN_MODE). */
   mainMode: number;
+  /** PX4's sub mode (PX4_CUSTOM_SUB_MODE_AUTO, …). */
   subMode: number;
   /** QGroundControl's name ("Hold", "Offboard", ...) or `Unknown(main.sub)`. */
   name: string;
+  /** MAV_STATE (3 STANDBY, 4 ACTIVE, …). */
   systemStatus: number;
-  vehicleMs: number;
-  hostMs: number;
 }
 
-/** LOCAL_POSITION_NED: metres and m/s, NED, relative to the EKF origin. */
-export interface LocalPosition {
-  x: number; y: number; z: number;
-  vx: number; vy: number; vz: number;
-  vehicleMs: number; hostMs: number;
+/**
+ * LOCAL_POSITION_NED in the API's one frame: PX4's local NED frame, metres relative to the EKF
+ * origin (`north`, `east`, `down`; MAVLink's x, y, z) and m/s (`vn`, `ve`, `vd`; its vx, vy, vz).
+ * Setpoints, `goTo`, missions and the manoeuvres use the same names. Heights above home come from
+ * `telemetry.altitude`, not from −down: the EKF origin is not home. Yaw (ATTITUDE) is radians.
+ */
+export interface LocalPosition extends Stamped {
+  /** Metres north of the EKF origin. */
+  north: number;
+  /** Metres east of the EKF origin. */
+  east: number;
+  /** Metres below the EKF origin (negative above it). */
+  down: number;
+  /** Velocity north, m/s. */
+  vn: number;
+  /** Velocity east, m/s. */
+  ve: number;
+  /** Velocity down, m/s (negative climbing). */
+  vd: number;
 }
 
 /** ATTITUDE: radians and rad/s. */
-export interface AttitudeState {
-  roll: number; pitch: number; yaw: number;
-  rollspeed: number; pitchspeed: number; yawspeed: number;
-  vehicleMs: number; hostMs: number;
+export interface AttitudeState extends Stamped {
+  /** Roll, radians (right wing down positive). */
+  roll: number;
+  /** Pitch, radians (nose up positive). */
+  pitch: number;
+  /** Yaw, radians clockwise from north (−π..π). */
+  yaw: number;
+  /** Roll rate, rad/s. */
+  rollspeed: number;
+  /** Pitch rate, rad/s. */
+  pitchspeed: number;
+  /** Yaw rate, rad/s. */
+  yawspeed: number;
 }
 
-/** GLOBAL_POSITION_INT in SI units: degrees, metres (AMSL and above home), m/s NED, heading degrees (NaN = unknown). */
-export interface GlobalPosition {
-  lat: number; lon: number; alt: number; relativeAlt: number;
-  vn: number; ve: number; vd: number; heading: number;
-  vehicleMs: number; hostMs: number;
+/** GLOBAL_POSITION_INT in SI units. */
+export interface GlobalPosition extends Stamped {
+  /** Latitude, degrees. */
+  lat: number;
+  /** Longitude, degrees. */
+  lon: number;
+  /** Altitude, metres AMSL. */
+  alt: number;
+  /** Altitude above home as PX4 computes it, metres. */
+  relativeAlt: number;
+  /** Velocity north, m/s. */
+  vn: number;
+  /** Velocity east, m/s. */
+  ve: number;
+  /** Velocity down, m/s. */
+  vd: number;
+  /** Heading, degrees (NaN = unknown). */
+  heading: number;
 }
 
-/** Volts, amperes (NaN = unknown), remaining percent (NaN = unknown); from BATTERY_STATUS, else SYS_STATUS. */
-export interface BatteryState {
-  voltage: number; current: number; remaining: number;
+/** The battery, from BATTERY_STATUS, else SYS_STATUS. */
+export interface BatteryState extends Stamped {
+  /** Volts (the cells' sum; NaN = unknown). */
+  voltage: number;
+  /** Amperes (NaN = unknown). */
+  current: number;
+  /** Remaining charge, percent (NaN = unknown). */
+  remaining: number;
+  /** The message it came from. */
   source: 'BATTERY_STATUS' | 'SYS_STATUS';
-  vehicleMs: number; hostMs: number;
 }
 
-/** HOME_POSITION: global (degrees, metres AMSL) and local NED (metres). */
-export interface HomeState {
-  lat: number; lon: number; alt: number;
-  x: number; y: number; z: number;
-  vehicleMs: number; hostMs: number;
+/** HOME_POSITION: global, and local in the frame of LocalPosition. PX4 sets home at each arming. */
+export interface HomeState extends Stamped {
+  /** Latitude, degrees. */
+  lat: number;
+  /** Longitude, degrees. */
+  lon: number;
+  /** Altitude, metres AMSL. */
+  alt: number;
+  /** Metres north of the EKF origin (HOME_POSITION's x). */
+  north: number;
+  /** Metres east of the EKF origin (HOME_POSITION's y). */
+  east: number;
+  /** Metres below the EKF origin (HOME_POSITION's z). */
+  down: number;
 }
 
-/** GPS_RAW_INT: fix type (GPS_FIX_TYPE), degrees, metres AMSL, eph/epv as dimensionless HDOP/VDOP (NaN = unknown). */
-export interface GpsState {
-  fixType: number; satellites: number;
-  lat: number; lon: number; alt: number; eph: number; epv: number;
-  vehicleMs: number; hostMs: number;
+/** GPS_RAW_INT. */
+export interface GpsState extends Stamped {
+  /** GPS_FIX_TYPE (3 = 3D fix). */
+  fixType: number;
+  /** Satellites visible (NaN = unknown). */
+  satellites: number;
+  /** Latitude, degrees. */
+  lat: number;
+  /** Longitude, degrees. */
+  lon: number;
+  /** Altitude, metres AMSL. */
+  alt: number;
+  /** Horizontal dilution of precision, dimensionless (NaN = unknown). */
+  eph: number;
+  /** Vertical dilution of precision, dimensionless (NaN = unknown). */
+  epv: number;
 }
 
 export type MissionStateName = 'UNKNOWN' | 'NO_MISSION' | 'NOT_STARTED' | 'ACTIVE' | 'PAUSED' | 'COMPLETE';
@@ -108,34 +186,50 @@ const MISSION_STATE_NAMES: MissionStateName[] = ['UNKNOWN', 'NO_MISSION', 'NOT_S
  * the plans' ids (PX4: a CRC32 of each stored list). `state` is MISSION_STATE where the autopilot
  * fills it: PX4 v1.16 does not (UNKNOWN); its progress shows in `seq` and MISSION_ITEM_REACHED.
  */
-export interface MissionProgress {
+export interface MissionProgress extends Stamped {
+  /** The current item's index. */
   seq: number;
+  /** Items in the mission (0: none). */
   total: number;
+  /** MISSION_STATE by name. */
   state: MissionStateName;
+  /** The stored mission's id. */
   missionId: number;
+  /** The stored geofence's id. */
   fenceId: number;
+  /** The stored rally points' id. */
   rallyId: number;
-  vehicleMs: number; hostMs: number;
 }
 
 /** One MISSION_ITEM_REACHED (PX4 repeats the latest about ten times: counted once). */
-export interface MissionItemReached {
+export interface MissionItemReached extends Stamped {
+  /** The index of the item reached. */
   seq: number;
-  vehicleMs: number; hostMs: number;
 }
 
+/** A copy of telemetry's state at one moment (`telemetry.snapshot()`, a wait's `snapshot`). */
 export interface TelemetrySnapshot {
+  /** The latest vehicle time seen (ms since boot), or null before any. */
   vehicleTimeMs: number | null;
   /** Height above home (or the ground last seen on the ground), m: `telemetry.altitude` then. */
   altitude: number | null;
+  /** HEARTBEAT's mode and arming. */
   mode: ModeState | null;
+  /** EXTENDED_SYS_STATE's landed state. */
   landedState: LandedStateName;
+  /** Local NED position and velocity. */
   localPosition: LocalPosition | null;
+  /** Roll, pitch, yaw. */
   attitude: AttitudeState | null;
+  /** Latitude, longitude, altitudes. */
   globalPosition: GlobalPosition | null;
+  /** Voltage, current, remaining charge. */
   battery: BatteryState | null;
+  /** Home, global and local. */
   home: HomeState | null;
+  /** The GPS receiver's fix. */
   gps: GpsState | null;
+  /** Mission progress (MISSION_CURRENT). */
   mission: MissionProgress | null;
 }
 
@@ -162,8 +256,15 @@ export type AnySeries = { [N in SeriesName]: Series<SeriesColumnName<N>> }[Serie
 export type SampleListener = (series: AnySeries, row: number) => void;
 export type UpdateListener = (msg: Message) => void;
 
+/**
+ * One vehicle's latest state and its time series, as the autopilot streams them (`v.telemetry`).
+ * State objects are updated in place as messages arrive: copy what you keep, or `snapshot()`.
+ * Positions are the local NED frame of LocalPosition; `altitude` is the height above home.
+ */
 export class Telemetry {
+  /** The vehicle's MAVLink system id. */
   readonly sysId: number;
+  /** The component listened to (1, the autopilot), or 'any'. */
   readonly compId: number | 'any';
   /** Messages applied (from the target, of a tracked kind). */
   applied = 0;
@@ -184,8 +285,8 @@ export class Telemetry {
   private armable_: boolean | null = null;
   private mission_: MissionProgress | null = null;
   private readonly reached: MissionItemReached[] = [];
-  /** Local z of the last position sample while PX4 said ON_GROUND. */
-  private groundZ: number | null = null;
+  /** Local down of the last position sample while PX4 said ON_GROUND. */
+  private groundDown: number | null = null;
   /** Vehicle time of the HEARTBEAT that first showed the vehicle armed. */
   private armedSeenMs = -Infinity;
   private readonly texts: StatusText[] = [];
@@ -200,6 +301,7 @@ export class Telemetry {
   private readonly unsubscribes: Unsubscribe[] = [];
 
   constructor(
+    /** The MAVLink link it listens to. */
     readonly link: Link,
     opts: TelemetryOptions,
   ) {
@@ -265,9 +367,11 @@ export class Telemetry {
 
   // ---- state --------------------------------------------------------------------------------
 
+  /** HEARTBEAT's mode and arming, or null before the first. */
   get mode(): Readonly<ModeState> | null {
     return this.mode_;
   }
+  /** Whether the latest HEARTBEAT said armed (false before any). */
   get armed(): boolean {
     return this.mode_?.armed ?? false;
   }
@@ -275,29 +379,32 @@ export class Telemetry {
   get modeName(): string | null {
     return this.mode_?.name ?? null;
   }
+  /** EXTENDED_SYS_STATE's landed state ('UNDEFINED' before any). */
   get landedState(): LandedStateName {
     return LANDED_NAMES[this.landed] ?? 'UNDEFINED';
   }
+  /** EXTENDED_SYS_STATE's MAV_VTOL_STATE (0 for a multicopter). */
   get vtolState(): number {
     return this.vtol;
   }
+  /** LOCAL_POSITION_NED as `north`, `east`, `down`, `vn`, `ve`, `vd`, or null before the first. */
   get localPosition(): Readonly<LocalPosition> | null {
     return this.local;
   }
   /**
    * Height above the ground the vehicle stands on or took off from (m), or null before
-   * LOCAL_POSITION_NED. Not raw −z: PX4's height estimate drifts on the ground (about 1 m under
+   * LOCAL_POSITION_NED. Not raw −down: PX4's height estimate drifts on the ground (about 1 m under
    * SIH) and PX4 resets home at each arming. Armed, it is relative to the home set at this arming
-   * (once its HOME_POSITION arrived); otherwise to the local z last seen while PX4 said ON_GROUND.
+   * (once its HOME_POSITION arrived); otherwise to the local down last seen while PX4 said ON_GROUND.
    */
   get altitude(): number | null {
     const p = this.local;
-    return p ? this.groundLevelZ - p.z : null;
+    return p ? this.groundLevelDown - p.down : null;
   }
-  /** The local z (NED, down) that `altitude` is measured from; see `altitude`. */
-  get groundLevelZ(): number {
-    if (this.homeSetSinceArming) return this.home_!.z;
-    return this.groundZ ?? this.home_?.z ?? 0;
+  /** The local `down` (NED, metres) that `altitude` is measured from; see `altitude`. */
+  get groundLevelDown(): number {
+    if (this.homeSetSinceArming) return this.home_!.down;
+    return this.groundDown ?? this.home_?.down ?? 0;
   }
   /** Whether HOME_POSITION was (re)set since the vehicle last armed (PX4 sets home at each arming). */
   get homeSetSinceArming(): boolean {
@@ -313,18 +420,23 @@ export class Telemetry {
   get armable(): boolean | null {
     return this.armable_;
   }
+  /** ATTITUDE (radians), or null before the first. */
   get attitude(): Readonly<AttitudeState> | null {
     return this.att;
   }
+  /** GLOBAL_POSITION_INT in degrees and metres, or null before the first. */
   get globalPosition(): Readonly<GlobalPosition> | null {
     return this.global;
   }
+  /** The battery, or null before BATTERY_STATUS or SYS_STATUS. */
   get battery(): Readonly<BatteryState> | null {
     return this.batt;
   }
+  /** HOME_POSITION, global and local NED, or null before the first. */
   get home(): Readonly<HomeState> | null {
     return this.home_;
   }
+  /** GPS_RAW_INT, or null before the first. */
   get gps(): Readonly<GpsState> | null {
     return this.gps_;
   }
@@ -399,6 +511,7 @@ export class Telemetry {
     return () => this.updateListeners.delete(cb);
   }
 
+  /** Called with each status text as it completes. */
   onStatusText(cb: (t: StatusText) => void): Unsubscribe {
     this.textListeners.add(cb);
     return () => this.textListeners.delete(cb);
@@ -409,6 +522,7 @@ export class Telemetry {
     return this.link.lost;
   }
 
+  /** Called once the vehicle went silent (the link's LinkLost). */
   onLost(cb: (err: LinkLost) => void): Unsubscribe {
     return this.link.onLost(cb);
   }
@@ -470,12 +584,12 @@ export class Telemetry {
     const d = m.data;
     const vehicleMs = this.stamp(d.timeBootMs);
     let s = this.local;
-    if (!s) s = this.local = { x: 0, y: 0, z: 0, vx: 0, vy: 0, vz: 0, vehicleMs, hostMs: m.hostTimeMs };
-    s.x = d.x; s.y = d.y; s.z = d.z;
-    s.vx = d.vx; s.vy = d.vy; s.vz = d.vz;
+    if (!s) s = this.local = { north: 0, east: 0, down: 0, vn: 0, ve: 0, vd: 0, vehicleMs, hostMs: m.hostTimeMs };
+    s.north = d.x; s.east = d.y; s.down = d.z;
+    s.vn = d.vx; s.ve = d.vy; s.vd = d.vz;
     s.vehicleMs = vehicleMs;
     s.hostMs = m.hostTimeMs;
-    if (this.landed === LANDED_ON_GROUND) this.groundZ = d.z;
+    if (this.landed === LANDED_ON_GROUND) this.groundDown = d.z;
     if (!this.record) return;
     const series = this.store.localPosition;
     const row = series.beginRow(vehicleMs, m.hostTimeMs);
@@ -560,9 +674,9 @@ export class Telemetry {
     const usec = d.timeUsec === undefined ? 0 : Number(d.timeUsec);
     const vehicleMs = usec > 0 && usec < EPOCH_USEC_THRESHOLD ? this.stamp(usec / 1000) : this.currentStamp;
     let s = this.home_;
-    if (!s) s = this.home_ = { lat: 0, lon: 0, alt: 0, x: 0, y: 0, z: 0, vehicleMs, hostMs: m.hostTimeMs };
+    if (!s) s = this.home_ = { lat: 0, lon: 0, alt: 0, north: 0, east: 0, down: 0, vehicleMs, hostMs: m.hostTimeMs };
     s.lat = d.latitude / 1e7; s.lon = d.longitude / 1e7; s.alt = d.altitude / 1000;
-    s.x = d.x; s.y = d.y; s.z = d.z;
+    s.north = d.x; s.east = d.y; s.down = d.z;
     s.vehicleMs = vehicleMs; s.hostMs = m.hostTimeMs;
   }
 

@@ -7,10 +7,15 @@ import { Telemetry, type TelemetryOptions } from './telemetry.js';
 
 /** One vehicle of a stack: ground truth over MAVLink, a pilot to fly it, optional detections. */
 export interface Vehicle<D = unknown> {
+  /** Its name in the stack, e.g. 'drone1': in phase names, the report and messages. */
   name: string;
+  /** Its MAVLink system id. */
   sysId: number;
+  /** The MAVLink link to it (counters, `cut`, LinkLost). */
   link: Link;
+  /** Its state and time series, from PX4's own telemetry. */
   telemetry: Telemetry;
+  /** What flies it: commands, setpoints, missions, parameters. */
   pilot: Pilot;
   /** The detection source (sim detector model or a ROS 2 topic), when the stack has one. */
   detections?: D;

@@ -14,30 +14,41 @@ import type { MissionItemReached, Telemetry, TelemetrySnapshot } from './telemet
  */
 
 const WaitOptionsSchema = z.object({
+  /** How long to wait: ms, or a duration such as '30s'. */
   timeout: Duration,
+  /** The clock `timeout` runs on: 'vehicle' (default) or 'host'. */
   clock: ClockName.default('vehicle'),
+  /** What is waited for, as a time-out message names it. */
   what: z.string().min(1).default('condition'),
   /** Host-clock cap for vehicle-clock waits (ms or '90s'); default 3 × timeout + 10 s. */
   hostCap: Duration.optional(),
 });
+/** How long a wait may take, on which clock, and how its time-out names it. */
 export type WaitOptions = z.input<typeof WaitOptionsSchema> & {
-  /** Appended to a timeout message, e.g. `(t) => \`last altitude ${t.altitude} m\`` . */
+  /** Appended to a time-out message: e.g. `` (t) => `last altitude ${t.altitude} m` ``. */
   describe?: (t: Telemetry) => string;
 };
 
-/** How long something took, in both clocks (vehicle null when no vehicle time was seen). */
+/** How long something took, in both clocks. */
 export interface Elapsed {
+  /** Vehicle time, ms (null when no vehicle time was seen). */
   vehicleMs: number | null;
+  /** Host time, ms. */
   hostMs: number;
 }
 
+/** A wait ran out: its message names what was waited for, the clock, and the last state seen. */
 export class WaitTimeout extends Error {
   override name = 'WaitTimeout';
   constructor(
     message: string,
+    /** What was waited for (the wait's `what`). */
     readonly what: string,
+    /** The clock the time-out ran on. */
     readonly clock: ClockName,
+    /** The time-out, ms. */
     readonly timeoutMs: number,
+    /** How long it waited, in both clocks. */
     readonly elapsed: Elapsed,
   ) {
     super(message);
@@ -165,6 +176,7 @@ export async function waitFor(telemetry: Telemetry, predicate: (t: Telemetry) =>
 // ---- reach and hold ---------------------------------------------------------------------------
 
 const Finite = z.number().refine(Number.isFinite, 'must be a finite number');
+/** An acceptance band: `{ target, tolerance }` or `{ min, max }`. */
 export const Band = z.union([
   z.object({ target: Finite, tolerance: Finite.refine((t) => t >= 0, 'must be ≥ 0') }).strict(),
   z
@@ -175,12 +187,15 @@ export const Band = z.union([
 export type Band = z.infer<typeof Band>;
 
 const HoldOptionsSchema = WaitOptionsSchema.extend({
+  /** What the value is, as a time-out message names it (e.g. 'altitude'). */
   what: z.string().min(1).default('value'),
   /** Unit shown in messages, e.g. 'm'. */
   unit: z.string().default(''),
 });
+/** A wait's options, and the value's unit for the messages. */
 export type HoldOptions = z.input<typeof HoldOptionsSchema>;
 
+/** A hold that succeeded: when the value entered the band and when the hold completed. */
 export interface HoldResult {
   /** From the start of the wait until the hold completed. */
   elapsed: Elapsed;

@@ -62,7 +62,7 @@ describePx4('real PX4: the pilot\'s mission API', () => {
       await waitFor(t, (x) => !x.armed, { timeout: '90s', clock: 'vehicle', what: 'returned, landed and disarmed' });
       const p = t.localPosition!;
       const home = t.home!;
-      expect(Math.hypot(p.x - home.x, p.y - home.y)).toBeLessThan(1.5);
+      expect(Math.hypot(p.north - home.north, p.east - home.east)).toBeLessThan(1.5);
       console.log('reached', JSON.stringify(t.missionItemsReached), 'mission', JSON.stringify(t.mission), 'upload', JSON.stringify(up));
     } finally {
       await stack.down();

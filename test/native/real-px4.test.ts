@@ -132,7 +132,7 @@ describePx4('real PX4 SITL', () => {
       await waitFor(t, (x) => x.modeName === 'Hold' && x.landedState === 'IN_AIR', { timeout: '40s', clock: 'vehicle', what: 'in Hold after the takeoff' });
       expect(headingError()).toBeGreaterThan(0.5);
       const p = t.localPosition!;
-      await v.pilot.goTo(p.x + 3, p.y, p.z, Math.PI / 2);
+      await v.pilot.goTo(p.north + 3, p.east, p.down, Math.PI / 2);
       await reachAndHold(t, () => headingError(), { min: 0, max: 0.1 }, '2s', { timeout: '30s', clock: 'vehicle', what: 'heading error to π/2', unit: 'rad' });
     } finally {
       await stack.down();

@@ -56,7 +56,7 @@ async function elapse(telemetry: Telemetry, ms: number): Promise<void> {
   await waitFor(telemetry, (t) => (t.vehicleTimeMs ?? 0) - t0 >= ms, { timeout: ms + 2000, clock: 'vehicle', what: `${ms} ms of vehicle time` });
 }
 
-const distanceTo = (t: Telemetry, n: number, e: number, d: number) => (t.localPosition ? Math.hypot(t.localPosition.x - n, t.localPosition.y - e, t.localPosition.z - d) : null);
+const distanceTo = (t: Telemetry, n: number, e: number, d: number) => (t.localPosition ? Math.hypot(t.localPosition.north - n, t.localPosition.east - e, t.localPosition.down - d) : null);
 
 export function registerPilotContract(spec: PilotContractSpec): void {
   describe(`Pilot contract: ${spec.name}`, () => {
@@ -154,7 +154,7 @@ export function registerPilotContract(spec: PilotContractSpec): void {
       const { pilot, telemetry } = s();
       await airborne();
       const p = telemetry.localPosition!;
-      checkShape(await pilot.startOffboard({ type: 'position', north: p.x, east: p.y, down: -ALT }));
+      checkShape(await pilot.startOffboard({ type: 'position', north: p.north, east: p.east, down: -ALT }));
       await waitFor(telemetry, (t) => t.modeName === 'Offboard', { timeout: '3s', clock: 'vehicle', what: 'Offboard in HEARTBEAT' });
       checkShape(await pilot.goTo(5, 0, -ALT));
       await reachAndHold(telemetry, (t) => distanceTo(t, 5, 0, -ALT), { min: 0, max: 0.6 }, '1s', { timeout: '30s', clock: 'vehicle', what: 'distance to (5, 0)', unit: 'm' });
@@ -183,7 +183,7 @@ export function registerPilotContract(spec: PilotContractSpec): void {
       await pilot.hold();
       await waitFor(telemetry, (t) => t.modeName === 'Hold', { timeout: '3s', clock: 'vehicle', what: 'Hold in HEARTBEAT' });
       // Same height, 8 m north.
-      const down = telemetry.localPosition!.z;
+      const down = telemetry.localPosition!.down;
       if (spec.goToOutsideOffboard) {
         checkShape(await pilot.goTo(8, 0, down));
         await reachAndHold(telemetry, (t) => distanceTo(t, 8, 0, down), { min: 0, max: 1 }, '1s', { timeout: '30s', clock: 'vehicle', what: 'distance to the reposition target', unit: 'm' });
@@ -204,7 +204,7 @@ export function registerPilotContract(spec: PilotContractSpec): void {
       }
       await airborne();
       await pilot.startOffboard({ type: 'velocity', vn: 1.5, ve: 0, vd: 0 });
-      await waitFor(telemetry, (t) => (t.localPosition?.vx ?? 0) > 1, { timeout: '5s', clock: 'vehicle', what: 'northward velocity > 1 m/s' });
+      await waitFor(telemetry, (t) => (t.localPosition?.vn ?? 0) > 1, { timeout: '5s', clock: 'vehicle', what: 'northward velocity > 1 m/s' });
     });
 
     it('a refusal is a typed error, reported to onCommandAck, and ground truth is unchanged', async () => {

@@ -7,16 +7,16 @@ import { px4CustomMode, PX4_MODES, decodePx4CustomMode } from '../../src/vehicle
 import { Series } from '../../src/vehicle/series.js';
 
 function source(): TelemetrySeriesSource {
-  const pos = new Series({ name: 'localPosition', columns: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' } as const });
+  const pos = new Series({ name: 'localPosition', columns: { north: 'f32', east: 'f32', down: 'f32', vn: 'f32', ve: 'f32', vd: 'f32' } as const });
   const hb = new Series({ name: 'heartbeat', columns: { armed: 'f32', mainMode: 'f32', subMode: 'f32', systemStatus: 'f32' } as const });
   const heartbeat = (hostMs: number, armed: boolean, mode: keyof typeof PX4_MODES) => {
     const { main, sub } = decodePx4CustomMode(px4CustomMode(PX4_MODES[mode].main, PX4_MODES[mode].sub));
     const r = hb.beginRow(NaN, hostMs);
     hb.set(0, r, armed ? 1 : 0); hb.set(1, r, main); hb.set(2, r, sub); hb.set(3, r, 4);
   };
-  const position = (vehicleMs: number, hostMs: number, z: number, vz: number) => {
+  const position = (vehicleMs: number, hostMs: number, down: number, vd: number) => {
     const r = pos.beginRow(vehicleMs, hostMs);
-    [0.5, -0.25, z, 0, 0, vz].forEach((v, i) => pos.set(i, r, v));
+    [0.5, -0.25, down, 0, 0, vd].forEach((v, i) => pos.set(i, r, v));
   };
   position(1000, 5000.5, 0, 0); // before any HEARTBEAT
   heartbeat(5010, false, 'Hold');
@@ -44,7 +44,7 @@ describe('telemetry CSV', () => {
   it('writes the columns in order, one line per position sample', () => {
     const csv = telemetryCsv(telemetryRows(source()));
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('vehicle_ms,host_ms,x,y,z,vx,vy,vz,alt,mode,armed');
+    expect(lines[0]).toBe('vehicle_ms,host_ms,north,east,down,vn,ve,vd,alt,mode,armed');
     expect(lines[0]!.split(',')).toEqual([...TELEMETRY_COLUMNS]);
     expect(lines).toHaveLength(5);
     expect(lines[1]).toBe('1000,5000.5,0.5,-0.25,0,0,0,0,0,,');
@@ -53,7 +53,7 @@ describe('telemetry CSV', () => {
   });
 
   it('quotes cells that need it and leaves non-finite numbers empty', () => {
-    const csv = telemetryCsv([{ vehicleMs: NaN, hostMs: 1, x: 0, y: 0, z: 0, vx: 0, vy: 0, vz: 0, alt: 0, mode: 'Unknown(1,2)', armed: false }]);
+    const csv = telemetryCsv([{ vehicleMs: NaN, hostMs: 1, north: 0, east: 0, down: 0, vn: 0, ve: 0, vd: 0, alt: 0, mode: 'Unknown(1,2)', armed: false }]);
     expect(csv.split('\n')[1]).toBe(',1,0,0,0,0,0,0,0,"Unknown(1,2)",0');
   });
 

@@ -203,7 +203,7 @@ describe('thin', () => {
 
 describe('scenario plots', () => {
   const telemetry = (rows: number) => {
-    const pos = new Series({ name: 'localPosition', columns: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' } as const });
+    const pos = new Series({ name: 'localPosition', columns: { north: 'f32', east: 'f32', down: 'f32', vn: 'f32', ve: 'f32', vd: 'f32' } as const });
     for (let i = 0; i < rows; i++) {
       const r = pos.beginRow(5000 + i * 100, 1e12 + i * 100);
       [i * 0.1, 0, -Math.min(2.5, i * 0.15), 0, 0, 0].forEach((v, c) => pos.set(c, r, v));
@@ -216,7 +216,7 @@ describe('scenario plots', () => {
     expect(marks(plots.altitude)).toEqual(['rect', 'line', 'rule']);
     expect(plots.altitude).toContain('Altitude — drone1');
     expect(marks(plots.track)).toEqual(['line', 'symbol', 'symbol']);
-    // Time counts from the first sample (vehicle ms 5000 → 0 s); altitude is −z, so it climbs.
+    // Time counts from the first sample (vehicle ms 5000 → 0 s); altitude is −down, so it climbs.
     expect(plots.altitude).toContain('aria-label="vehicle time (s): 0; altitude (m): 0"');
     expect(plots.altitude).toContain("X-axis titled 'vehicle time (s)' for a linear scale with values from 0 to 4");
     expect(plots.altitude).toContain("Y-axis titled 'altitude (m)' for a linear scale with values from 0.0 to 2.8");

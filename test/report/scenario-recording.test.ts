@@ -15,7 +15,7 @@ import type { Vehicle } from '../../src/vehicle/vehicle.js';
 
 /** A vehicle with just what the recording reads: a name, its clock, position and HEARTBEAT series, a link to listen on. */
 function fakeVehicle(name: string) {
-  const pos = new Series({ name: 'localPosition', columns: { x: 'f32', y: 'f32', z: 'f32', vx: 'f32', vy: 'f32', vz: 'f32' } as const });
+  const pos = new Series({ name: 'localPosition', columns: { north: 'f32', east: 'f32', down: 'f32', vn: 'f32', ve: 'f32', vd: 'f32' } as const });
   const hb = new Series({ name: 'heartbeat', columns: { armed: 'f32', mainMode: 'f32', subMode: 'f32', systemStatus: 'f32' } as const });
   const telemetry = {
     vehicleTimeMs: null as number | null,

@@ -32,7 +32,7 @@ import { DroneCoreStandIn, standInRig, type StandInRig, waypointToWire } from '.
 import { StandInRosGraph } from './rclnodejs-stand-in.js';
 
 const DOMAIN = 7;
-const HOME: HomeAnchor = { lat: 47.397742, lon: 8.545594, alt: 488, x: 0, y: 0, z: 0 };
+const HOME: HomeAnchor = { lat: 47.397742, lon: 8.545594, alt: 488, north: 0, east: 0, down: 0 };
 
 describe('drone_core mission interface (no vehicle)', () => {
   it('mission items → Waypoint[]: frame GLOBAL with AMSL altitude, yaw radians, hold / acceptance, return in frame MISSION', () => {
@@ -289,7 +289,7 @@ describe('DroneCorePilot missions (drone_core stand-in on the simulator)', () =>
     const reached = await waitForMissionItem(v.telemetry, 1, { timeout: '60s', clock: 'vehicle' });
     expect(reached.seq).toBe(1);
     const p = v.telemetry.localPosition!;
-    expect(Math.hypot(p.x - 8, p.y)).toBeLessThan(3);
+    expect(Math.hypot(p.north - 8, p.east)).toBeLessThan(3);
     const status = await pilot.missionStatus();
     expect(status.running).toBe(v.telemetry.modeName === 'Mission');
     expect(status.currentItem).toBe(v.telemetry.mission!.seq);

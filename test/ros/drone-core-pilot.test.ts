@@ -78,7 +78,7 @@ describe('DroneCorePilot (drone_core stand-in on the simulator)', () => {
     const r = await pilot.goTo(4.1, -3, -8, 0.3);
     expect(r.result).toBe('CONFIRMED');
     expect(graph.calls).toEqual([{ domainId: DOMAIN, service: '/drone1/set_position', type: SET_POSITION_TYPE, request: { x: Math.fround(4.1), y: -3, z: -8, yaw: Math.fround(0.3) } }]);
-    await reachAndHold(v.telemetry, (t) => (t.localPosition ? Math.hypot(t.localPosition.x - 4.1, t.localPosition.y + 3, t.localPosition.z + 8) : null), { min: 0, max: 0.6 }, '1s', { timeout: '30s', clock: 'vehicle', what: 'distance to the set_position target', unit: 'm' });
+    await reachAndHold(v.telemetry, (t) => (t.localPosition ? Math.hypot(t.localPosition.north - 4.1, t.localPosition.east + 3, t.localPosition.down + 8) : null), { min: 0, max: 0.6 }, '1s', { timeout: '30s', clock: 'vehicle', what: 'distance to the set_position target', unit: 'm' });
   });
 
   it('the pre-stream race, in the air: drone_core answers success to set_offboard but PX4 stays in AUTO_LOITER → DroneCoreMismatch', async () => {

@@ -128,8 +128,8 @@ export class DroneCoreStandIn {
     const t = this.opts.telemetry;
     const p = t.localPosition;
     return {
-      local_x: p?.x ?? 0, local_y: p?.y ?? 0, local_z: p?.z ?? 0, local_yaw: t.attitude?.yaw ?? 0, position_valid: p !== null,
-      velocity_x: p?.vx ?? 0, velocity_y: p?.vy ?? 0, velocity_z: p?.vz ?? 0, velocity_valid: p !== null,
+      local_x: p?.north ?? 0, local_y: p?.east ?? 0, local_z: p?.down ?? 0, local_yaw: t.attitude?.yaw ?? 0, position_valid: p !== null,
+      velocity_x: p?.vn ?? 0, velocity_y: p?.ve ?? 0, velocity_z: p?.vd ?? 0, velocity_valid: p !== null,
       nav_state: NAV_STATE[t.modeName ?? ''] ?? 'UNKNOWN',
       arming_state: t.mode === null ? 'UNKNOWN' : t.armed ? 'ARMED' : 'DISARMED',
       landing_state: t.landedState === 'ON_GROUND' ? 'LANDED' : t.landedState === 'IN_AIR' ? 'AIRBORNE' : 'UNKNOWN',
@@ -155,7 +155,7 @@ export class DroneCoreStandIn {
       case 'takeoff': {
         if (!t.armed) return refuse('Takeoff rejected: Drone must be ARMED first.');
         const p = t.localPosition!;
-        if (this.px4.streamer.running) this.px4.setSetpoint({ type: 'position', north: p.x, east: p.y, down: p.z - 10, yaw: t.attitude?.yaw ?? 0 });
+        if (this.px4.streamer.running) this.px4.setSetpoint({ type: 'position', north: p.north, east: p.east, down: p.down - 10, yaw: t.attitude?.yaw ?? 0 });
         return ok('Takeoff command initiated');
       }
       case 'land':
@@ -174,7 +174,7 @@ export class DroneCoreStandIn {
       case 'set_offboard': {
         const p = t.localPosition;
         if (!p) return refuse('Cannot get valid current pose to initialize offboard');
-        const here = { type: 'position' as const, north: p.x, east: p.y, down: p.z, yaw: t.attitude?.yaw ?? 0 };
+        const here = { type: 'position' as const, north: p.north, east: p.east, down: p.down, yaw: t.attitude?.yaw ?? 0 };
         if (this.behaviour === 'no-prestream') {
           // The mode switch goes out before the first setpoint; the stream starts afterwards.
           await this.px4.setMode('Offboard').catch(() => undefined);

@@ -31,7 +31,7 @@ function camera(orientation: 'down' | 'forward', objects: WorldObject[], state: 
   });
 }
 
-const obj = (label: string, x: number, y: number, z: number, size = 1): WorldObject => ({ label, position: { x, y, z }, size });
+const obj = (label: string, north: number, east: number, down: number, size = 1): WorldObject => ({ label, position: { north, east, down }, size });
 
 describe('SimCamera geometry', () => {
   it('a downward camera at 10 m sees what is below within its field of view only', () => {
@@ -83,13 +83,13 @@ describe('simulated detector in a world', () => {
 
     await sleep(300);
     expect(got).toHaveLength(0); // nothing in the world
-    world.addObject({ label: 'person', position: { x: -8, y: 0, z: 0 }, size: 1 });
+    world.addObject({ label: 'person', position: { north: -8, east: 0, down: 0 }, size: 1 });
     await sleep(300);
     expect(got).toHaveLength(0); // behind the forward camera
     expect(world.vehicle(0).camera!.stats.frames).toBeGreaterThan(20);
 
     world.clearObjects();
-    world.addObject({ label: 'person', position: { x: 8, y: 0, z: 0 }, size: 1 });
+    world.addObject({ label: 'person', position: { north: 8, east: 0, down: 0 }, size: 1 });
     await sleep(1200);
     world.clearObjects();
     const n = got.length;
@@ -130,7 +130,7 @@ describe('simulated detector in a world', () => {
     world = await SimWorld.start({
       instance: 340, speed: 'max', transport: 'memory',
       camera: { orientation: 'forward' },
-      objects: [{ label: 'person', position: { x: 8, y: 0, z: 0 } }],
+      objects: [{ label: 'person', position: { north: 8, east: 0, down: 0 } }],
       detector: { detectionProbability: 1 },
     });
     const got: DetectionMessage[] = [];
@@ -158,7 +158,7 @@ describe('simulated detector in a world', () => {
     world = await SimWorld.start({
       instance: 48, speed: 10, transport: 'memory',
       camera: { orientation: 'forward' },
-      objects: [{ label: 'person', position: { x: 8, y: 0, z: 0 } }],
+      objects: [{ label: 'person', position: { north: 8, east: 0, down: 0 } }],
       detector: { detectionProbability: 1, clock: 'host' },
     });
     const got: DetectionMessage[] = [];
@@ -181,7 +181,7 @@ describe('simulated detector in a world', () => {
       const w = await SimWorld.start({
         instance: 48, speed: 'max', transport: 'memory', seed: 7,
         camera: { orientation: 'forward' },
-        objects: [{ label: 'car', position: { x: 30, y: 2, z: 0 }, size: 0.6 }],
+        objects: [{ label: 'car', position: { north: 30, east: 2, down: 0 }, size: 0.6 }],
         detector: { latency: { kind: 'uniform', minMs: 1, maxMs: 3 }, pipeline: 'parallel' },
       });
       w.pause();
@@ -208,7 +208,7 @@ describe('simulated detector in a world', () => {
       world = await SimWorld.start({
         instance: 49, speed: 2, transport: 'memory', detectionsUdp: true,
         camera: { orientation: 'forward' },
-        objects: [{ label: 'person', position: { x: 6, y: 0, z: 0 } }],
+        objects: [{ label: 'person', position: { north: 6, east: 0, down: 0 } }],
         detector: { detectionProbability: 1 },
       });
       expect(world.vehicle(0).ports.detections).toBe(19589);

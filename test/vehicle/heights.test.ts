@@ -5,7 +5,7 @@ import { Telemetry } from '../../src/vehicle/telemetry.js';
 import { clientLink, ScriptedPeer, until } from './scripted-peer.js';
 
 /**
- * Heights relative to the ground and the home set at arming, not raw −z: PX4 SIH's height
+ * Heights relative to the ground and the home set at arming, not raw −down: PX4 SIH's height
  * estimate drifts about 1 m on the ground and PX4 resets home at each arming. A scripted stand-in
  * autopilot sends the drift (ports 15180–15185).
  */
@@ -36,7 +36,7 @@ function home(p: ScriptedPeer, z: number, timeBootMs: number) {
 async function at(p: ScriptedPeer, tel: Telemetry, z: number, bootMs: number) {
   p.position = { ...p.position, z };
   p.localPosition(bootMs);
-  await until(() => Math.abs((tel.localPosition?.z ?? NaN) - z) < 1e-6 && tel.vehicleTimeMs === bootMs, 2000, `z ${z} at ${bootMs}`);
+  await until(() => Math.abs((tel.localPosition?.down ?? NaN) - z) < 1e-6 && tel.vehicleTimeMs === bootMs, 2000, `z ${z} at ${bootMs}`);
 }
 
 describe('heights', () => {
@@ -49,7 +49,7 @@ describe('heights', () => {
     home(p, 0.0, 1000); // boot home at the EKF origin
     landed(p, common.MavLandedState.ON_GROUND);
     await at(p, tel, 0, 1000);
-    // On the ground the estimate drifts 0.875 m up: raw −z would say 0.875 m.
+    // On the ground the estimate drifts 0.875 m up: raw −down would say 0.875 m.
     await at(p, tel, -0.875, 20_000);
     expect(tel.altitude).toBeCloseTo(0, 5);
     // Armed: PX4 sets home where it stands now; until that HOME_POSITION comes, the ground seen before.

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fenceToWire, missionFromWire, missionToWire, rallyToWire, type HomeAnchor, type MissionPlanItem } from '../../src/vehicle/mission-plan.js';
 
 /** Mapping logic only (no vehicle): what the pilot turns a plan into, and back. */
-const HOME: HomeAnchor = { lat: 47.397742, lon: 8.545594, alt: 488, x: 1.5, y: -0.5, z: -0.2 };
+const HOME: HomeAnchor = { lat: 47.397742, lon: 8.545594, alt: 488, north: 1.5, east: -0.5, down: -0.2 };
 
 describe('mission plans → MISSION_ITEM_INT', () => {
   it('puts waypoints at home + (north, east) in degE7, altitude above home, in GLOBAL_RELATIVE_ALT_INT', () => {

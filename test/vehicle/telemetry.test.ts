@@ -119,12 +119,12 @@ describe('Telemetry over UDP from a scripted peer', () => {
     expect(t.modeName).toBe('Offboard');
     expect(t.mode!.mainMode).toBe(6);
     expect(t.landedState).toBe('IN_AIR');
-    expect(t.localPosition).toMatchObject({ x: 1.5, y: -2, z: -3.25, vx: 0.5, vz: -1, vehicleMs: 12_345 });
+    expect(t.localPosition).toMatchObject({ north: 1.5, east: -2, down: -3.25, vn: 0.5, vd: -1, vehicleMs: 12_345 });
     expect(t.altitude).toBe(3.25);
     expect(t.attitude!.yaw).toBeCloseTo(1.5, 6);
     expect(t.globalPosition).toMatchObject({ lat: 47.397742, lon: 8.545594, alt: 491.25, relativeAlt: 3.25, vn: 0.5, ve: -0.2, vd: 1, heading: 90 });
     expect(t.battery).toMatchObject({ voltage: 16.4, current: 12.5, remaining: 87, source: 'BATTERY_STATUS' });
-    expect(t.home).toMatchObject({ lat: 47.397742, lon: 8.545594, alt: 488 });
+    expect(t.home).toMatchObject({ lat: 47.397742, lon: 8.545594, alt: 488, north: 0, east: 0, down: 0 });
     expect(t.gps).toMatchObject({ fixType: 3, satellites: 14, alt: 488.5, eph: 0.8, epv: 1.2, vehicleMs: 12_390 });
     // The vehicle clock is the latest vehicle time seen, not the last message's.
     expect(t.vehicleTimeMs).toBe(12_400);
@@ -135,7 +135,7 @@ describe('Telemetry over UDP from a scripted peer', () => {
     expect(lp.vehicleMs[0]).toBe(12_345);
     expect(lp.hostMs[0]).toBeGreaterThanOrEqual(before);
     expect(lp.hostMs[0]).toBeLessThanOrEqual(hostNowMs());
-    expect(lp.z[0]).toBeCloseTo(-3.25, 6);
+    expect(lp.down[0]).toBeCloseTo(-3.25, 6);
     const g = t.series('globalPosition');
     expect(g.lat[0]).toBeCloseTo(47.397742, 7);
     // A message without a time of its own is stamped with the vehicle time at its arrival.
@@ -148,8 +148,8 @@ describe('Telemetry over UDP from a scripted peer', () => {
     const snap = t.snapshot();
     peer.position = { ...peer.position, z: -9 };
     peer.localPosition(12_500);
-    await until(() => t.localPosition!.z === -9, 2000, 'second position');
-    expect(snap.localPosition!.z).toBe(-3.25); // the snapshot is a copy
+    await until(() => t.localPosition!.down === -9, 2000, 'second position');
+    expect(snap.localPosition!.down).toBe(-3.25); // the snapshot is a copy
   });
 
   it('ignores other systems; onUpdate fires after each applied message', async () => {

@@ -120,13 +120,14 @@ export class SimCamera implements DetectionSource {
   inView(state: VehicleState = this.opts.state()): InView[] {
     const out: InView[] = [];
     const cam = this.opts.camera;
+    // The model's own names: x, y, z are north, east, down.
     const p = state.truth.position;
     const { roll, pitch, yaw } = state.attitude;
     const cy = Math.cos(yaw), sy = Math.sin(yaw);
     const cp = Math.cos(pitch), sp = Math.sin(pitch);
     const cr = Math.cos(roll), sr = Math.sin(roll);
     for (const object of this.opts.objects) {
-      const dx = object.position.x - p.x, dy = object.position.y - p.y, dz = object.position.z - p.z;
+      const dx = object.position.north - p.x, dy = object.position.east - p.y, dz = object.position.down - p.z;
       // NED → body (inverse of yaw-pitch-roll).
       const x1 = cy * dx + sy * dy, y1 = -sy * dx + cy * dy, z1 = dz;
       const bx = cp * x1 - sp * z1, bz0 = sp * x1 + cp * z1;

@@ -5,8 +5,8 @@ import type { DetectionSource as BaseDetectionSource } from '../../../src/vehicl
 export const WorldObject = z
   .object({
     label: z.string().min(1),
-    /** Local NED position (m) in the same frame as LOCAL_POSITION_NED (origin = home). */
-    position: z.object({ x: z.number(), y: z.number(), z: z.number() }).strict(),
+    /** Where it stands: local NED metres, the frame of `telemetry.localPosition` (origin = home). */
+    position: z.object({ north: z.number(), east: z.number(), down: z.number() }).strict(),
     /** Characteristic size (m), e.g. a person ≈ 0.5 seen from above, a car ≈ 4. */
     size: z.number().positive().default(1),
   })
