@@ -11,7 +11,7 @@ export class SimCliError extends Error {
 
 export const SIM_USAGE =
   'usage: flightcheck sim [--instance N] [--speed S|max] [--vehicles K] [--serial PATH:BAUD] [--seed X] ' +
-  '[--param NAME=VALUE …] [--object LABEL:X,Y,Z[:SIZE] …] [--world-json JSON] [--gcs] [--bind HOST] [--signing-key-env NAME]';
+  '[--param NAME=VALUE …] [--object LABEL:NORTH,EAST,DOWN[:SIZE] …] [--world-json JSON] [--no-gcs] [--bind HOST] [--signing-key-env NAME]';
 
 const Int = (name: string, min: number, max: number) =>
   z
@@ -52,11 +52,13 @@ const CliArgs = z
           .string()
           .regex(
             /^[^:]+:-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?(:\d+(\.\d+)?)?$/,
-            '--object: expected LABEL:X,Y,Z[:SIZE] (NED metres), e.g. person:10,0,0:0.5',
+            '--object: expected LABEL:NORTH,EAST,DOWN[:SIZE] (local NED metres), e.g. person:10,0,0:0.5',
           ),
       )
       .default([]),
-    gcs: z.boolean().default(false),
+    /** PX4's GCS link is on unless --no-gcs (--gcs is still taken: it was off by default once). */
+    gcs: z.boolean().default(true),
+    'no-gcs': z.boolean().default(false),
     bind: z.string().min(1).default('127.0.0.1'),
     'signing-key-env': z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--signing-key-env: expected an environment variable name').optional(),
     'world-json': z.string().optional(),
@@ -81,6 +83,7 @@ export function parseSimArgs(argv: string[]): SimWorldOptionsInput {
         object: { type: 'string', multiple: true },
         'world-json': { type: 'string' },
         gcs: { type: 'boolean' },
+        'no-gcs': { type: 'boolean' },
         bind: { type: 'string' },
         'signing-key-env': { type: 'string' },
       },
@@ -100,9 +103,9 @@ export function parseSimArgs(argv: string[]): SimWorldOptionsInput {
     params[name] = Number(value);
   }
   const objects = a.object.map((spec) => {
-    const [label, xyz, size] = spec.split(':') as [string, string, string | undefined];
-    const [x, y, zz] = xyz.split(',').map(Number) as [number, number, number];
-    return { label, position: { x, y, z: zz }, ...(size ? { size: Number(size) } : {}) };
+    const [label, ned, size] = spec.split(':') as [string, string, string | undefined];
+    const [north, east, down] = ned.split(',').map(Number) as [number, number, number];
+    return { label, position: { north, east, down }, ...(size ? { size: Number(size) } : {}) };
   });
   const world = worldJson(a['world-json']);
   return {
@@ -114,7 +117,7 @@ export function parseSimArgs(argv: string[]): SimWorldOptionsInput {
     transport: a.serial ? { serial: a.serial } : 'udp',
     params,
     objects: [...objects, ...((world.objects as SimWorldOptionsInput['objects']) ?? [])],
-    gcsLink: a.gcs,
+    gcsLink: a.gcs && !a['no-gcs'],
     bindHost: a.bind,
     detectionsUdp: true,
     ...(secret ? { signing: { key: signingKey(secret) } } : {}),
@@ -146,7 +149,7 @@ export function describeWorld(world: SimWorld): string {
       typeof o.transport === 'object'
         ? `serial ${o.transport.serial.path}@${o.transport.serial.baudRate}`
         : `udp ${v.ports.apiLocal}→${v.ports.apiRemote}`;
-    const gcs = o.gcsLink && typeof o.transport !== 'object' ? `, gcs ${v.ports.gcsLocal}→${v.ports.gcsRemote}` : '';
+    const gcs = o.gcsLink && o.transport === 'udp' ? `, gcs ${v.ports.gcsLocal}→${v.ports.gcsRemote}` : '';
     return `sys ${v.sysId}: ${link}${gcs}, detections→${v.ports.detections}`;
   });
   return `flightcheck sim ready (speed ${o.speed}, seed ${o.seed}): ${parts.join('; ')}`;

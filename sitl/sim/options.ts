@@ -41,8 +41,12 @@ export const SimWorldOptions = z
     transport: z.union([z.literal('udp'), z.literal('memory'), z.object({ serial: SerialOption }).strict()]).default('udp'),
     /** Instance offset: vehicle k uses PX4 instance `instance + k` for its ports. */
     instance: z.number().int().min(0).max(1000).default(0),
-    /** Also open PX4's GCS link (binds 18570+i, sends to 14550). */
-    gcsLink: z.boolean().default(false),
+    /**
+     * PX4 SITL's GCS link beside the API link (UDP transport only): binds 18570+i and sends PX4's
+     * GCS stream set to 127.0.0.1:14550, where QGroundControl listens; every vehicle sends there, as
+     * every PX4 instance does. On, as PX4 always opens it; false leaves 18570+i free.
+     */
+    gcsLink: z.boolean().default(true),
     /** Address the UDP links bind (loopback by default). */
     bindHost: z.string().min(1).default('127.0.0.1'),
     /** Home / EKF origin of every vehicle (default: PX4 SITL's Zurich home). */
@@ -60,6 +64,8 @@ export const SimWorldOptions = z
       .object({ position: z.number().nonnegative().optional(), velocity: z.number().nonnegative().optional(), attitude: z.number().nonnegative().optional() })
       .strict()
       .optional(),
+    /** PX4 SIH's wandering height estimate (about 1 m within a minute on the ground), seeded; off: estimate = truth. */
+    heightDrift: z.boolean().default(false),
     /** The vehicles' camera (false = none). */
     camera: z.union([z.literal(false), CameraOptions]).default(CameraOptions.parse({})),
     detector: DetectorOptions.default(DetectorOptions.parse({})),

@@ -18,6 +18,8 @@ export const SimWorldSpec = z
     detector: DetectorOptions.optional(),
     wind: z.object({ north: z.number(), east: z.number(), gustStd: z.number().nonnegative().optional() }).strict().optional(),
     noise: z.object({ position: z.number().nonnegative().optional(), velocity: z.number().nonnegative().optional(), attitude: z.number().nonnegative().optional() }).strict().optional(),
+    /** PX4 SIH's wandering height estimate (see SimWorldOptions.heightDrift). */
+    heightDrift: z.boolean().optional(),
   })
   .strict();
 export type SimWorldSpec = z.input<typeof SimWorldSpec>;

@@ -149,6 +149,7 @@ export class SimWorld {
       params: { ...o.params, ...(o.vehicleParams[k] ?? {}) },
       ...(o.wind ? { wind: o.wind } : {}),
       ...(o.noise ? { noise: o.noise } : {}),
+      ...(o.heightDrift ? { heightDrift: true } : {}),
     };
     const model = factory(modelOptions);
     let transport: Transport;
@@ -178,7 +179,7 @@ export class SimWorld {
     this.vehicles.push(v);
     this.scheduler.add(v);
     await v.endpoint.addLink({ name: `sim ${sysId} api`, transport, mode, rates: o.streams });
-    if (o.gcsLink && o.transport !== 'memory') {
+    if (o.gcsLink && o.transport === 'udp') {
       const gcs = new UdpTransport({
         bindHost: o.bindHost,
         bindPort: ports.gcsLocal,
@@ -230,7 +231,7 @@ export class SimWorld {
     const old = v.model;
     const fresh = this.factory!(v.modelOptions);
     if (opts.keepParams ?? true) {
-      for (const info of old.params.list()) {
+      for (const info of [...old.params.list(), ...(old.params.unlisted?.() ?? [])]) {
         const value = old.params.get(info.name);
         if (fresh.params.has(info.name) && fresh.params.get(info.name) !== value) fresh.params.set(info.name, value);
       }

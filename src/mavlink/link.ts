@@ -5,7 +5,7 @@ import { hostNowMs } from '../clock/host.js';
 import { FrameEncoder, FrameSplitter, signatureMatches, type Frame, type ReceivedFrame } from './codec.js';
 import { decodeMessage } from './decode.js';
 import { LinkLost } from './errors.js';
-import { messageName } from './registry.js';
+import { REGISTRY, messageName } from './registry.js';
 import type { Transport } from './transports/transport.js';
 
 /** A decoded message as the link hands it out, stamped with the host clock at receipt. */
@@ -39,7 +39,7 @@ export interface LinkCounters {
   frames: number;
   /** The bytes of those frames. */
   frameBytes: number;
-  /** Frame outcome: checked (signature too, when enforced), decoded and handed out to listeners. */
+  /** Frame outcome: checked (signature too, when enforced), decodable, and decoded and handed out to its listeners if it has any. */
   received: number;
   /** Frame outcome: a message id with a CRC_EXTRA (so CRC-checked) but no decoder in this build's registry; raw-frame listeners still see it. */
   noDecoder: number;
@@ -224,6 +224,14 @@ export class Link {
       }
     }
 
+    // Decoded only when someone listens (HEARTBEAT always: the link watches it): a vehicle streams
+    // far more than a client reads, and a CRC-valid frame of a known id always decodes.
+    const specific = this.listeners.get(frame.msgid);
+    if (frame.msgid !== HEARTBEAT_ID && !(specific && specific.size > 0) && this.anyListeners.size === 0) {
+      if (REGISTRY[frame.msgid]) this.counters.received++;
+      else this.counters.noDecoder++;
+      return;
+    }
     let data: MavLinkData | null;
     try {
       data = decodeMessage(frame.msgid, frame.buf, frame.payloadStart, frame.payloadLength);
@@ -242,7 +250,6 @@ export class Link {
       this.vehicleSource = (frame.sysid << 8) | frame.compid;
       for (const cb of this.heartbeatListeners) cb(now);
     }
-    const specific = this.listeners.get(frame.msgid);
     if (!specific && this.anyListeners.size === 0) return;
     const msg: Message = {
       msgid: frame.msgid,

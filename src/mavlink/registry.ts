@@ -1,6 +1,7 @@
 import { common, development, minimal, standard, MSG_ID_MAGIC_NUMBER } from 'node-mavlink';
 import type { MavLinkData, MavLinkDataConstructor } from 'node-mavlink';
 import { ProtocolVersion } from './protocol-version.js';
+import { COMMON_EXTRAS } from './common-extras.js';
 
 /**
  * The message sets PX4 speaks: minimal + standard + common, plus development (PX4 builds with
@@ -12,10 +13,15 @@ export const REGISTRY: Record<number, MavLinkDataConstructor<MavLinkData>> = {
   ...standard.REGISTRY,
   ...common.REGISTRY,
   [ProtocolVersion.MSG_ID]: ProtocolVersion,
+  ...Object.fromEntries(COMMON_EXTRAS.map((c) => [c.MSG_ID, c])),
 };
 
 /** CRC_EXTRA per message id; an id missing here cannot be checked and is skipped as unknown. */
-export const CRC_EXTRA: Record<number, number> = { ...MSG_ID_MAGIC_NUMBER, [ProtocolVersion.MSG_ID]: ProtocolVersion.MAGIC_NUMBER };
+export const CRC_EXTRA: Record<number, number> = {
+  ...MSG_ID_MAGIC_NUMBER,
+  [ProtocolVersion.MSG_ID]: ProtocolVersion.MAGIC_NUMBER,
+  ...Object.fromEntries(COMMON_EXTRAS.map((c) => [c.MSG_ID, c.MAGIC_NUMBER])),
+};
 
 const payloadLengths = new Map<number, number>();
 

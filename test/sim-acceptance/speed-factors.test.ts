@@ -83,10 +83,11 @@ describe('sim acceptance: the same durations at speed 1, 10 and max (instances 7
     it(`flies the sequence at speed ${speed}`, async () => {
       const d = await flySequence(instance, speed);
       results.set(String(speed), d);
-      // Physically sensible on its own: spool-up + ramp + 2.2 m at ≤ 1.5 m/s; COM_OF_LOSS_T;
-      // 2.5 m at MPC_LAND_SPEED + land detection + COM_DISARM_LAND.
+      // Physically sensible on its own: spool-up + ramp + 2.2 m at ≤ 1.5 m/s (PX4 v1.16 SIH: about
+      // 8 s, the last half metre in Hold's slow approach); COM_OF_LOSS_T; 2.5 m at MPC_LAND_SPEED
+      // and MPC_LAND_CRWL + land detection + COM_DISARM_LAND (PX4 v1.16 SIH: 10–12 s).
       expect(d.timeToAltitudeMs).toBeGreaterThan(2200 / 1.5);
-      expect(d.timeToAltitudeMs).toBeLessThan(8000);
+      expect(d.timeToAltitudeMs).toBeLessThan(11_000);
       // COM_OF_LOSS_T after the last setpoint arrived, within one control period.
       expect(d.offboardLossExitExactRange[1]).toBeGreaterThanOrEqual(1000);
       expect(d.offboardLossExitExactRange[0]).toBeLessThanOrEqual(1000 + CONTROL_PERIOD_MS);
@@ -95,7 +96,7 @@ describe('sim acceptance: the same durations at speed 1, 10 and max (instances 7
       expect(d.offboardLossExitMs).toBeGreaterThanOrEqual(1000 - CONTROL_PERIOD_MS);
       expect(d.offboardLossExitMs).toBeLessThanOrEqual(1100);
       expect(d.timeToDisarmMs).toBeGreaterThan(2500 / 0.7 + 2000);
-      expect(d.timeToDisarmMs).toBeLessThan(12_000);
+      expect(d.timeToDisarmMs).toBeLessThan(14_000);
       if (speed !== 'max') {
         // The scheduler kept up with the factor (vehicle time / host time over the whole flight).
         // Loose: a loaded CI host may fall behind a little; a broken scheduler falls far behind.

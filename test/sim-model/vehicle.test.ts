@@ -51,19 +51,21 @@ describe('takeoff', () => {
       if (Number.isNaN(liftoff) && s.position.z < -0.05) liftoff = h.t;
       return s.position.z < -2.3;
     }, 15, 'takeoff altitude') - t0;
-    // COM_SPOOLUP_TIME 1 s, then the MPC_TKO_RAMP_T (3 s) ramp starting at -g/MPC_Z_VEL_P_ACC crosses zero after ~1.9 s
-    expect(liftoff - t0).toBeGreaterThan(2.5);
-    expect(liftoff - t0).toBeLessThan(3.5);
-    expect(reached).toBeGreaterThan(4);
-    expect(reached).toBeLessThan(6.5);
-    expect(maxClimb).toBeGreaterThan(1.3);
-    expect(maxClimb).toBeLessThan(1.5 + 0.15);
+    // PX4 v1.16 SIH (measured): off the ground 4.3–4.4 s after arming (COM_SPOOLUP_TIME 1 s, then the
+    // MPC_TKO_RAMP_T ramp while the trajectory, reset to sinking at 0.7 m/s, turns upward at
+    // MPC_TKO_SPEED / MPC_TKO_RAMP_T), a climb peaking at 0.8–1.1 m/s, 2.3 m after about 9 s
+    expect(liftoff - t0).toBeGreaterThan(3.8);
+    expect(liftoff - t0).toBeLessThan(4.8);
+    expect(reached).toBeGreaterThan(7.5);
+    expect(reached).toBeLessThan(10);
+    expect(maxClimb).toBeGreaterThan(0.7);
+    expect(maxClimb).toBeLessThan(1.1);
     expect(sawTakeoffState).toBe(true);
     expect(h.hasText(/^Takeoff detected$/)).toBe(true);
 
-    // reach and hold: switches to Hold and stays within 0.15 m of 2.5 m for 5 s
+    // reach and hold: Hold from NAV_MC_ALT_RAD below the target on, then within 0.15 m of 2.5 m for 5 s
     h.until(() => h.v.state().modeName === 'Hold', 3, 'Hold');
-    h.run(2);
+    h.run(4);
     let maxDz = 0;
     let maxDxy = 0;
     for (let i = 0; i < 5 / 0.004; i++) {
@@ -136,7 +138,10 @@ describe('offboard', () => {
     expectOk(h.setMode(6), 'offboard');
     h.run(5);
     const s = h.v.state();
-    expect(Math.abs(s.velocity.y - 2)).toBeLessThan(0.15);
+    // against SIH's drag the velocity loop's integrator catches up slowly: PX4 v1.16 SIH flies
+    // 1.7–1.8 m/s after 5 s of a 2 m/s setpoint
+    expect(s.velocity.y).toBeGreaterThan(1.6);
+    expect(s.velocity.y).toBeLessThan(1.9);
     expect(Math.abs(s.velocity.x)).toBeLessThan(0.1);
     expect(s.position.z).toBeCloseTo(-2.5, 0);
   });
@@ -300,7 +305,7 @@ describe('landing and auto-disarm', () => {
 });
 
 describe('return to launch', () => {
-  it('climbs to RTL_RETURN_ALT, returns at MPC_XY_CRUISE, lands at home and disarms', () => {
+  it('climbs to RTL_RETURN_ALT, returns at up to MPC_XY_CRUISE, lands at home and disarms', () => {
     const h = new Harness({ params: { RTL_RETURN_ALT: 12, RTL_DESCEND_ALT: 8 } });
     h.takeoff();
     h.streamPosition(30, 20, -5);
@@ -309,6 +314,7 @@ describe('return to launch', () => {
     h.until(() => Math.hypot(h.v.state().position.x - 30, h.v.state().position.y - 20) < 0.5, 30, 'away');
     h.run(3);
     h.onStep = null;
+    const start = { ...h.v.state().position };
     expectOk(h.cmd(C.NAV_RETURN_TO_LAUNCH), 'rtl');
     expect(h.v.state().customMode).toBe(px4CustomMode(4, 5));
     h.step();
@@ -320,8 +326,8 @@ describe('return to launch', () => {
       const s = h.v.state();
       maxAlt = Math.max(maxAlt, -s.position.z);
       maxSpeed = Math.max(maxSpeed, s.groundSpeed);
-      // horizontal travel happens at the return altitude
-      if (Math.hypot(s.position.x - 30, s.position.y - 20) > 1 && Math.hypot(s.position.x, s.position.y) > 3) {
+      // horizontal travel happens at the return altitude (the climb is in place)
+      if (Math.hypot(s.position.x - start.x, s.position.y - start.y) > 1 && Math.hypot(s.position.x, s.position.y) > 3) {
         minCruiseAlt = Math.min(minCruiseAlt, -s.position.z);
       }
       return s.landedState === L.ON_GROUND;
@@ -329,8 +335,10 @@ describe('return to launch', () => {
     expect(minCruiseAlt).toBeGreaterThan(11);
     expect(maxAlt).toBeGreaterThan(11.5);
     expect(maxAlt).toBeLessThan(12.8);
-    expect(maxSpeed).toBeGreaterThan(4.5);
-    expect(maxSpeed).toBeLessThan(5.6);
+    // the trajectory flies at up to MPC_XY_CRUISE (5 m/s) and waits for a vehicle that SIH's drag
+    // holds back: PX4 v1.16 SIH peaked at 3.9 m/s on a 15 m return
+    expect(maxSpeed).toBeGreaterThan(3.8);
+    expect(maxSpeed).toBeLessThan(5.2);
     const s = h.v.state();
     expect(Math.hypot(s.position.x, s.position.y)).toBeLessThan(0.5);
     h.until(() => !h.v.state().armed, 3, 'disarm');

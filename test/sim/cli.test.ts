@@ -12,19 +12,20 @@ describe('parseSimArgs', () => {
     ).toMatchObject({
       instance: 3, speed: 'max', vehicles: 2, seed: 9, transport: 'udp', gcsLink: true, detectionsUdp: true,
       params: { MIS_TAKEOFF_ALT: 5, COM_DISARM_LAND: -1 },
-      objects: [{ label: 'person', position: { x: 10, y: -2, z: 0 }, size: 0.5 }],
+      objects: [{ label: 'person', position: { north: 10, east: -2, down: 0 }, size: 0.5 }],
     });
     expect(parseSimArgs(['--serial', '/dev/ttyACM0:921600', '--speed', '10'])).toMatchObject({
       transport: { serial: { path: '/dev/ttyACM0', baudRate: 921600 } }, speed: 10,
     });
-    expect(parseSimArgs([])).toMatchObject({ instance: 0, speed: 1, vehicles: 1 });
+    expect(parseSimArgs([])).toMatchObject({ instance: 0, speed: 1, vehicles: 1, gcsLink: true });
+    expect(parseSimArgs(['--no-gcs'])).toMatchObject({ gcsLink: false });
   });
 
   it('takes a scenario world as JSON, its objects beside the --object ones', () => {
-    const world = { detector: { pipeline: 'parallel' }, objects: [{ label: 'car', position: { x: 5, y: 0, z: 0 } }] };
+    const world = { detector: { pipeline: 'parallel' }, objects: [{ label: 'car', position: { north: 5, east: 0, down: 0 } }] };
     expect(parseSimArgs(['--object', 'person:10,-2,0', '--world-json', JSON.stringify(world)])).toMatchObject({
       detector: { pipeline: 'parallel' },
-      objects: [{ label: 'person', position: { x: 10, y: -2, z: 0 } }, { label: 'car', position: { x: 5, y: 0, z: 0 } }],
+      objects: [{ label: 'person', position: { north: 10, east: -2, down: 0 } }, { label: 'car', position: { north: 5, east: 0, down: 0 } }],
     });
   });
 
@@ -37,7 +38,7 @@ describe('parseSimArgs', () => {
     [['--serial', '/dev/ttyUSB0:12345'], /--serial: baud must be one of/],
     [['--serial', '/dev/ttyUSB0:921600', '--vehicles', '2'], /--serial carries one vehicle/],
     [['--param', 'MIS_TAKEOFF_ALT'], /--param: expected NAME=VALUE/],
-    [['--object', 'person@1,2,3'], /--object: expected LABEL:X,Y,Z/],
+    [['--object', 'person@1,2,3'], /--object: expected LABEL:NORTH,EAST,DOWN/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--world-json', '{camera'], /--world-json: not valid JSON/],
     [['--world-json', '[1]'], /--world-json: expected a JSON object/],
@@ -61,7 +62,7 @@ describe('runSim', () => {
     try {
       const done = runSim(['--instance', '51', '--speed', '5']);
       while (lines.length === 0) await new Promise((r) => setTimeout(r, 10));
-      expect(lines[0]).toMatch(/^flightcheck sim ready .*sys 52: udp 14631→14549, detections→19591$/);
+      expect(lines[0]).toMatch(/^flightcheck sim ready .*sys 52: udp 14631→14549, gcs 18621→14550, detections→19591$/);
       const client = await udpClient(14631);
       const hb = await client.next(minimal.Heartbeat, { timeoutMs: 2000 });
       expect(hb.sysid).toBe(52);

@@ -113,15 +113,15 @@ describe('two vehicles at speed 10', () => {
     await expect(SimWorld.start({ transport: { serial: { path: '/dev/ttyX', baudRate: 921600 } }, vehicles: 2 })).rejects.toThrow(
       /vehicles: a serial transport carries one vehicle/,
     );
-    await expect(SimWorld.start({ objects: [{ label: 'x', position: { x: 0, y: 0 } }] as never })).rejects.toThrow(
-      /objects\.0\.position\.z/,
+    await expect(SimWorld.start({ objects: [{ label: 'x', position: { north: 0, east: 0 } }] as never })).rejects.toThrow(
+      /objects\.0\.position\.down/,
     );
   });
 });
 
 describe('the GCS link (instance 46)', () => {
-  it('binds 18570+i with PX4 normal-mode rates next to the onboard API link', async () => {
-    const world = await SimWorld.start({ instance: 46, speed: 10, camera: false, gcsLink: true });
+  it('binds 18570+i with PX4 SITL\'s GCS rates next to the onboard API link, unasked', async () => {
+    const world = await SimWorld.start({ instance: 46, speed: 10, camera: false });
     const gcs = await udpClient(world.vehicle(0).ports.gcsLocal);
     try {
       expect(world.vehicle(0).ports.gcsLocal).toBe(18616);
@@ -135,8 +135,9 @@ describe('the GCS link (instance 46)', () => {
       await sleep(700);
       const spanS = (last - first) / 1000;
       expect(spanS).toBeGreaterThan(3);
-      expect(atts / spanS).toBeGreaterThan(15 * 0.8); // normal mode: ATTITUDE 15 Hz (onboard: 100 Hz)
-      expect(atts / spanS).toBeLessThan(15 * 1.2);
+      // PX4 SITL's GCS link: normal mode with ATTITUDE raised to 50 Hz by px4-rc.mavlink (onboard: 100 Hz).
+      expect(atts / spanS).toBeGreaterThan(50 * 0.8);
+      expect(atts / spanS).toBeLessThan(50 * 1.2);
     } finally {
       await gcs.close();
       await world.close();

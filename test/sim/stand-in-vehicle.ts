@@ -70,6 +70,7 @@ export class StandInVehicle implements SimVehicleApi {
       sensors: { present: 0, enabled: 0, health: 0 },
       userCustomMode: (4 << 16) | (3 << 24), canArm: true,
       offboardSetpoint: null,
+      setpoint: { position: { ...v0 }, velocity: { ...v0 }, acceleration: { ...v0 }, yaw: NaN, yawRate: 0, target: { ...v0 } },
       flight: { armedTimeUs: null, takeoffTimeUs: null, uuid: 0 },
       truth: { position: { ...v0 }, velocity: { ...v0 } },
     };

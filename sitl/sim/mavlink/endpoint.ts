@@ -138,7 +138,8 @@ export class VehicleEndpoint {
     if (this.instances.length === 0) return;
     const state = this.model_.state();
     if (state.failures?.mavlinkSignal) return;
-    for (let i = 0; i < this.instances.length; i++) this.instances[i]!.runStreams(timeUs, state);
+    const params = this.model_.params;
+    for (let i = 0; i < this.instances.length; i++) this.instances[i]!.runStreams(timeUs, state, params);
   }
 
   /** End of a scheduler slice: the mission protocol, status texts, param-list bursts, then one flush per link. */
@@ -153,7 +154,7 @@ export class VehicleEndpoint {
         for (const t of drained) if (this.forwardEvents || t.source !== 'event') inst.statusText(t, timeUs);
       }
       if (inst.paramListNext !== null) this.continueParamList(inst);
-      inst.flush();
+      inst.endSlice(timeUs);
     }
   }
 
@@ -213,7 +214,7 @@ export class VehicleEndpoint {
     // The whole state at once, now: a client in lockstep holds vehicle time until it has seen
     // some, so waiting for the next step would wait for the gate's stall limit.
     if (first) {
-      inst.runStreams(this.now(), this.model_.state());
+      inst.runStreams(this.now(), this.model_.state(), this.model_.params);
       inst.flush();
     }
     if (type === MAV_TYPE_GCS) this.guard(() => this.model_.gcsHeartbeat({ sysId: m.sysid, compId: m.compid }));
@@ -306,9 +307,9 @@ export class VehicleEndpoint {
         inst.send(this.protocol);
         return accepted;
       case MAV_CMD.GET_HOME_POSITION:
-        return inst.sendStreamOnce(common.HomePosition.MSG_ID, timeUs, this.model_.state()) ? accepted : denied;
+        return inst.sendStreamOnce(common.HomePosition.MSG_ID, timeUs, this.model_.state(), this.model_.params) ? accepted : denied;
       case MAV_CMD.REQUEST_FLIGHT_INFORMATION:
-        return inst.sendStreamOnce(common.FlightInformation.MSG_ID, timeUs, this.model_.state()) ? accepted : denied;
+        return inst.sendStreamOnce(common.FlightInformation.MSG_ID, timeUs, this.model_.state(), this.model_.params) ? accepted : denied;
       case MAV_CMD.SET_MESSAGE_INTERVAL: {
         const ok = inst.setInterval(Math.round(p[0]), p[1], timeUs);
         return ok ? accepted : { result: MAV_RESULT.FAILED as common.MavResult };
@@ -330,7 +331,7 @@ export class VehicleEndpoint {
           this.sendMessageInterval(inst, Math.round(p[1]));
           return accepted;
         }
-        return inst.sendStreamOnce(id, timeUs, this.model_.state()) ? accepted : denied;
+        return inst.sendStreamOnce(id, timeUs, this.model_.state(), this.model_.params) ? accepted : denied;
       }
       case MAV_CMD.INJECT_FAILURE: {
         const params = this.model_.params;
@@ -481,17 +482,19 @@ export class VehicleEndpoint {
     }
     const params = this.model_.params;
     const info = params.info(set.id);
-    if (!info) {
-      inst.statusText({ severity: 3, text: `unknown param: ${set.id}`, source: 'statustext' }, this.now());
-      return;
-    }
+    // An unknown name: PX4 logs it on its own console and answers nothing.
+    if (!info) return;
     // PX4 v1.16: the declared type must match the parameter's, else nothing is written or echoed.
     let value: number;
     if (info.type === 'INT32' && set.type === MAV_PARAM_TYPE.INT32) value = set.asInt32;
     else if (info.type === 'REAL32' && set.type === MAV_PARAM_TYPE.REAL32) value = set.asFloat32;
     else return;
     params.set(set.id, value);
-    // Echo the stored value on this link and announce it on the others (PX4 broadcasts changes).
+    // PX4 echoes the stored value on this link at once; then every link, this one too, sends the
+    // listed parameters that changed (MavlinkParametersManager::send_untransmitted), so the
+    // setter hears it twice. An unlisted parameter is echoed only.
+    if (this.sendParam(inst, set.id)) inst.link.counters.sent++;
+    if (params.indexOf(set.id) < 0) return;
     for (const other of this.instances) {
       if (this.sendParam(other, set.id)) other.link.counters.sent++;
     }

@@ -1,14 +1,16 @@
 import { common } from 'node-mavlink';
-import type { MavLinkData } from 'node-mavlink';
+import type { MavLinkData, MavLinkDataConstructor } from 'node-mavlink';
 import { Link } from '../../../src/mavlink/link.js';
 import type { Transport } from '../../../src/mavlink/transports/transport.js';
-import type { StatusText, VehicleState } from '../model/types.js';
-import { FrameWriter, Outbox } from './frame-writer.js';
+import type { ParamStore, StatusText, VehicleState } from '../model/types.js';
+import { FrameWriter, Outbox, planFor, type Plan } from './frame-writer.js';
+import type { LinkTraffic } from './stream-def.js';
 import { DEFAULT_RATES, STREAMS, STREAM_BY_ID, type LinkMode, type StreamContext, type StreamDef } from './streams.js';
 
 interface ActiveStream {
   def: StreamDef;
   msg: MavLinkData;
+  plan: Plan;
   /** 0 = off */
   intervalUs: number;
   nextDueUs: number;
@@ -19,6 +21,8 @@ const STATUSTEXT_MAX_AGE_US = 5_000_000;
 /** PX4's mavlink_log queue depth: what a link that connects late can still get. */
 const STATUSTEXT_QUEUE = 8;
 const STATUSTEXT_CHUNK = 50;
+/** How long a link nobody has written to holds its frames at most (vehicle time). */
+const UNHEARD_FLUSH_US = 100_000;
 
 export interface InstanceOptions {
   name: string;
@@ -39,11 +43,15 @@ export class MavlinkInstance {
   readonly outbox: Outbox;
   readonly mode: LinkMode;
   private readonly streams: ActiveStream[] = [];
-  private readonly ctx: StreamContext = { timeUs: 0, state: null as unknown as VehicleState };
+  private readonly traffic: LinkTraffic = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, framesLost: 0, parseErrors: 0 };
+  private readonly ctx: StreamContext = { timeUs: 0, state: null as unknown as VehicleState, params: null as unknown as ParamStore, link: this.traffic };
   private gcsConnected = false;
   private readonly pendingText: { timeUs: number; text: StatusText }[] = [];
   private statustextId = 0;
   private readonly statustextMsg = new common.StatusText();
+  private lastFlushUs = 0;
+  /** Streams run only from this vehicle time on: the earliest next due time of any stream. */
+  private nextDueUs = 0;
   /** Param-list transfer in progress: next index to send (-1 = the _HASH_CHECK first), null when idle. */
   paramListNext: number | null = null;
 
@@ -61,7 +69,8 @@ export class MavlinkInstance {
     const rates = { ...DEFAULT_RATES[opts.mode], ...(opts.rates ?? {}) };
     for (const def of STREAMS) {
       const hz = rates[def.name] ?? 0;
-      this.streams.push({ def, msg: def.create(), intervalUs: hzToIntervalUs(hz), nextDueUs: 0 });
+      const msg = def.create();
+      this.streams.push({ def, msg, plan: planFor(msg.constructor as MavLinkDataConstructor<MavLinkData>), intervalUs: hzToIntervalUs(hz), nextDueUs: 0 });
     }
   }
 
@@ -116,30 +125,54 @@ export class MavlinkInstance {
   }
 
   /** Emits every stream that is due at vehicle time `timeUs`. */
-  runStreams(timeUs: number, state: VehicleState): void {
+  runStreams(timeUs: number, state: VehicleState, params: ParamStore): void {
     const ctx = this.ctx; // reused: this runs every physics step
     ctx.timeUs = timeUs;
+    if (timeUs < this.nextDueUs) return;
     ctx.state = state;
+    ctx.params = params;
+    this.countTraffic();
+    let next = Infinity;
     for (let i = 0; i < this.streams.length; i++) {
       const s = this.streams[i]!;
-      if (s.intervalUs === 0 || timeUs < s.nextDueUs) continue;
-      s.nextDueUs += s.intervalUs;
-      if (s.nextDueUs <= timeUs) s.nextDueUs = timeUs + s.intervalUs;
-      if (s.def.fill(s.msg, ctx)) this.send(s.msg);
+      if (s.intervalUs === 0) continue;
+      if (timeUs >= s.nextDueUs) {
+        s.nextDueUs += s.intervalUs;
+        if (s.nextDueUs <= timeUs) s.nextDueUs = timeUs + s.intervalUs;
+        if (s.def.fill(s.msg, ctx)) {
+          this.outbox.send(s.msg, undefined, s.plan);
+          this.link.counters.sent++;
+        }
+      }
+      if (s.nextDueUs < next) next = s.nextDueUs;
     }
+    this.nextDueUs = next;
+  }
+
+  /** The link's counters as LINK_NODE_STATUS reports them. */
+  private countTraffic(): void {
+    const t = this.traffic, c = this.link.counters, o = this.outbox;
+    t.bytesSent = o.bytes + o.pendingBytes;
+    t.framesSent = o.frames;
+    t.bytesReceived = c.bytesIn;
+    t.framesReceived = c.frames;
+    t.framesLost = c.droppedBySeqGap;
+    t.parseErrors = c.skippedBytes;
   }
 
   /** Every stream due at the next step (then at its own rate again), as at boot. */
   restartStreams(): void {
     for (const s of this.streams) s.nextDueUs = 0;
+    this.nextDueUs = 0;
   }
 
   /** MAV_CMD_REQUEST_MESSAGE for a stream message: send it once now. False if unknown or unavailable. */
-  sendStreamOnce(msgid: number, timeUs: number, state: VehicleState): boolean {
+  sendStreamOnce(msgid: number, timeUs: number, state: VehicleState, params: ParamStore): boolean {
     const def = STREAM_BY_ID.get(msgid);
     if (!def) return false;
     const s = this.streams.find((x) => x.def === def)!;
-    if (!def.fill(s.msg, { timeUs, state })) return false;
+    this.countTraffic();
+    if (!def.fill(s.msg, { timeUs, state, params, link: this.traffic })) return false;
     this.send(s.msg);
     return true;
   }
@@ -152,6 +185,7 @@ export class MavlinkInstance {
     else if (intervalUs === 0) s.intervalUs = hzToIntervalUs(DEFAULT_RATES[this.mode][s.def.name] ?? 0);
     else s.intervalUs = Math.max(1, Math.round(intervalUs));
     s.nextDueUs = timeUs;
+    this.nextDueUs = Math.min(this.nextDueUs, timeUs);
     return true;
   }
 
@@ -171,6 +205,19 @@ export class MavlinkInstance {
 
   flush(): void {
     this.outbox.flush();
+    this.lastFlushUs = this.ctx.timeUs;
+  }
+
+  /**
+   * End of a scheduler slice. A link nobody has written to yet (PX4's GCS link sending to 14550
+   * before QGroundControl answers) sends full datagrams, or every UNHEARD_FLUSH_US: the frames and
+   * their rates are PX4's, only fewer datagrams carry them, which keeps a fleet of unheard GCS
+   * links cheap. Once a client writes, every slice is flushed (lockstep clients wait on it).
+   */
+  endSlice(timeUs: number): void {
+    if (this.link.counters.bytesIn === 0 && timeUs - this.lastFlushUs < UNHEARD_FLUSH_US) return;
+    this.outbox.flush();
+    this.lastFlushUs = timeUs;
   }
 
   async close(): Promise<void> {

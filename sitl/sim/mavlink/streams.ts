@@ -1,107 +1,16 @@
 import { common, minimal } from 'node-mavlink';
-import type { MavLinkData } from 'node-mavlink';
-import type { VehicleState } from '../model/types.js';
+import { INT16_MAX, RAD2DEG, UINT16_MAX, attitudeFrame, clampInt, deg1e7, u64, type StreamDef } from './stream-def.js';
+import { CONTROL_STREAMS } from './streams-control.js';
+import { ESTIMATOR_STREAMS } from './streams-estimator.js';
+import { LINK_STREAMS } from './streams-link.js';
+import { OPEN_DRONE_ID_STREAMS } from './streams-open-drone-id.js';
+import { SENSOR_STREAMS } from './streams-sensors.js';
 
-/** What a stream filler needs besides the model's state. */
-export interface StreamContext {
-  /** Vehicle time, µs since boot (continues across a vehicle reset). */
-  timeUs: number;
-  state: VehicleState;
-}
+export type { StreamContext, StreamDef } from './stream-def.js';
+export { AIRBORNE_ONLY, DEFAULT_RATES, type LinkMode } from './stream-rates.js';
 
-/**
- * One PX4 mavlink stream: a reusable message object and how to fill it. `fill` returns false when
- * there is nothing to send (e.g. HOME_POSITION before home is set), as PX4's streams do.
- */
-export interface StreamDef {
-  name: string;
-  msgid: number;
-  create(): MavLinkData;
-  fill(msg: MavLinkData, ctx: StreamContext): boolean;
-}
-
-/**
- * The link modes whose default rates we reproduce (PX4 mavlink_main.cpp configure_streams_to_default).
- * onboard: the SITL API/offboard link (udp 14580 ⇄ 14540, `-m onboard`); normal: the GCS link
- * (18570 ⇄ 14550); config: USB (a Pixhawk's USB port, used for --serial).
- */
-export type LinkMode = 'onboard' | 'normal' | 'config';
-
-/** GPS_RAW_INT is "unlimited" in PX4 (sent on every GPS update): the simulated GPS runs at 10 Hz. */
-const GPS_RATE_HZ = 10;
-
-/** Hz by stream name; HEARTBEAT is always 1 Hz. */
-export const DEFAULT_RATES: Record<LinkMode, Record<string, number>> = {
-  onboard: {
-    HEARTBEAT: 1,
-    TIMESYNC: 10,
-    LOCAL_POSITION_NED: 30,
-    ATTITUDE: 100,
-    ALTITUDE: 10,
-    ATTITUDE_QUATERNION: 50,
-    BATTERY_STATUS: 0.5,
-    EXTENDED_SYS_STATE: 5,
-    GLOBAL_POSITION_INT: 50,
-    GPS_RAW_INT: GPS_RATE_HZ,
-    HOME_POSITION: 0.5,
-    SYS_STATUS: 5,
-    SYSTEM_TIME: 1,
-    VFR_HUD: 10,
-  },
-  normal: {
-    HEARTBEAT: 1,
-    ALTITUDE: 1,
-    ATTITUDE: 15,
-    BATTERY_STATUS: 0.5,
-    EXTENDED_SYS_STATE: 1,
-    GLOBAL_POSITION_INT: 5,
-    GPS_RAW_INT: 1,
-    HOME_POSITION: 0.5,
-    LOCAL_POSITION_NED: 1,
-    SYS_STATUS: 1,
-    VFR_HUD: 4,
-  },
-  config: {
-    HEARTBEAT: 1,
-    TIMESYNC: 10,
-    LOCAL_POSITION_NED: 30,
-    ALTITUDE: 10,
-    ATTITUDE: 50,
-    ATTITUDE_QUATERNION: 50,
-    BATTERY_STATUS: 0.5,
-    EXTENDED_SYS_STATE: 2,
-    GLOBAL_POSITION_INT: 10,
-    GPS_RAW_INT: GPS_RATE_HZ,
-    HOME_POSITION: 0.5,
-    SYS_STATUS: 1,
-    SYSTEM_TIME: 1,
-    VFR_HUD: 20,
-  },
-};
-
-// Module-scope copies: global lookups are slow inside vm contexts (Jest), and this runs per frame.
-const { round, floor, max, min, cos, sin, atan2, PI } = Math;
+const { round, floor, max, atan2 } = Math;
 const isFinite = Number.isFinite;
-const RAD2DEG = 180 / PI;
-const INT16_MAX = 32767;
-const UINT16_MAX = 65535;
-
-/**
- * node-mavlink types 64-bit fields as bigint; FrameWriter also takes plain numbers (exact below
- * 2^53), which saves a BigInt allocation per message on the hot path.
- */
-function u64(n: number): bigint {
-  return n as unknown as bigint;
-}
-
-function clampInt(v: number, lo: number, hi: number): number {
-  if (!isFinite(v)) return 0;
-  return max(lo, min(hi, round(v)));
-}
-
-function deg1e7(v: number): number {
-  return round(v * 1e7);
-}
 
 /** Heading in degrees [0, 360) from a yaw in radians. */
 function headingDeg(yaw: number): number {
@@ -112,7 +21,7 @@ function headingDeg(yaw: number): number {
 const MAV_TYPE_QUADROTOR = 2;
 const MAV_AUTOPILOT_PX4 = 12;
 
-export const STREAMS: readonly StreamDef[] = [
+const CORE_STREAMS: readonly StreamDef[] = [
   {
     name: 'HEARTBEAT',
     msgid: minimal.Heartbeat.MSG_ID,
@@ -170,15 +79,12 @@ export const STREAMS: readonly StreamDef[] = [
     },
     fill(m, { timeUs, state: s }) {
       const q = m as common.AttitudeQuaternion;
-      const { roll, pitch, yaw } = s.attitude;
-      const cr = cos(roll / 2), sr = sin(roll / 2);
-      const cp = cos(pitch / 2), sp = sin(pitch / 2);
-      const cy = cos(yaw / 2), sy = sin(yaw / 2);
+      const f = attitudeFrame(s.attitude.roll, s.attitude.pitch, s.attitude.yaw);
       q.timeBootMs = floor(timeUs / 1000);
-      q.q1 = cr * cp * cy + sr * sp * sy;
-      q.q2 = sr * cp * cy - cr * sp * sy;
-      q.q3 = cr * sp * cy + sr * cp * sy;
-      q.q4 = cr * cp * sy - sr * sp * cy;
+      q.q1 = f.q[0]!;
+      q.q2 = f.q[1]!;
+      q.q3 = f.q[2]!;
+      q.q4 = f.q[3]!;
       q.rollspeed = s.attitude.rollRate;
       q.pitchspeed = s.attitude.pitchRate;
       q.yawspeed = s.attitude.yawRate;
@@ -394,6 +300,16 @@ export const STREAMS: readonly StreamDef[] = [
       return true;
     },
   },
+];
+
+/** Every stream the simulator can send; DEFAULT_RATES says which run on a link, and how often. */
+export const STREAMS: readonly StreamDef[] = [
+  ...CORE_STREAMS,
+  ...SENSOR_STREAMS,
+  ...ESTIMATOR_STREAMS,
+  ...CONTROL_STREAMS,
+  ...LINK_STREAMS,
+  ...OPEN_DRONE_ID_STREAMS,
 ];
 
 export const STREAM_BY_NAME: ReadonlyMap<string, StreamDef> = new Map(STREAMS.map((s) => [s.name, s]));

@@ -1,8 +1,11 @@
 /**
- * PX4 parameters the model uses, with PX4 v1.16 names, types and defaults (multicopter SITL).
+ * PX4 parameters: all of PX4 v1.16 SITL's, with the types and boot values of the real binary
+ * (px4-params.generated.ts), and the ranges and descriptions of those the model uses (DEFS, whose
+ * types and defaults must equal the generated ones: test/sim-model/params.test.ts).
  * Values are read every step (plain object lookups), so PARAM_SET takes effect immediately, as in PX4.
  */
 import type { ParamInfo, ParamStore, ParamType } from './types.js';
+import { PX4_SITL_PARAMS, PX4_SITL_UNLISTED_PARAMS } from './px4-params.generated.js';
 
 type Def = [name: string, type: ParamType, def: number, min: number | undefined, max: number | undefined, description: string];
 
@@ -29,11 +32,14 @@ const DEFS: Def[] = [
   ['MPC_THR_HOVER', R, 0.5, 0.1, 0.8, 'Hover thrust (normalized)'],
   ['MPC_THR_MIN', R, 0.12, 0.05, 1, 'Minimum collective thrust in auto (normalized)'],
   ['MPC_THR_MAX', R, 1, 0, 1, 'Maximum collective thrust (normalized)'],
+  ['MPC_THR_XY_MARG', R, 0.3, 0, 0.5, 'Horizontal thrust margin kept when vertical thrust saturates (normalized)'],
   ['MPC_TKO_SPEED', R, 1.5, 1, 5, 'Takeoff climb rate (m/s)'],
   ['MPC_TKO_RAMP_T', R, 3, 0, 5, 'Smooth takeoff ramp time constant (s)'],
   ['MPC_LAND_SPEED', R, 0.7, 0.6, 4, 'Landing descent rate (m/s)'],
   ['MPC_LAND_ALT1', R, 10, 0, 122, 'Altitude for 1. step of slow landing (descend) (m)'],
   ['MPC_LAND_ALT2', R, 5, 0, 122, 'Altitude for 2. step of slow landing (landing) (m)'],
+  ['MPC_LAND_ALT3', R, 1, 0, 122, 'Altitude for 3. step of slow landing, with a distance sensor (m)'],
+  ['MPC_LAND_CRWL', R, 0.3, 0.1, undefined, 'Land crawl descend rate below MPC_LAND_ALT3 (m/s)'],
   ['MPC_XY_P', R, 0.95, 0, 2, 'Proportional gain for horizontal position error (1/s)'],
   ['MPC_Z_P', R, 1, 0.1, 1.5, 'Proportional gain for vertical position error (1/s)'],
   ['MPC_XY_VEL_P_ACC', R, 1.8, 1.2, 5, 'Proportional gain for horizontal velocity error (1/s)'],
@@ -43,6 +49,9 @@ const DEFS: Def[] = [
   ['MPC_Z_VEL_I_ACC', R, 2, 0.2, 3, 'Integral gain for vertical velocity error (1/s^2)'],
   ['MPC_Z_VEL_D_ACC', R, 0, 0, 2, 'Differential gain for vertical velocity error'],
   ['MPC_YAWRAUTO_MAX', R, 45, 5, 360, 'Maximum yaw rate in auto modes (deg/s)'],
+  ['MPC_YAW_MODE', I, 0, 0, 4, 'Heading behavior in autonomous modes (0 towards waypoint, 1 towards home, 2 away from home, 3 along trajectory, 4 towards waypoint yaw first)'],
+  ['MPC_XY_ERR_MAX', R, 2, 0.1, 10, 'Maximum horizontal error allowed by the trajectory generator (m)'],
+  ['MPC_XY_TRAJ_P', R, 0.5, 0.1, 1, 'Proportional gain for horizontal trajectory position error'],
   ['MPC_MAN_Y_MAX', R, 150, 0, 400, 'Maximum manual yaw rate (deg/s)'],
   ['MIS_TAKEOFF_ALT', R, 2.5, 0, undefined, 'Default take-off altitude above home (m)'],
   // Navigator
@@ -115,11 +124,36 @@ const DEFS: Def[] = [
   ['MAV_TYPE', I, 2, 0, 22, 'MAVLink airframe type (2 = quadrotor)'],
 ];
 
+/** The parameters the model uses, as written above (sorted by name). */
 export const PX4_PARAMS: readonly ParamInfo[] = DEFS.map(([name, type, def, min, max, description]) => ({
   name, type, default: def, ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}), description,
 })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-const INFO = new Map(PX4_PARAMS.map((p, i) => [p.name, { info: p, index: i }]));
+const MODEL = new Map(PX4_PARAMS.map((p) => [p.name, p]));
+
+/** A parameter as served: PX4's type and boot value, the model's range and description where it has them. */
+function served([name, type, value]: readonly [string, ParamType, number]): ParamInfo {
+  const m = MODEL.get(name);
+  return { name, type, default: value, ...(m?.min !== undefined ? { min: m.min } : {}), ...(m?.max !== undefined ? { max: m.max } : {}), description: m?.description ?? '' };
+}
+
+/** Every parameter PX4 SITL lists, in its param_index order: what PARAM_REQUEST_LIST serves. */
+export const SITL_PARAMS: readonly ParamInfo[] = PX4_SITL_PARAMS.map(served);
+
+/**
+ * Parameters PX4 has but does not list in SITL (no module there uses them) that the model reads,
+ * served by name with param_index -1 as PX4 serves them; then any model parameter missing from the
+ * generated tables (added to DEFS since the last generation), with its hand-written default.
+ */
+const UNLISTED: readonly ParamInfo[] = [
+  ...PX4_SITL_UNLISTED_PARAMS.map(served),
+  ...PX4_PARAMS.filter((p) => !PX4_SITL_PARAMS.some((g) => g[0] === p.name) && !PX4_SITL_UNLISTED_PARAMS.some((g) => g[0] === p.name)),
+];
+
+const INFO = new Map<string, { info: ParamInfo; index: number }>([
+  ...SITL_PARAMS.map((p, i) => [p.name, { info: p, index: i }] as const),
+  ...UNLISTED.map((p) => [p.name, { info: p, index: -1 }] as const),
+]);
 
 /** Why a value is rejected, or null when it is valid for `info`. */
 export function paramValueError(info: ParamInfo, value: number): string | null {
@@ -133,10 +167,10 @@ export function paramValueError(info: ParamInfo, value: number): string | null {
 class Store implements ParamStore {
   /** Current values by name: the controllers read this object directly (no allocation per read). */
   readonly values: Record<string, number> = Object.create(null) as Record<string, number>;
-  readonly count = PX4_PARAMS.length;
+  readonly count = SITL_PARAMS.length;
 
   constructor(overrides: Record<string, number> = {}) {
-    for (const p of PX4_PARAMS) this.values[p.name] = p.default;
+    for (const { info } of INFO.values()) this.values[info.name] = info.default;
     for (const [name, value] of Object.entries(overrides)) {
       const entry = INFO.get(name);
       if (!entry) throw new RangeError(`params.${name}: unknown PX4 parameter`);
@@ -158,13 +192,18 @@ class Store implements ParamStore {
     this.values[name] = value;
     return true;
   }
-  list(): readonly ParamInfo[] { return PX4_PARAMS; }
+  list(): readonly ParamInfo[] { return SITL_PARAMS; }
+  unlisted(): readonly ParamInfo[] { return UNLISTED; }
   indexOf(name: string): number { return INFO.get(name)?.index ?? -1; }
 }
 
 export type ParamStoreImpl = Store;
 
-/** A parameter store with PX4 defaults plus `overrides` (throws RangeError naming a bad override). */
-export function createParamStore(overrides?: Record<string, number>): ParamStoreImpl {
-  return new Store(overrides);
+/**
+ * A parameter store with PX4 defaults plus `overrides` (throws RangeError naming a bad override).
+ * PX4 SITL's rcS sets UXRCE_DDS_KEY with MAV_SYS_ID (both instance + 1): it follows a MAV_SYS_ID override.
+ */
+export function createParamStore(overrides: Record<string, number> = {}): ParamStoreImpl {
+  const sysId = overrides.MAV_SYS_ID;
+  return new Store(sysId !== undefined && overrides.UXRCE_DDS_KEY === undefined ? { UXRCE_DDS_KEY: sysId, ...overrides } : overrides);
 }

@@ -38,6 +38,11 @@ export interface SimVehicleOptions {
    * Default: all 0 (noise off) so runs are exactly repeatable regardless of seed.
    */
   noise?: { position?: number; velocity?: number; attitude?: number };
+  /**
+   * The wander of PX4 SIH's height estimate (about 1 m within a minute on the ground), drawn from
+   * `seed`. Default false: the estimated height is the true one.
+   */
+  heightDrift?: boolean;
 }
 
 export type ParamType = 'INT32' | 'REAL32';
@@ -64,9 +69,11 @@ export interface ParamStore {
    * range, non-integer for INT32) and leaves the value unchanged; true when stored.
    */
   set(name: string, value: number): boolean;
-  /** All parameters, sorted by name (the param protocol's index order). */
+  /** The listed parameters, sorted by name (the param protocol's index order; PARAM_REQUEST_LIST). */
   list(): readonly ParamInfo[];
-  /** Index of a name in list() order, -1 if unknown (PARAM_VALUE.param_index). */
+  /** Parameters PX4 has but does not list (no module uses them): served by name only, with index -1. */
+  unlisted?(): readonly ParamInfo[];
+  /** Index of a name in list() order, -1 if unknown or unlisted (PARAM_VALUE.param_index). */
   indexOf(name: string): number;
   readonly count: number;
 }
@@ -195,6 +202,13 @@ export interface VehicleState {
 
   /** The latest offboard setpoint received (also outside OFFBOARD), or null if none ever. */
   offboardSetpoint: OffboardSetpoint | null;
+
+  /**
+   * What the position controller tracks this step (PX4's trajectory setpoint, POSITION_TARGET_LOCAL_NED;
+   * NaN = not controlled) and the navigator's current target in the local frame (PX4's
+   * position_setpoint_triplet.current, POSITION_TARGET_GLOBAL_INT; meaningful in the auto modes).
+   */
+  setpoint: { position: Vec3; velocity: Vec3; acceleration: Vec3; yaw: number; yawRate: number; target: Vec3 };
 
   /**
    * FLIGHT_INFORMATION (PX4 vehicle_status.armed_time / takeoff_time, COM_FLIGHT_UUID): model time

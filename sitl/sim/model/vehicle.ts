@@ -5,11 +5,18 @@
  * the comment says so.
  */
 import { common } from 'node-mavlink';
-import { G, Multicopter, clamp, wrapPi, type ControlLimits, type Gains, type Setpoint } from './dynamics.js';
+import { G, Multicopter, clamp, wrapPi, type Setpoint } from './dynamics.js';
+import { FlightTaskAuto, WaypointType, type AutoTriplet, type AutoVehicleState } from './flight-task-auto.js';
+import { MulticopterLandDetector, type LandDetectorInput } from './land-detector.js';
+import { ManualTrajectory } from './manual-trajectory.js';
+import { PositionControl, type ControlLimits, type ControlState, type Gains } from './position-control.js';
+import { TakeoffHandling, TakeoffState } from './takeoff-handling.js';
+import { RtlDirect, RtlState } from './navigator/rtl-direct.js';
 import { Action, BatteryWarning, Failsafe, GcsLinkMonitor, actionName, modeCanRun, type FailsafeFlags as FsFlags, type FailsafeParams } from './failsafe.js';
 import { MapProjection } from './geo.js';
 import { NavState, baseModeFor, encodeNavState, navStateFromCustom, navStateName, preventsArming, requiresManualControl } from './modes.js';
 import { MissionStore, MissionType } from './mission-store.js';
+import { HeightDrift } from './height-drift.js';
 import { GfAction, Geofence, type GeofenceResult } from './navigator/geofence.js';
 import { Mission, type MissionContext } from './navigator/mission.js';
 import { findRtlDestination } from './navigator/rtl.js';
@@ -31,73 +38,18 @@ const BATTERY_FILTER_TAU_S = 1;
 // MAV_SEVERITY
 const SEV_EMERGENCY = 0, SEV_CRITICAL = 2, SEV_WARNING = 4, SEV_INFO = 6;
 
-const enum TakeoffState { Disarmed, Spoolup, Ready, Rampup, Flight }
-const enum RtlPhase { Climb, Return, Descend, Loiter, Land }
+/** MC_YAWRATE_MAX (deg/s): the attitude controller's yaw-rate limit; auto modes limit the heading setpoint instead. */
+const MC_YAWRATE_MAX_DEG = 200;
+/** The hover thrust estimator turns valid this long after the vehicle rose above 1 m (mc_hover_thrust_estimator's 2 s hysteresis). */
+const HOVER_ESTIMATE_VALID_AFTER_US = 2_000_000;
+/** trajectory_setpoint with nothing set (FlightTask::empty_trajectory_setpoint) */
+const NO_SETPOINT: Readonly<Setpoint> = { px: NaN, py: NaN, pz: NaN, vx: NaN, vy: NaN, vz: NaN, ax: NaN, ay: NaN, az: NaN };
 
 // SYS_STATUS sensor bits (MAV_SYS_STATUS_SENSOR)
 const S_GYRO = 1, S_ACCEL = 2, S_MAG = 4, S_BARO = 8, S_GPS = 32, S_RATE = 1024, S_ATT = 2048,
   S_YAW = 4096, S_ALT = 8192, S_XY = 16384, S_MOTORS = 32768, S_AHRS = 1 << 21, S_BATTERY = 1 << 25,
   S_PREARM = 1 << 28;
 const SENSORS_PRESENT = S_GYRO | S_ACCEL | S_MAG | S_BARO | S_GPS | S_RATE | S_ATT | S_YAW | S_ALT | S_XY | S_MOTORS | S_AHRS | S_BATTERY | S_PREARM;
-
-/** Reference generator for auto modes (FlightTaskAuto's smoothed trajectory, acceleration-limited). */
-class Trajectory {
-  px = 0; py = 0; pz = 0;
-  vx = 0; vy = 0; vz = 0;
-  ax = 0; ay = 0; az = 0;
-
-  reset(px: number, py: number, pz: number, vx: number, vy: number, vz: number): void {
-    this.px = px; this.py = py; this.pz = pz;
-    this.vx = vx; this.vy = vy; this.vz = vz;
-    this.ax = 0; this.ay = 0; this.az = 0;
-  }
-
-  /**
-   * Moves the reference toward (tx, ty, tz). A NaN tz with finite `vzCmd` flies that vertical speed
-   * instead (landing). Speeds: vXY cruise, vUp/vDown; accelerations: aXY, aUp, aDown.
-   */
-  step(dt: number, tx: number, ty: number, tz: number, vzCmd: number,
-    vXY: number, vUp: number, vDown: number, aXY: number, aUp: number, aDown: number): void {
-    // desired velocity: approach the target at the speed from which the acceleration limit can still stop
-    const dx = tx - this.px;
-    const dy = ty - this.py;
-    const d = Math.hypot(dx, dy);
-    let wx = 0;
-    let wy = 0;
-    if (d > 1e-4) {
-      const s = Math.min(vXY, Math.sqrt(1.6 * aXY * d));
-      wx = (dx / d) * s; wy = (dy / d) * s;
-    }
-    let wz: number;
-    if (Number.isNaN(tz)) {
-      wz = clamp(vzCmd, -vUp, vDown);
-    } else {
-      const dz = tz - this.pz;
-      const s = Math.sqrt(1.6 * Math.min(aUp, aDown) * Math.abs(dz));
-      wz = dz < 0 ? -Math.min(vUp, s) : Math.min(vDown, s);
-    }
-    // acceleration-limited velocity change
-    let dvx = wx - this.vx;
-    let dvy = wy - this.vy;
-    const dvxy = Math.hypot(dvx, dvy);
-    const maxXY = aXY * dt;
-    if (dvxy > maxXY) { dvx *= maxXY / dvxy; dvy *= maxXY / dvxy; }
-    const dvz = clamp(wz - this.vz, -aUp * dt, aDown * dt);
-    this.vx += dvx; this.vy += dvy; this.vz += dvz;
-    this.ax = dvx / dt; this.ay = dvy / dt; this.az = dvz / dt;
-    this.px += this.vx * dt; this.py += this.vy * dt; this.pz += this.vz * dt;
-    // settle exactly on the target once there (avoids creeping)
-    if (d < 0.01 && Math.hypot(this.vx, this.vy) < 0.02) { this.px = tx; this.py = ty; this.vx = 0; this.vy = 0; this.ax = 0; this.ay = 0; }
-    if (!Number.isNaN(tz) && Math.abs(tz - this.pz) < 0.01 && Math.abs(this.vz) < 0.02) { this.pz = tz; this.vz = 0; this.az = 0; }
-  }
-}
-
-/** math::trajectory::computeMaxSpeedFromDistance: the speed from which a jerk- and acceleration-limited stop to `vFinal` fits in `d`. */
-function maxSpeedFromDistance(jerk: number, accel: number, d: number, vFinal: number): number {
-  const b = (4 * accel * accel) / jerk;
-  const c = -2 * accel * Math.max(d, 0) - vFinal * vFinal;
-  return Math.max(0.5 * (-b + Math.sqrt(b * b - 4 * c)), vFinal);
-}
 
 /** First-order Gauss–Markov process: correlated noise with a given std and time constant. */
 class Markov {
@@ -120,7 +72,6 @@ export class SimVehicle implements SimVehicleApi {
   private readonly proj: MapProjection;
   private readonly originAlt: number;
   private readonly body = new Multicopter();
-  private readonly traj = new Trajectory();
   private readonly failsafe = new Failsafe();
   private readonly texts: StatusText[] = [];
   private readonly st: VehicleState;
@@ -151,6 +102,8 @@ export class SimVehicle implements SimVehicleApi {
   private home = { x: 0, y: 0, z: 0, lat: 0, lon: 0, alt: 0, valid: true };
   /** home_position update_count: a new home re-runs the mission feasibility check */
   private homeCounter = 0;
+  /** home_position.yaw: the heading at arming, Return mode's landing heading */
+  private homeYaw = 0;
 
   // links
   private readonly ocm = { position: false, velocity: false, acceleration: false };
@@ -171,29 +124,32 @@ export class SimVehicle implements SimVehicleApi {
   private batSoc = 1;
   private batWarning: BatteryWarning = BatteryWarning.None;
 
-  // land detector (MulticopterLandDetector): ground contact → maybe landed → landed, each LNDMC_TRIG_TIME/3
+  // land detector (MulticopterLandDetector) and the hover thrust estimate's validity it reads
+  private readonly landDetector = new MulticopterLandDetector();
   private landed = true;
   private maybeLanded = true;
   private groundContact = true;
-  private gcTimer = 0;
-  private mlTimer = 0;
-  private lTimer = 0;
+  /** when the vehicle last rose above 1 m without landing since (mc_hover_thrust_estimator's in-air) */
+  private inAirSinceUs = -1;
+  /** SIH's distance sensor reads out of range on the ground after a touchdown (the body rests a hair below it) */
+  private rangeOutOfRange = false;
+  private bodyAirborne = false;
+  private readonly ldInput: LandDetectorInput = {
+    nowUs: 0, armed: false, vx: 0, vy: 0, vz: 0, distBottom: 0, specificForce: G, rollRate: 0, pitchRate: 0, thrust: 0,
+    hoverThrust: 0.5, hoverEstimateValid: false, setpointVz: NaN, climbRateControl: true,
+  };
 
   // takeoff handling (mc_pos_control Takeoff)
-  private tkoState: TakeoffState = TakeoffState.Disarmed;
-  private tkoRampProgress = 0;
+  private readonly takeoff = new TakeoffHandling();
 
   // navigator
   private tkoRequest: { lat: number; lon: number; alt: number } | null = null;
   private readonly target = { x: 0, y: 0, z: 0, yaw: NaN };
   private takeoffDone = false;
+  private takeoffType = WaypointType.Takeoff;
   private pendingHold: { x: number; y: number; z: number; yaw: number } | null = null;
-  private rtlPhase: RtlPhase = RtlPhase.Climb;
-  private rtlAltZ = 0;
-  private rtlLoiterUntilUs = 0;
+  private readonly rtl = new RtlDirect();
   private landing = false;
-  /** Return mode's destination (local NED): home or a rally point */
-  private readonly rtlDest = { x: 0, y: 0, z: 0 };
   private readonly mission = new Mission();
   private missionCtxCache: MissionContext | null = null;
   private readonly geofence = new Geofence();
@@ -202,17 +158,37 @@ export class SimVehicle implements SimVehicleApi {
   private gfRepositionSent = false;
   private gfLoiterSinceUs = 0;
   private yawHold = 0;
-  private trajActive = false;
+  /** the previous mission target (the triplet's previous waypoint) */
+  private readonly missionPrev = { x: NaN, y: NaN, z: NaN };
+  private readonly missionTarget = { x: NaN, y: NaN, z: NaN };
+  private readonly missionNext = { x: NaN, y: NaN, z: NaN };
 
-  // control
+  // flight tasks: the auto modes' FlightTaskAuto and the navigator's triplet it flies; Position mode's stick reference
+  private readonly autoTask = new FlightTaskAuto();
+  private autoTaskActive = false;
+  private lastTaskWasOffboard = false;
+  private readonly triplet: AutoTriplet = {
+    type: WaypointType.Loiter, current: { x: 0, y: 0, z: 0 }, yaw: NaN, cruiseSpeed: NaN, acceptanceRadius: 2, previous: null, next: null,
+  };
+  private readonly autoState: AutoVehicleState = {
+    position: { x: 0, y: 0, z: 0 }, velocity: { x: 0, y: 0, z: 0 }, yaw: 0, distToGround: 0, home: { x: 0, y: 0, z: 0 },
+  };
+  private readonly manualTraj = new ManualTrajectory();
+
+  // position control
+  private readonly posCtl = new PositionControl();
   private readonly sp: Setpoint = { px: NaN, py: NaN, pz: NaN, vx: NaN, vy: NaN, vz: NaN, ax: NaN, ay: NaN, az: NaN };
-  private readonly lim: ControlLimits = { velXY: 12, velUp: 3, velDown: 1.5, tiltMax: 45 * DEG };
-  private readonly gains: Gains = { xyP: 0, zP: 0, xyVelP: 0, xyVelI: 0, xyVelD: 0, zVelP: 0, zVelI: 0, zVelD: 0, hover: 0.5, thrMin: 0.05, thrMax: 1 };
+  /** the controller's copy of the setpoint (mc_pos_control overrides it before takeoff) */
+  private readonly ctlSp: Setpoint = { px: NaN, py: NaN, pz: NaN, vx: NaN, vy: NaN, vz: NaN, ax: NaN, ay: NaN, az: NaN };
+  private readonly ctlState: ControlState = { px: 0, py: 0, pz: 0, vx: 0, vy: 0, vz: 0, ax: 0, ay: 0, az: 0 };
+  private readonly lim: ControlLimits = { velXY: 12, velUp: 3, velDown: 1.5, tiltMax: 45 * DEG, thrMin: 0.12, thrMax: 1, thrXYMargin: 0.3 };
+  private readonly gains: Gains = { xyP: 0, zP: 0, xyVelP: 0, xyVelI: 0, xyVelD: 0, zVelP: 0, zVelI: 0, zVelD: 0, hover: 0.5 };
+  /** vehicle_constraints: the flight task's climb and sink limits */
   private speedUp = 3;
+  private speedDown = 1.5;
   private wantTakeoff = false;
   private yawSp = NaN;
   private yawRateFf = 0;
-  private yawRateMax = 45 * DEG;
 
   // environment and estimator error
   private readonly windN: number;
@@ -222,6 +198,7 @@ export class SimVehicle implements SimVehicleApi {
   private readonly errPos: Markov[];
   private readonly errVel: Markov[];
   private readonly errAtt: Markov[];
+  private readonly heightDrift: HeightDrift | null;
 
   constructor(opts: SimVehicleOptions) {
     if (!Number.isInteger(opts.sysId) || opts.sysId < 1 || opts.sysId > 255) throw new RangeError(`sysId: expected an integer 1..255, got ${opts.sysId}`);
@@ -245,6 +222,7 @@ export class SimVehicle implements SimVehicleApi {
     this.errPos = [0, 1, 2].map(() => new Markov(n.position ?? 0, 1.0));
     this.errVel = [0, 1, 2].map(() => new Markov(n.velocity ?? 0, 0.3));
     this.errAtt = [0, 1, 2].map(() => new Markov(n.attitude ?? 0, 0.5));
+    this.heightDrift = opts.heightDrift ? new HeightDrift(opts.seed) : null;
     this.st = this.makeState();
     this.refreshState();
   }
@@ -397,7 +375,8 @@ export class SimVehicle implements SimVehicleApi {
           // param4 is radians to PX4's navigator (MAVLink's spec says degrees; PX4 reads radians).
           this.proj.reproject(x, y, this.tmpLL);
           if (this.geofenceAllows(this.tmpLL.lat, this.tmpLL.lon, this.originAlt - z)) {
-            this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3]) : b.yaw };
+            // no heading given: FlightTaskAuto's own (MPC_YAW_MODE: towards the target)
+            this.pendingHold = { x, y, z, yaw: Number.isFinite(prm[3]) ? wrapPi(prm[3]) : NaN };
             this.lastNavState = -1;
           } else {
             this.text(SEV_CRITICAL, 'Reposition is outside geofence');
@@ -557,6 +536,7 @@ export class SimVehicle implements SimVehicleApi {
     const b = this.body;
     this.proj.reproject(b.epx, b.epy, this.tmpLL);
     this.home = { x: b.epx, y: b.epy, z: b.epz, lat: this.tmpLL.lat, lon: this.tmpLL.lon, alt: this.originAlt - b.epz, valid: true };
+    this.homeYaw = b.yaw;
     this.homeCounter++;
   }
 
@@ -571,10 +551,12 @@ export class SimVehicle implements SimVehicleApi {
     // estimator: truth + correlated error (only drawn when noise is configured)
     b.epx = b.px + this.errPos[0]!.step(dt, this.rng);
     b.epy = b.py + this.errPos[1]!.step(dt, this.rng);
-    b.epz = b.pz + this.errPos[2]!.step(dt, this.rng);
+    const drift = this.heightDrift;
+    drift?.step(dt);
+    b.epz = b.pz + this.errPos[2]!.step(dt, this.rng) + (drift ? drift.z : 0);
     b.evx = b.vx + this.errVel[0]!.step(dt, this.rng);
     b.evy = b.vy + this.errVel[1]!.step(dt, this.rng);
-    b.evz = b.vz + this.errVel[2]!.step(dt, this.rng);
+    b.evz = b.vz + this.errVel[2]!.step(dt, this.rng) + (drift ? drift.vz : 0);
     this.errAtt[0]!.step(dt, this.rng); this.errAtt[1]!.step(dt, this.rng); this.errAtt[2]!.step(dt, this.rng);
 
     this.updateBattery(dt);
@@ -587,7 +569,7 @@ export class SimVehicle implements SimVehicleApi {
     const wn = this.windN + this.gustN.step(dt, this.rng);
     const we = this.windE + this.gustE.step(dt, this.rng);
     b.integrate(dt, this.yawRateCommand(), wn, we, 0);
-    this.updateLandDetector(dt);
+    this.updateLandDetector();
     this.userModeUpdated = false;
   }
 
@@ -776,21 +758,23 @@ export class SimVehicle implements SimVehicleApi {
 
   // ───────────────────────────── navigator + flight tasks ─────────────────────────────
 
+  /** Navigator::preproject_stop_point: where the vehicle stops horizontally at MPC_ACC_HOR / MPC_JERK_AUTO; the altitude where it is. */
   private brakingPoint(): void {
     const b = this.body;
-    const a = this.p.MPC_ACC_HOR!;
-    this.target.x = b.epx + (b.evx * Math.abs(b.evx)) / (2 * a);
-    this.target.y = b.epy + (b.evy * Math.abs(b.evy)) / (2 * a);
-    const ad = b.evz > 0 ? this.p.MPC_ACC_DOWN_MAX! : this.p.MPC_ACC_UP_MAX!;
-    this.target.z = b.epz + (b.evz * Math.abs(b.evz)) / (2 * ad);
+    const p = this.p;
+    const v = Math.hypot(b.evx, b.evy);
+    // computeBrakingDistanceFromVelocity(v, jerk, acc, 0.6 jerk)
+    const d = v * (v / (2 * p.MPC_ACC_HOR!) + 0.6);
+    const k = v > 1e-6 ? d / v : 0;
+    this.target.x = b.epx + b.evx * k;
+    this.target.y = b.epy + b.evy * k;
+    this.target.z = b.epz;
   }
 
-  /** on_activation of the navigator mode / flight task for a new nav state. */
+  /** on_activation of the navigator mode for a new nav state. */
   private activate(n: number): void {
     const b = this.body;
     const p = this.p;
-    // auto modes continue the previous reference (PX4 keeps the same smoothed trajectory across triplets)
-    if (!this.trajActive) this.traj.reset(b.epx, b.epy, b.epz, b.evx, b.evy, b.evz);
     this.yawHold = b.yaw;
     this.landing = false;
     this.target.yaw = NaN;
@@ -816,6 +800,8 @@ export class SimVehicle implements SimVehicleApi {
           this.text(SEV_INFO, `Using minimum takeoff altitude: ${p.MIS_TAKEOFF_ALT!.toFixed(2)} m`);
         }
         this.target.x = x; this.target.y = y; this.target.z = -(alt - this.originAlt);
+        // a takeoff item set in air is a plain position (mission_item_to_position_setpoint)
+        this.takeoffType = this.armed && !this.landed && !this.maybeLanded ? WaypointType.Position : WaypointType.Takeoff;
         break;
       }
       case NavState.AUTO_LOITER:
@@ -826,407 +812,401 @@ export class SimVehicle implements SimVehicleApi {
       case NavState.ACRO:
         if (n === NavState.AUTO_LOITER && this.pendingHold) {
           this.target.x = this.pendingHold.x; this.target.y = this.pendingHold.y; this.target.z = this.pendingHold.z;
-          this.yawHold = this.pendingHold.yaw;
+          this.target.yaw = this.pendingHold.yaw;
         } else if (this.landed) {
           this.target.x = b.epx; this.target.y = b.epy; this.target.z = b.epz;
         } else {
           this.brakingPoint();
         }
         this.pendingHold = null;
+        // Position mode's reference starts from the vehicle's state
+        if (n === NavState.POSCTL) this.manualTraj.reset(b.epx, b.epy, b.epz, b.evx, b.evy, b.evz);
         break;
       case NavState.AUTO_LAND:
         this.brakingPoint();
         this.landing = true;
         break;
-      case NavState.AUTO_RTL: {
-        // RTL::findRtlDestination: home, or the closest rally point RTL_TYPE allows
-        this.proj.reproject(b.epx, b.epy, this.tmpLL);
-        const dst = findRtlDestination(p.RTL_TYPE!, this.home, this.tmpLL.lat, this.tmpLL.lon, this.missions, (sev, t) => this.text(sev, t));
-        const d = this.rtlDest;
-        if (dst.safePointIndex < 0) { d.x = this.home.x; d.y = this.home.y; d.z = this.home.z; }
-        else { this.proj.project(dst.lat, dst.lon, this.tmpXY); d.x = this.tmpXY.x; d.y = this.tmpXY.y; d.z = -(dst.alt - this.originAlt); }
-        // RtlDirect: return altitude RTL_RETURN_ALT above the destination, lowered inside the RTL_CONE_ANG cone
-        // near it (never below 2 × NAV_ACC_RAD), never below the current altitude
-        const dist = Math.hypot(d.x - b.epx, d.y - b.epy);
-        let rel = p.RTL_RETURN_ALT!;
-        const cone = p.RTL_CONE_ANG!;
-        if (cone > 0 && dist <= p.RTL_MIN_DIST!) {
-          rel = Math.min(rel, Math.max(2 * p.NAV_ACC_RAD!, dist / Math.tan(cone * DEG)));
-        }
-        const homeAlt = this.originAlt - d.z;
-        const curAlt = this.originAlt - b.epz;
-        const retAlt = Math.max(homeAlt + rel, curAlt);
-        this.rtlAltZ = -(retAlt - this.originAlt);
-        this.rtlPhase = RtlPhase.Climb;
-        this.target.x = b.epx; this.target.y = b.epy; this.target.z = this.rtlAltZ;
-        if (!this.landed) this.text(SEV_INFO, `RTL: start return at ${Math.round(retAlt)} m (${Math.round(retAlt - homeAlt)} m above destination)`);
+      case NavState.AUTO_RTL:
+        this.activateRtl();
         break;
-      }
       default:
         break;
     }
   }
 
+  /** RTL::findRtlDestination and RtlDirect::on_activation: the destination, the return altitude, the first state. */
+  private activateRtl(): void {
+    const b = this.body;
+    const p = this.p;
+    this.proj.reproject(b.epx, b.epy, this.tmpLL);
+    const dst = findRtlDestination(p.RTL_TYPE!, this.home, this.tmpLL.lat, this.tmpLL.lon, this.missions, (sev, t) => this.text(sev, t));
+    const d = this.rtl.dest;
+    if (dst.safePointIndex < 0) { d.x = this.home.x; d.y = this.home.y; d.z = this.home.z; }
+    else { this.proj.project(dst.lat, dst.lon, this.tmpXY); d.x = this.tmpXY.x; d.y = this.tmpXY.y; d.z = -(dst.alt - this.originAlt); }
+    d.yaw = this.homeYaw;
+    // return altitude RTL_RETURN_ALT above the destination, lowered inside the RTL_CONE_ANG cone
+    // near it (never below 2 × NAV_ACC_RAD), never below the current altitude
+    const dist = Math.hypot(d.x - b.epx, d.y - b.epy);
+    let rel = p.RTL_RETURN_ALT!;
+    const cone = p.RTL_CONE_ANG!;
+    if (cone > 0 && dist <= p.RTL_MIN_DIST!) {
+      rel = Math.min(rel, Math.max(2 * p.NAV_ACC_RAD!, dist / Math.tan(cone * DEG)));
+    }
+    const homeAlt = this.originAlt - d.z;
+    const curAlt = this.originAlt - b.epz;
+    const retAlt = Math.max(homeAlt + rel, curAlt);
+    this.rtl.activate(this.landed, this.autoState.position, b.yaw, -(retAlt - this.originAlt));
+    if (!this.landed) this.text(SEV_INFO, `RTL: start return at ${Math.round(retAlt)} m (${Math.round(retAlt - homeAlt)} m above destination)`);
+  }
+
+  /** The auto modes run FlightTaskAuto; Position mode with sticks and the others their own tasks. */
   private navigate(dt: number): void {
-    // Navigator: the mission runs while armed in Mission (on_activation / on_active / on_inactivation)
-    const missionRuns = this.navState === NavState.AUTO_MISSION && this.armed;
-    if (missionRuns !== this.mission.isActive) {
-      if (missionRuns) this.mission.activate(this.missionCtx());
-      else this.mission.deactivate(this.missionCtx());
-    }
-    if (missionRuns) {
-      this.mission.update(this.missionCtx());
-      if (this.mission.rtlRequested) {
-        // the mission's RTL item is a vehicle command: commander switches to Return
-        this.mission.rtlRequested = false;
-        if (this.changeUserMode(NavState.AUTO_RTL)) this.text(SEV_INFO, 'Returning to launch');
-      }
-    }
+    this.runMission();
     const n = this.navState;
     if (n !== this.lastNavState) {
+      this.updateTaskState();
       this.activate(n);
       this.lastNavState = n;
     }
     const p = this.p;
     const b = this.body;
     const sp = this.sp;
-    const lim = this.lim;
-    sp.px = NaN; sp.py = NaN; sp.pz = NaN; sp.vx = NaN; sp.vy = NaN; sp.vz = NaN; sp.ax = NaN; sp.ay = NaN; sp.az = NaN;
-    lim.velXY = p.MPC_XY_VEL_MAX!;
-    lim.velUp = p.MPC_Z_VEL_MAX_UP!;
-    lim.velDown = p.MPC_Z_VEL_MAX_DN!;
-    this.speedUp = p.MPC_Z_VEL_MAX_UP!;
-    this.yawSp = this.yawHold;
-    this.yawRateFf = 0;
-    this.yawRateMax = p.MPC_YAWRAUTO_MAX! * DEG;
-    this.wantTakeoff = false;
-
-    const flying = this.tkoState >= TakeoffState.Rampup;
     // FlightModeManager: Position's and Altitude's flight tasks need stick input; without it (no RC,
     // as after an offboard-loss failsafe to Position) they fail to start and FlightTaskDescend flies,
     // while the mode stays Position / Altitude.
     const task = (n === NavState.POSCTL || n === NavState.ALTCTL) && this.fsFlags.manualControlLost ? NavState.DESCEND : n;
-    this.trajActive = flying && (task === NavState.AUTO_TAKEOFF || task === NavState.AUTO_LOITER || task === NavState.POSCTL
-      || task === NavState.AUTO_LAND || task === NavState.AUTO_RTL || task === NavState.AUTO_MISSION);
-    const accXY = p.MPC_ACC_HOR!, accUp = p.MPC_ACC_UP_MAX!, accDn = p.MPC_ACC_DOWN_MAX!;
-    const vUp = p.MPC_Z_V_AUTO_UP!, vDn = p.MPC_Z_V_AUTO_DN!;
-    const tr = this.traj;
+    const auto = task === NavState.AUTO_TAKEOFF || task === NavState.AUTO_LOITER || task === NavState.AUTO_LAND
+      || task === NavState.AUTO_RTL || task === NavState.AUTO_MISSION;
+    this.updateTaskState();
+    // a task switched to continues from the last flight task's setpoint (FlightTaskAuto::activate);
+    // offboard runs no flight task, so after it the trajectory starts from the vehicle's state
+    if (auto && !this.autoTaskActive) this.autoTask.activate(this.lastTaskWasOffboard ? NO_SETPOINT : sp, this.yawSp, this.autoState, p);
+    this.autoTaskActive = auto;
+    this.lastTaskWasOffboard = task === NavState.OFFBOARD;
+    sp.px = NaN; sp.py = NaN; sp.pz = NaN; sp.vx = NaN; sp.vy = NaN; sp.vz = NaN; sp.ax = NaN; sp.ay = NaN; sp.az = NaN;
+    this.speedUp = p.MPC_Z_VEL_MAX_UP!;
+    this.speedDown = p.MPC_Z_VEL_MAX_DN!;
+    this.yawSp = this.yawHold;
+    this.yawRateFf = 0;
+    this.wantTakeoff = false;
 
-    switch (task) {
-      case NavState.AUTO_TAKEOFF: {
-        const t = this.target;
-        this.flyTakeoff(dt);
-        if (!this.landed && Math.abs(b.epz - t.z) < p.NAV_MC_ALT_RAD!) this.takeoffDone = true;
-        break;
+    if (auto) {
+      this.fillTriplet(task);
+      this.runAutoTask(dt);
+    } else {
+      switch (task) {
+        case NavState.POSCTL:
+          this.flyPosition(dt);
+          break;
+        case NavState.ALTCTL:
+        case NavState.STAB:
+        case NavState.MANUAL:
+        case NavState.ACRO:
+          this.flyAltitude();
+          break;
+        case NavState.DESCEND:
+          // FlightTaskDescend: no horizontal control (level), descend at MPC_LAND_SPEED
+          sp.ax = 0; sp.ay = 0;
+          sp.vz = p.MPC_LAND_SPEED!;
+          // Should sticks come back (Position, Altitude), their task starts from here.
+          this.target.x = b.epx; this.target.y = b.epy; this.target.z = b.epz;
+          break;
+        case NavState.OFFBOARD:
+          this.flyOffboard();
+          break;
+        default:
+          break;
       }
-      case NavState.AUTO_MISSION:
-        this.flyMission(dt);
-        break;
-      case NavState.AUTO_LOITER:
-      case NavState.POSCTL: {
-        const t = this.target;
-        if (n === NavState.POSCTL && !this.fsFlags.manualControlLost && (Math.abs(this.manual.x) > 0.05 || Math.abs(this.manual.y) > 0.05 || Math.abs(this.manual.z - 0.5) > 0.05)) {
-          // sticks: velocity in the heading frame; the hold point follows the vehicle
-          const c = Math.cos(b.yaw), s = Math.sin(b.yaw);
-          const fwd = this.manual.x * p.MPC_VEL_MANUAL!, right = this.manual.y * p.MPC_VEL_MANUAL!;
-          const vz = this.manual.z > 0.5 ? -(this.manual.z - 0.5) * 2 * p.MPC_Z_VEL_MAX_UP! : (0.5 - this.manual.z) * 2 * p.MPC_Z_VEL_MAX_DN!;
-          tr.step(dt, tr.px + (c * fwd - s * right) * 10, tr.py + (s * fwd + c * right) * 10, NaN, vz,
-            Math.hypot(fwd, right), p.MPC_Z_VEL_MAX_UP!, p.MPC_Z_VEL_MAX_DN!, p.MPC_ACC_HOR_MAX!, accUp, accDn);
-          t.x = tr.px; t.y = tr.py; t.z = tr.pz;
-        } else if (!flying) {
-          tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-          t.x = b.epx; t.y = b.epy; t.z = b.epz;
-        } else {
-          tr.step(dt, t.x, t.y, t.z, NaN, n === NavState.POSCTL ? p.MPC_VEL_MANUAL! : p.MPC_XY_CRUISE!, vUp, vDn, accXY, accUp, accDn);
-        }
-        this.wantTakeoff = t.z < b.epz - 0.2;
-        this.trackTrajectory();
-        break;
-      }
-      case NavState.ALTCTL:
-      case NavState.STAB:
-      case NavState.MANUAL:
-      case NavState.ACRO: {
-        // modelled as Altitude mode: sticks tilt, the altitude is held
-        const tiltMax = p.MPC_TILTMAX_AIR! * DEG;
-        const c = Math.cos(b.yaw), s = Math.sin(b.yaw);
-        const manual = !this.fsFlags.manualControlLost;
-        const fwd = manual ? this.manual.x * G * Math.tan(tiltMax) : 0;
-        const right = manual ? this.manual.y * G * Math.tan(tiltMax) : 0;
-        sp.ax = c * fwd - s * right;
-        sp.ay = s * fwd + c * right;
-        const zs = manual ? this.manual.z - 0.5 : 0;
-        if (Math.abs(zs) > 0.05) {
-          sp.vz = zs > 0 ? -zs * 2 * p.MPC_Z_VEL_MAX_UP! : -zs * 2 * p.MPC_Z_VEL_MAX_DN!;
-          this.target.z = b.epz;
-        } else {
-          sp.pz = this.target.z;
-        }
-        this.wantTakeoff = (Number.isFinite(sp.vz) && sp.vz < -0.3) || this.target.z < b.epz - 0.2;
-        break;
-      }
-      case NavState.AUTO_LAND:
-        this.flyLand(dt, this.target.x, this.target.y);
-        break;
-      case NavState.AUTO_RTL:
-        this.flyRtl(dt);
-        break;
-      case NavState.DESCEND:
-        // FlightTaskDescend: no horizontal control (level), descend at MPC_LAND_SPEED
-        sp.ax = 0; sp.ay = 0;
-        sp.vz = p.MPC_LAND_SPEED!;
-        // Should sticks come back (Position, Altitude), their task starts from here.
-        this.target.x = b.epx; this.target.y = b.epy; this.target.z = b.epz;
-        break;
-      case NavState.OFFBOARD: {
-        const o = this.offboardSp;
-        if (o) {
-          sp.px = o.position.x; sp.py = o.position.y; sp.pz = o.position.z;
-          sp.vx = o.velocity.x; sp.vy = o.velocity.y; sp.vz = o.velocity.z;
-          sp.ax = o.acceleration.x; sp.ay = o.acceleration.y; sp.az = o.acceleration.z;
-          if (Number.isFinite(o.yaw)) this.yawSp = o.yaw;
-          if (Number.isFinite(o.yawRate)) { this.yawSp = NaN; this.yawRateFf = o.yawRate; }
-          this.yawRateMax = 200 * DEG; // MC_YAWRATE_MAX
-          this.wantTakeoff = (Number.isFinite(sp.pz) && sp.pz < b.epz - 0.2) || (Number.isFinite(sp.vz) && sp.vz < -0.3);
-        } else {
-          sp.px = b.epx; sp.py = b.epy; sp.pz = b.epz;
-        }
-        if (!Number.isFinite(this.yawSp) && this.yawRateFf === 0) this.yawSp = this.yawHold;
-        break;
-      }
-      default:
-        break;
     }
     if (!Number.isNaN(this.yawSp)) this.yawHold = this.yawSp;
     else this.yawHold = b.yaw;
   }
 
-  /** FlightTaskAuto with a takeoff setpoint at `target`: climb at MPC_TKO_SPEED through the takeoff ramp. */
-  private flyTakeoff(dt: number): void {
-    const p = this.p;
-    const b = this.body;
-    const t = this.target;
-    const tr = this.traj;
-    this.speedUp = p.MPC_TKO_SPEED!;
-    // FlightTask::_checkTakeoff: position setpoint at least 0.2 m above
-    this.wantTakeoff = t.z < b.epz - 0.2;
-    if (this.tkoState < TakeoffState.Rampup) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-    else tr.step(dt, t.x, t.y, t.z, NaN, p.MPC_XY_CRUISE!, Math.min(p.MPC_TKO_SPEED!, Math.max(0, this.rampUpLimit())), p.MPC_Z_V_AUTO_DN!, p.MPC_ACC_HOR!, p.MPC_ACC_UP_MAX!, p.MPC_ACC_DOWN_MAX!);
-    this.trackTrajectory();
-  }
-
-  /** The mission's position setpoint, flown as FlightTaskAuto flies the triplet (cruise speed from DO_CHANGE_SPEED). */
-  private flyMission(dt: number): void {
-    const p = this.p;
-    const b = this.body;
-    const sp = this.mission.sp;
-    const t = this.target;
-    const tr = this.traj;
-    this.landing = false;
-    switch (sp.type) {
-      case 'idle':
-        tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-        t.x = b.epx; t.y = b.epy; t.z = b.epz;
-        this.trackTrajectory();
-        return;
-      case 'takeoff':
-        t.x = sp.x; t.y = sp.y; t.z = sp.z;
-        this.flyTakeoff(dt);
-        return;
-      case 'land':
-        this.flyLand(dt, sp.x, sp.y);
-        return;
-      default: {
-        t.x = sp.x; t.y = sp.y; t.z = sp.z;
-        let vXY = Number.isFinite(this.mission.cruise) ? Math.min(this.mission.cruise, p.MPC_XY_VEL_MAX!) : p.MPC_XY_CRUISE!;
-        const dx = sp.x - b.epx, dy = sp.y - b.epy;
-        const dist = Math.hypot(dx, dy);
-        // FlightTaskAuto::_getMaxXYSpeed: slow down on the way in so that the corner to the next
-        // waypoint (or the stop) is flown at the speed the turn and MPC_JERK_AUTO allow
-        let vEnd = 0;
-        if (Number.isFinite(sp.nextX) && dist > 1e-3) {
-          const nx = sp.nextX - sp.x, ny = sp.nextY - sp.y;
-          const nl = Math.hypot(nx, ny);
-          if (nl > 1e-3) {
-            const alpha = clamp(Math.acos(clamp((dx * nx + dy * ny) / (dist * nl), -1, 1)), 0, Math.PI - 1e-6);
-            vEnd = Math.sqrt(p.MPC_ACC_HOR! * p.NAV_ACC_RAD! * Math.tan((Math.PI - alpha) / 2));
-          }
-        }
-        vXY = Math.min(vXY, maxSpeedFromDistance(p.MPC_JERK_AUTO!, p.MPC_ACC_HOR!, dist, Math.min(vEnd, vXY)));
-        if (this.tkoState < TakeoffState.Rampup) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-        else tr.step(dt, sp.x, sp.y, sp.z, NaN, Math.max(vXY, 0.3), p.MPC_Z_V_AUTO_UP!, p.MPC_Z_V_AUTO_DN!, p.MPC_ACC_HOR!, p.MPC_ACC_UP_MAX!, p.MPC_ACC_DOWN_MAX!);
-        // heading: the item's, else towards the waypoint (MPC_YAW_MODE 0) while further than NAV_ACC_RAD
-        if (Number.isFinite(sp.yaw)) this.yawSp = wrapPi(sp.yaw);
-        else if (dist > p.NAV_ACC_RAD!) this.yawSp = Math.atan2(dy, dx);
-        this.wantTakeoff = t.z < b.epz - 0.2;
-        this.trackTrajectory();
-      }
+  /** Navigator: the mission runs while armed in Mission (on_activation / on_active / on_inactivation). */
+  private runMission(): void {
+    const missionRuns = this.navState === NavState.AUTO_MISSION && this.armed;
+    if (missionRuns !== this.mission.isActive) {
+      if (missionRuns) this.mission.activate(this.missionCtx());
+      else this.mission.deactivate(this.missionCtx());
+    }
+    if (!missionRuns) return;
+    this.mission.update(this.missionCtx());
+    if (this.mission.rtlRequested) {
+      // the mission's RTL item is a vehicle command: commander switches to Return
+      this.mission.rtlRequested = false;
+      if (this.changeUserMode(NavState.AUTO_RTL)) this.text(SEV_INFO, 'Returning to launch');
     }
   }
 
-  private trackTrajectory(): void {
+  /** What the flight tasks read: the estimate, the distance sensor (SIH's measures the true height), home. */
+  private updateTaskState(): void {
+    const b = this.body;
+    const s = this.autoState;
+    s.position.x = b.epx; s.position.y = b.epy; s.position.z = b.epz;
+    s.velocity.x = b.evx; s.velocity.y = b.evy; s.velocity.z = b.evz;
+    s.yaw = b.yaw;
+    const range = this.distanceSensor();
+    s.distToGround = Number.isFinite(range) ? range : this.home.z - b.epz;
+    s.home.x = this.home.x; s.home.y = this.home.y; s.home.z = this.home.z;
+  }
+
+  /**
+   * SIH's downward distance sensor: the true height, except on the ground after a touchdown, where
+   * the body rests a hair below the ground and the reading is out of range (sih.cpp send_dist_snsr).
+   */
+  private distanceSensor(): number {
+    const b = this.body;
+    if (!b.onGround) this.bodyAirborne = true;
+    else if (this.bodyAirborne) { this.bodyAirborne = false; this.rangeOutOfRange = true; }
+    if (!b.onGround) this.rangeOutOfRange = false;
+    return this.rangeOutOfRange ? NaN : Math.max(0, b.groundZ - b.pz);
+  }
+
+  /** The navigator's position setpoint triplet for the active auto mode. */
+  private fillTriplet(task: number): void {
+    const tri = this.triplet;
+    const t = this.target;
+    const p = this.p;
+    tri.previous = null;
+    tri.next = null;
+    tri.cruiseSpeed = NaN;
+    tri.acceptanceRadius = p.NAV_ACC_RAD!;
+    tri.current.x = t.x; tri.current.y = t.y; tri.current.z = t.z;
+    tri.yaw = NaN;
+    switch (task) {
+      case NavState.AUTO_TAKEOFF:
+        tri.type = this.takeoffType;
+        this.checkTakeoffReached();
+        break;
+      case NavState.AUTO_LOITER:
+        tri.type = this.landed ? WaypointType.Idle : WaypointType.Loiter;
+        tri.yaw = t.yaw;
+        break;
+      case NavState.AUTO_LAND:
+        tri.type = WaypointType.Land;
+        break;
+      case NavState.AUTO_RTL:
+        this.rtl.update(this.t, this.autoState.position, this.body.yaw, this.landed, p, tri);
+        this.landing = this.rtl.state === RtlState.Land;
+        break;
+      case NavState.AUTO_MISSION:
+        this.missionTriplet();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** MissionBlock::is_mission_item_reached for a multicopter takeoff: the altitude only, within NAV_MC_ALT_RAD (half the climb when that is less). */
+  private checkTakeoffReached(): void {
+    if (this.landed || this.takeoffDone) return;
+    const climb = this.home.z - this.target.z;
+    let rad = this.p.NAV_MC_ALT_RAD!;
+    if (climb > 0 && climb < rad) rad = climb / 2;
+    if (this.body.epz < this.target.z + rad) this.takeoffDone = true;
+  }
+
+  /** The mission's position setpoint as FlightTaskAuto flies the triplet (previous item, current, next). */
+  private missionTriplet(): void {
+    const tri = this.triplet;
+    const sp = this.mission.sp;
+    const prev = this.missionPrev;
+    const cur = this.missionTarget;
+    if (!(Math.abs(cur.x - sp.x) < 1e-3 && Math.abs(cur.y - sp.y) < 1e-3 && Math.abs(cur.z - sp.z) < 1e-3)) {
+      prev.x = cur.x; prev.y = cur.y; prev.z = cur.z;
+      cur.x = sp.x; cur.y = sp.y; cur.z = sp.z;
+    }
+    this.landing = sp.type === 'land';
+    tri.type = sp.type === 'idle' ? WaypointType.Idle : sp.type === 'takeoff' ? WaypointType.Takeoff : sp.type === 'land' ? WaypointType.Land
+      : sp.type === 'loiter' ? WaypointType.Loiter : WaypointType.Position;
+    tri.current.x = sp.x; tri.current.y = sp.y; tri.current.z = sp.z;
+    tri.yaw = Number.isFinite(sp.yaw) ? wrapPi(sp.yaw) : NaN;
+    tri.cruiseSpeed = this.mission.cruise;
+    tri.previous = Number.isFinite(prev.x) && tri.type === WaypointType.Position ? prev : null;
+    if (Number.isFinite(sp.nextX)) {
+      this.missionNext.x = sp.nextX; this.missionNext.y = sp.nextY; this.missionNext.z = sp.z;
+      tri.next = this.missionNext;
+    }
+  }
+
+  /** FlightModeManager: FlightTaskAuto's setpoint; reactivated every cycle until the takeoff ramp starts. */
+  private runAutoTask(dt: number): void {
+    const out = this.autoTask.update(dt, this.triplet, this.autoState, this.p);
     const sp = this.sp;
-    const tr = this.traj;
+    const o = out.setpoint;
+    sp.px = o.px; sp.py = o.py; sp.pz = o.pz; sp.vx = o.vx; sp.vy = o.vy; sp.vz = o.vz; sp.ax = o.ax; sp.ay = o.ay; sp.az = o.az;
+    this.yawSp = out.yaw;
+    this.yawRateFf = Number.isFinite(out.yawspeed) ? out.yawspeed : 0;
+    this.speedUp = out.speedUp;
+    this.speedDown = out.speedDown;
+    this.wantTakeoff = out.wantTakeoff;
+    if (this.takeoff.state < TakeoffState.Rampup) this.autoTask.reActivate(this.autoState, this.p);
+  }
+
+  /** Position mode with stick input: the hold point follows the sticks. */
+  private flyPosition(dt: number): void {
+    const p = this.p;
+    const b = this.body;
+    const t = this.target;
+    const tr = this.manualTraj;
+    const accUp = p.MPC_ACC_UP_MAX!, accDn = p.MPC_ACC_DOWN_MAX!;
+    const flying = this.takeoff.state >= TakeoffState.Rampup;
+    if (Math.abs(this.manual.x) > 0.05 || Math.abs(this.manual.y) > 0.05 || Math.abs(this.manual.z - 0.5) > 0.05) {
+      // sticks: velocity in the heading frame
+      const c = Math.cos(b.yaw), s = Math.sin(b.yaw);
+      const fwd = this.manual.x * p.MPC_VEL_MANUAL!, right = this.manual.y * p.MPC_VEL_MANUAL!;
+      const vz = this.manual.z > 0.5 ? -(this.manual.z - 0.5) * 2 * p.MPC_Z_VEL_MAX_UP! : (0.5 - this.manual.z) * 2 * p.MPC_Z_VEL_MAX_DN!;
+      tr.step(dt, tr.px + (c * fwd - s * right) * 10, tr.py + (s * fwd + c * right) * 10, NaN, vz,
+        Math.hypot(fwd, right), p.MPC_Z_VEL_MAX_UP!, p.MPC_Z_VEL_MAX_DN!, p.MPC_ACC_HOR_MAX!, accUp, accDn);
+      t.x = tr.px; t.y = tr.py; t.z = tr.pz;
+    } else if (!flying) {
+      tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
+      t.x = b.epx; t.y = b.epy; t.z = b.epz;
+    } else {
+      tr.step(dt, t.x, t.y, t.z, NaN, p.MPC_VEL_MANUAL!, p.MPC_Z_V_AUTO_UP!, p.MPC_Z_V_AUTO_DN!, p.MPC_ACC_HOR!, accUp, accDn);
+    }
+    this.wantTakeoff = t.z < b.epz - 0.2;
+    const sp = this.sp;
     sp.px = tr.px; sp.py = tr.py; sp.pz = tr.pz;
     sp.vx = tr.vx; sp.vy = tr.vy; sp.vz = tr.vz;
     sp.ax = tr.ax; sp.ay = tr.ay; sp.az = tr.az;
   }
 
-  /** FlightTaskAuto land: hold xy, descend at MPC_Z_V_AUTO_DN above MPC_LAND_ALT1 down to MPC_LAND_SPEED below MPC_LAND_ALT2. */
-  private flyLand(dt: number, x: number, y: number): void {
+  /** Altitude (and, modelled as it, Stabilized, Manual, Acro): sticks tilt, the altitude is held. */
+  private flyAltitude(): void {
     const p = this.p;
     const b = this.body;
-    this.landing = true;
-    const h = Math.max(0, b.groundZ - b.epz); // no distance sensor: height above the ground plane (home)
-    const a1 = p.MPC_LAND_ALT1!, a2 = p.MPC_LAND_ALT2!;
-    const vFast = p.MPC_Z_V_AUTO_DN!, vSlow = p.MPC_LAND_SPEED!;
-    let v: number;
-    if (h <= a2 || a1 <= a2) v = h <= a2 ? vSlow : vFast;
-    else if (h >= a1) v = vFast;
-    else v = vSlow + ((h - a2) / (a1 - a2)) * (vFast - vSlow);
-    if (this.tkoState < TakeoffState.Rampup) this.traj.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-    else this.traj.step(dt, x, y, NaN, v, p.MPC_XY_CRUISE!, p.MPC_Z_V_AUTO_UP!, vFast, p.MPC_ACC_HOR!, p.MPC_ACC_UP_MAX!, p.MPC_ACC_DOWN_MAX!);
     const sp = this.sp;
-    const tr = this.traj;
-    sp.px = tr.px; sp.py = tr.py; sp.vx = tr.vx; sp.vy = tr.vy; sp.ax = tr.ax; sp.ay = tr.ay;
-    sp.pz = NaN; sp.vz = tr.vz; sp.az = tr.az;
+    const tiltMax = p.MPC_TILTMAX_AIR! * DEG;
+    const c = Math.cos(b.yaw), s = Math.sin(b.yaw);
+    const manual = !this.fsFlags.manualControlLost;
+    const fwd = manual ? this.manual.x * G * Math.tan(tiltMax) : 0;
+    const right = manual ? this.manual.y * G * Math.tan(tiltMax) : 0;
+    sp.ax = c * fwd - s * right;
+    sp.ay = s * fwd + c * right;
+    const zs = manual ? this.manual.z - 0.5 : 0;
+    if (Math.abs(zs) > 0.05) {
+      sp.vz = zs > 0 ? -zs * 2 * p.MPC_Z_VEL_MAX_UP! : -zs * 2 * p.MPC_Z_VEL_MAX_DN!;
+      this.target.z = b.epz;
+    } else {
+      sp.pz = this.target.z;
+    }
+    this.wantTakeoff = (Number.isFinite(sp.vz) && sp.vz < -0.3) || this.target.z < b.epz - 0.2;
   }
 
-  private flyRtl(dt: number): void {
-    const p = this.p;
+  /** Offboard: the streamed setpoint as it is; mc_pos_control wants a takeoff for any upward setpoint less than 1 s old. */
+  private flyOffboard(): void {
     const b = this.body;
-    const tr = this.traj;
-    const t = this.target;
-    const flying = this.tkoState >= TakeoffState.Rampup;
-    const vXY = p.MPC_XY_CRUISE!, vUp = p.MPC_Z_V_AUTO_UP!, vDn = p.MPC_Z_V_AUTO_DN!;
-    const aXY = p.MPC_ACC_HOR!, aUp = p.MPC_ACC_UP_MAX!, aDn = p.MPC_ACC_DOWN_MAX!;
-    if (this.landed && this.rtlPhase !== RtlPhase.Land) {
-      // RTL on the ground does nothing: stay idle
-      tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-      this.trackTrajectory();
-      return;
+    const sp = this.sp;
+    const o = this.offboardSp;
+    if (o) {
+      sp.px = o.position.x; sp.py = o.position.y; sp.pz = o.position.z;
+      sp.vx = o.velocity.x; sp.vy = o.velocity.y; sp.vz = o.velocity.z;
+      sp.ax = o.acceleration.x; sp.ay = o.acceleration.y; sp.az = o.acceleration.z;
+      if (Number.isFinite(o.yaw)) this.yawSp = o.yaw;
+      if (Number.isFinite(o.yawRate)) { this.yawSp = NaN; this.yawRateFf = o.yawRate; }
+      const fresh = this.t < o.timeUs + 1e6;
+      this.wantTakeoff = fresh && ((Number.isFinite(sp.pz) && sp.pz < b.epz) || (Number.isFinite(sp.vz) && sp.vz < 0)
+        || (!Number.isFinite(sp.pz) && !Number.isFinite(sp.vz) && Number.isFinite(sp.az) && sp.az < 0));
+    } else {
+      sp.px = b.epx; sp.py = b.epy; sp.pz = b.epz;
     }
-    switch (this.rtlPhase) {
-      case RtlPhase.Climb:
-        t.x = b.epx; t.y = b.epy; t.z = this.rtlAltZ;
-        if (Math.abs(b.epz - this.rtlAltZ) < p.NAV_MC_ALT_RAD!) { this.rtlPhase = RtlPhase.Return; t.x = this.rtlDest.x; t.y = this.rtlDest.y; }
-        else { t.x = tr.px; t.y = tr.py; }
-        break;
-      case RtlPhase.Return: {
-        t.x = this.rtlDest.x; t.y = this.rtlDest.y; t.z = this.rtlAltZ;
-        const dx = this.rtlDest.x - b.epx, dy = this.rtlDest.y - b.epy;
-        if (Math.hypot(dx, dy) > p.NAV_ACC_RAD!) this.yawSp = Math.atan2(dy, dx); // MPC_YAW_MODE 0: towards waypoint
-        if (Math.hypot(dx, dy) < p.NAV_ACC_RAD! && Math.hypot(b.evx, b.evy) < 0.5) {
-          this.rtlPhase = RtlPhase.Descend;
-        }
-        break;
-      }
-      case RtlPhase.Descend: {
-        const descZ = this.rtlDest.z - p.RTL_DESCEND_ALT!;
-        t.x = this.rtlDest.x; t.y = this.rtlDest.y; t.z = Math.max(this.rtlAltZ, descZ);
-        if (Math.abs(b.epz - t.z) < p.NAV_MC_ALT_RAD!) {
-          this.rtlPhase = RtlPhase.Loiter;
-          this.rtlLoiterUntilUs = this.t + Math.max(0, p.RTL_LAND_DELAY!) * 1e6;
-        }
-        break;
-      }
-      case RtlPhase.Loiter:
-        if (p.RTL_LAND_DELAY! >= 0 && this.t >= this.rtlLoiterUntilUs) this.rtlPhase = RtlPhase.Land;
-        break;
-      case RtlPhase.Land:
-        this.flyLand(dt, this.rtlDest.x, this.rtlDest.y);
-        return;
-    }
-    if (!flying) tr.reset(b.epx, b.epy, b.epz, 0, 0, 0);
-    else tr.step(dt, t.x, t.y, t.z, NaN, vXY, vUp, vDn, aXY, aUp, aDn);
-    this.trackTrajectory();
+    if (!Number.isFinite(this.yawSp) && this.yawRateFf === 0) this.yawSp = this.yawHold;
   }
 
-  /** TakeoffHandling::updateRamp: the climb-speed limit (m/s, up positive), starting at -g / MPC_Z_VEL_P_ACC. */
-  private rampUpLimit(): number {
-    const init = -G / Math.max(this.p.MPC_Z_VEL_P_ACC!, 0.01);
-    if (this.tkoState < TakeoffState.Rampup) return init;
-    if (this.tkoState === TakeoffState.Rampup) return init + this.tkoRampProgress * (this.speedUp - init);
-    return this.speedUp;
-  }
-
+  /**
+   * MulticopterPositionControl: takeoff handling (spool-up, ramp), no corrections before takeoff or
+   * while a flying vehicle touches the ground, the flight task's limits, PositionControl, thrust.
+   */
   private positionControl(dt: number): void {
     const p = this.p;
     const b = this.body;
     const g = this.gains;
+    const lim = this.lim;
+    const tk = this.takeoff;
     g.xyP = p.MPC_XY_P!; g.zP = p.MPC_Z_P!;
     g.xyVelP = p.MPC_XY_VEL_P_ACC!; g.xyVelI = p.MPC_XY_VEL_I_ACC!; g.xyVelD = p.MPC_XY_VEL_D_ACC!;
     g.zVelP = p.MPC_Z_VEL_P_ACC!; g.zVelI = p.MPC_Z_VEL_I_ACC!; g.zVelD = p.MPC_Z_VEL_D_ACC!;
-    g.hover = p.MPC_THR_HOVER!; g.thrMin = p.MPC_THR_MIN!; g.thrMax = p.MPC_THR_MAX!;
+    g.hover = p.MPC_THR_HOVER!;
 
-    // TakeoffHandling::updateTakeoffState
     if (!this.armed || this.navState === NavState.TERMINATION) {
-      this.tkoState = TakeoffState.Disarmed;
+      tk.updateState(this.t, false, this.landed, false, p.COM_SPOOLUP_TIME!);
       b.motorsOff();
+      this.posCtl.resetIntegral();
       return;
     }
-    if (this.tkoState === TakeoffState.Disarmed) this.tkoState = TakeoffState.Spoolup;
-    if (this.tkoState === TakeoffState.Spoolup && this.t - this.armedAtUs >= p.COM_SPOOLUP_TIME! * 1e6) this.tkoState = TakeoffState.Ready;
-    if (this.tkoState === TakeoffState.Ready && this.wantTakeoff) { this.tkoState = TakeoffState.Rampup; this.tkoRampProgress = 0; }
-    if (this.tkoState === TakeoffState.Rampup && this.tkoRampProgress >= 1) this.tkoState = TakeoffState.Flight;
-    if (this.tkoState === TakeoffState.Flight && this.landed) this.tkoState = TakeoffState.Ready;
-    if (this.tkoState === TakeoffState.Rampup) {
-      const rt = p.MPC_TKO_RAMP_T!;
-      this.tkoRampProgress = rt > dt ? this.tkoRampProgress + dt / rt : 1;
+    // mc_pos_control clamps the task's climb limit to MPC_Z_VEL_MAX_UP (offboard: the limits themselves)
+    const offboard = this.navState === NavState.OFFBOARD;
+    const speedUp = offboard ? p.MPC_Z_VEL_MAX_UP! : Math.min(this.speedUp, p.MPC_Z_VEL_MAX_UP!);
+    const speedDown = offboard ? p.MPC_Z_VEL_MAX_DN! : this.speedDown;
+    tk.updateState(this.t, true, this.landed, this.wantTakeoff, p.COM_SPOOLUP_TIME!);
+    const flying = tk.state >= TakeoffState.Flight;
+    const sp = this.ctlSp;
+    const s = this.sp;
+    sp.px = s.px; sp.py = s.py; sp.pz = s.pz; sp.vx = s.vx; sp.vy = s.vy; sp.vz = s.vz; sp.ax = s.ax; sp.ay = s.ay; sp.az = s.az;
+    // the takeoff ramp is not amended by an acceleration feed-forward
+    if (tk.state === TakeoffState.Rampup && Number.isFinite(sp.vz)) sp.az = NaN;
+    if (tk.state < TakeoffState.Rampup || (flying && this.groundContact)) {
+      // not flying yet (or touching down): no corrections, high downwards acceleration for no thrust
+      sp.px = NaN; sp.py = NaN; sp.pz = NaN; sp.vx = NaN; sp.vy = NaN; sp.vz = NaN; sp.ax = 0; sp.ay = 0; sp.az = 100;
+      this.posCtl.resetIntegral();
     }
-
-    // not taken off yet: zero thrust; flying but touching the ground: minimum thrust; no corrections
-    if (this.tkoState < TakeoffState.Rampup) {
-      b.idle(g, 0);
-      return;
+    lim.tiltMax = (tk.state < TakeoffState.Flight ? p.MPC_TILTMAX_LND! : p.MPC_TILTMAX_AIR!) * DEG;
+    const up = tk.updateRamp(dt, speedUp, p.MPC_TKO_RAMP_T!, p.MPC_Z_VEL_P_ACC!);
+    // ramping from zero thrust on takeoff (setThrustLimits keeps a sliver to infer the attitude)
+    lim.thrMin = Math.max(flying ? p.MPC_THR_MIN! : 0, 1e-3);
+    lim.thrMax = p.MPC_THR_MAX!;
+    lim.thrXYMargin = p.MPC_THR_XY_MARG!;
+    lim.velXY = p.MPC_XY_VEL_MAX!;
+    lim.velUp = Math.min(up, p.MPC_Z_VEL_MAX_UP!);
+    lim.velDown = Math.max(speedDown, 0);
+    // horizontal velocity not controlled: no integrator left over for when it is again
+    if ((!Number.isFinite(sp.vx) || !Number.isFinite(sp.vy)) && (!Number.isFinite(sp.px) || !Number.isFinite(sp.py))) this.posCtl.resetIntegralXY();
+    const c = this.ctlState;
+    c.px = b.epx; c.py = b.epy; c.pz = b.epz; c.vx = b.evx; c.vy = b.evy; c.vz = b.evz; c.ax = b.ax; c.ay = b.ay; c.az = b.az;
+    if (!this.posCtl.update(dt, sp, c, lim, g)) {
+      // generateFailsafeSetpoint: stop and wait
+      sp.px = NaN; sp.py = NaN; sp.pz = NaN; sp.vx = 0; sp.vy = 0; sp.vz = 0; sp.ax = NaN; sp.ay = NaN; sp.az = NaN;
+      this.posCtl.update(dt, sp, c, lim, g);
     }
-    if (this.tkoState === TakeoffState.Flight && this.groundContact) {
-      b.idle(g, p.MPC_THR_MIN!);
-      return;
-    }
-    const lim = this.lim;
-    lim.tiltMax = (this.tkoState < TakeoffState.Flight ? p.MPC_TILTMAX_LND! : p.MPC_TILTMAX_AIR!) * DEG;
-    // ramp from zero thrust (mc_pos_control: minimum thrust 0 until flying); no integrator wind-up
-    // while the ramp still presses the vehicle onto the ground
-    if (this.tkoState === TakeoffState.Rampup) g.thrMin = 0;
-    // the climb limit stays at the flight task's speed_up after the ramp (MPC_TKO_SPEED while taking off)
-    b.control(dt, this.sp, lim, g, this.rampUpLimit(), this.tkoState === TakeoffState.Rampup && b.onGround);
+    b.setThrust(this.posCtl.thrX, this.posCtl.thrY, this.posCtl.thrZ, g.hover);
   }
 
+  /** mc_att_control's yaw: MC_YAW_P on the heading error plus the setpoint's rate, within MC_YAWRATE_MAX. */
   private yawRateCommand(): number {
     const b = this.body;
-    if (!this.armed || this.tkoState < TakeoffState.Rampup) return 0;
+    if (!this.armed || this.takeoff.state < TakeoffState.Rampup) return 0;
     let r = this.yawRateFf;
     if (!Number.isNaN(this.yawSp)) r += 2.8 * wrapPi(this.yawSp - b.yaw); // MC_YAW_P
-    return clamp(r, -this.yawRateMax, this.yawRateMax);
+    const max = MC_YAWRATE_MAX_DEG * DEG;
+    return clamp(r, -max, max);
   }
 
-  /** MulticopterLandDetector, reduced: ground contact, low thrust, then landed, each for LNDMC_TRIG_TIME/3. */
-  private updateLandDetector(dt: number): void {
+  /** The land detector on this cycle's estimate, thrust and setpoint; "Takeoff detected" / "Landing detected". */
+  private updateLandDetector(): void {
     const p = this.p;
     const b = this.body;
     const wasLanded = this.landed;
-    if (!this.armed) {
-      this.landed = this.maybeLanded = this.groundContact = b.onGround;
-      this.gcTimer = this.mlTimer = this.lTimer = 0;
-    } else if (!b.onGround) {
-      this.landed = this.maybeLanded = this.groundContact = false;
-      this.gcTimer = this.mlTimer = this.lTimer = 0;
-    } else {
-      const stage = p.LNDMC_TRIG_TIME! / 3;
-      const climbing = this.tkoState === TakeoffState.Rampup || b.evz < -p.LNDMC_Z_VEL_MAX!;
-      const gcCond = !climbing && Math.abs(b.evz) < p.LNDMC_Z_VEL_MAX!;
-      this.gcTimer = gcCond ? this.gcTimer + dt : 0;
-      if (this.gcTimer >= stage) this.groundContact = true;
-      // 30 % of the range between minimum and hover thrust, 60 % once the hover thrust estimate is
-      // valid (MulticopterLandDetector; the estimator converges in flight: here, once flown).
-      const thrPctHover = this.haveTakenOff ? 0.6 : 0.3;
-      const lowThrust = b.thrustSp <= p.MPC_THR_MIN! + (p.MPC_THR_HOVER! - p.MPC_THR_MIN!) * thrPctHover;
-      this.mlTimer = this.groundContact && lowThrust ? this.mlTimer + dt : 0;
-      if (this.mlTimer >= stage) this.maybeLanded = true;
-      this.lTimer = this.maybeLanded ? this.lTimer + dt : 0;
-      if (this.lTimer >= stage) this.landed = true;
-    }
+    const height = Math.max(0, b.groundZ - b.pz);
+    // mc_hover_thrust_estimator: in air once above 1 m (its distance sensor), valid 2 s later, until landed
+    if (!this.armed || this.landed) this.inAirSinceUs = -1;
+    else if (this.inAirSinceUs < 0 && height > 1) this.inAirSinceUs = this.t;
+    const ld = this.landDetector;
+    const i = this.ldInput;
+    i.nowUs = this.t; i.armed = this.armed;
+    i.vx = b.evx; i.vy = b.evy; i.vz = b.evz;
+    i.distBottom = this.distanceSensor();
+    i.specificForce = Math.hypot(b.ax, b.ay, b.az - G);
+    i.rollRate = b.rollRate; i.pitchRate = b.pitchRate;
+    i.thrust = this.armed ? b.thrustSp : 0;
+    i.hoverThrust = p.MPC_THR_HOVER!;
+    i.hoverEstimateValid = this.inAirSinceUs >= 0 && this.t - this.inAirSinceUs >= HOVER_ESTIMATE_VALID_AFTER_US;
+    i.setpointVz = this.sp.vz; // trajectory_setpoint, not the controller's own
+    i.climbRateControl = true; // every mode the model flies controls the climb rate
+    ld.update(i, p);
+    this.landed = ld.landed;
+    this.maybeLanded = ld.maybe;
+    this.groundContact = ld.contact;
     if (this.armed && wasLanded && !this.landed) {
       this.haveTakenOff = true;
       this.takeoffAtUs = this.t;
@@ -1257,6 +1237,7 @@ export class SimVehicle implements SimVehicleApi {
       userCustomMode: 0,
       canArm: false,
       offboardSetpoint: null,
+      setpoint: { position: { x: NaN, y: NaN, z: NaN }, velocity: { x: NaN, y: NaN, z: NaN }, acceleration: { x: NaN, y: NaN, z: NaN }, yaw: NaN, yawRate: 0, target: { x: 0, y: 0, z: 0 } },
       flight: { armedTimeUs: null, takeoffTimeUs: null, uuid: 0 },
       truth: { position: { x: 0, y: 0, z: 0 }, velocity: { x: 0, y: 0, z: 0 } },
     };
@@ -1290,7 +1271,7 @@ export class SimVehicle implements SimVehicleApi {
     const L = common.MavLandedState;
     if (this.landed) s.landedState = L.ON_GROUND;
     else if (this.navState === NavState.AUTO_TAKEOFF || (this.navState === NavState.AUTO_MISSION && this.mission.sp.type === 'takeoff')) s.landedState = L.TAKEOFF;
-    else if (this.landing && (this.navState === NavState.AUTO_LAND || this.navState === NavState.AUTO_MISSION || (this.navState === NavState.AUTO_RTL && this.rtlPhase === RtlPhase.Land))) s.landedState = L.LANDING;
+    else if (this.landing && (this.navState === NavState.AUTO_LAND || this.navState === NavState.AUTO_MISSION || (this.navState === NavState.AUTO_RTL && this.rtl.state === RtlState.Land))) s.landedState = L.LANDING;
     else s.landedState = L.IN_AIR;
 
     s.position.x = b.epx; s.position.y = b.epy; s.position.z = b.epz;
@@ -1353,6 +1334,12 @@ export class SimVehicle implements SimVehicleApi {
     s.sensors.health = health;
     s.sensors.enabled = SENSORS_PRESENT;
     s.offboardSetpoint = this.offboardSp;
+    const sp = this.sp, ss = s.setpoint;
+    ss.position.x = sp.px; ss.position.y = sp.py; ss.position.z = sp.pz;
+    ss.velocity.x = sp.vx; ss.velocity.y = sp.vy; ss.velocity.z = sp.vz;
+    ss.acceleration.x = sp.ax; ss.acceleration.y = sp.ay; ss.acceleration.z = sp.az;
+    ss.yaw = this.yawSp; ss.yawRate = this.yawRateFf;
+    ss.target.x = this.target.x; ss.target.y = this.target.y; ss.target.z = this.target.z;
 
     s.truth.position.x = b.px; s.truth.position.y = b.py; s.truth.position.z = b.pz;
     s.truth.velocity.x = b.vx; s.truth.velocity.y = b.vy; s.truth.velocity.z = b.vz;
