@@ -5,9 +5,12 @@
  *
  *   npm run bench -- fidelity [flightcheck fidelity options]
  *
- * Prints the comparison table, then one JSON object as the last line: each phase mark's medians
- * (vehicle seconds) on both, their ratio, the allowance and the verdict; exit 1 past the thresholds.
+ * The simulator's admitted gaps (sitl/sim/fidelity-gaps.json) apply unless --known-gaps names
+ * another file. Prints the comparison table, then one JSON object as the last line: each phase
+ * mark's medians (vehicle seconds) on both, their ratio, the allowance and the verdict; exit 1 past
+ * the thresholds.
  */
+import { fileURLToPath } from 'node:url';
 import { localPx4 } from '../sitl/native/bundle.js';
 import { useBuiltinPlugins } from '../fixtures/plugins.js';
 import { fidelityCommand } from '../src/cli/fidelity.js';
@@ -20,4 +23,6 @@ if (!px4.ok) {
 }
 process.env.FLIGHT_PX4_DIR = px4.dir;
 useBuiltinPlugins();
-process.exitCode = await fidelityCommand(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (!args.includes('--known-gaps')) args.push('--known-gaps', fileURLToPath(new URL('../sitl/sim/fidelity-gaps.json', import.meta.url)));
+process.exitCode = await fidelityCommand(args);

@@ -67,7 +67,8 @@ export function readKnownGaps(file: string): Record<string, string> {
   return r.data;
 }
 
-const OPTIONS = {
+/** Its flags, as parseArgs takes them (the workflow test checks CI's invocations against them). */
+export const FIDELITY_OPTIONS = {
   reference: { type: 'string' }, candidate: { type: 'string' }, runs: { type: 'string' }, parallel: { type: 'string' },
   'reference-speed': { type: 'string' }, 'candidate-speed': { type: 'string' }, instance: { type: 'string' },
   threshold: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, 'candidate-param': { type: 'string', multiple: true }, 'known-gaps': { type: 'string' },
@@ -75,7 +76,7 @@ const OPTIONS = {
 } as const;
 
 export async function fidelityCommand(argv: string[]): Promise<number> {
-  const { values: a } = parseCommand(argv, OPTIONS, Args);
+  const { values: a } = parseCommand(argv, FIDELITY_OPTIONS, Args);
   if (a.help) {
     console.log(HELP);
     return 0;

@@ -10,13 +10,14 @@ import { usage } from '../../src/cli/main.js';
 import { useBuiltinPlugins } from '../../fixtures/plugins.js';
 import { REPORT_OPTIONS } from '../../src/cli/report.js';
 import { RUN_OPTIONS } from '../../src/cli/run.js';
+import { FIDELITY_OPTIONS } from '../../src/cli/fidelity.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dir = path.join(root, '.github', 'workflows');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
 
 /** Flags of each command, as its module declares them to parseArgs. */
-const OPTIONS: Record<string, NonNullable<ParseArgsConfig['options']>> = { run: RUN_OPTIONS, report: REPORT_OPTIONS };
+const OPTIONS: Record<string, NonNullable<ParseArgsConfig['options']>> = { run: RUN_OPTIONS, report: REPORT_OPTIONS, fidelity: FIDELITY_OPTIONS };
 /** Commands the CLI has (the plugins' included, as bin/flightcheck.js composes it), read from its usage text. */
 useBuiltinPlugins();
 const COMMANDS = usage().split('\n').map((l) => /^ {2}(\S+)\s{2,}/.exec(l)?.[1]).filter((c): c is string => !!c);
@@ -107,7 +108,7 @@ describe.each(files)('%s', (file) => {
         error = (err as Error).message;
       }
       expect([line, error]).toEqual([line, '']);
-      for (const flag of ['--rack', '--rig']) {
+      for (const flag of ['--rack', '--rig', '--known-gaps']) {
         const i = args.indexOf(flag);
         if (i >= 0) expect([line, fs.existsSync(path.join(root, args[i + 1]!))]).toEqual([line, true]);
       }
