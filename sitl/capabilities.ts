@@ -27,7 +27,7 @@ export function simCapabilities(label: string, droneCoreHint: string): Capabilit
   return {
     label,
     detections: provided("the simulated camera and detector, unless the scenario's world turns the camera off"),
-    failureInjection: { units: SIM_FAILURE_UNITS, why: 'the built-in simulator models GPS loss, battery failure and MAVLink signal loss only' },
+    failureInjection: { units: SIM_FAILURE_UNITS, why: 'the built-in simulator models GPS loss, battery failure and MAVLink signal loss only; GPS loss goes beyond PX4 SIH, which ignores it' },
     ros2: lacking(SIM_SPEAKS_MAVLINK_ONLY),
     droneCore: lacking(`${SIM_SPEAKS_MAVLINK_ONLY}: ${droneCoreHint}`),
     vehicles: { max: null },

@@ -126,7 +126,7 @@ describe('flightcheck targets', () => {
     expect(lines[native + 1]).toMatch(/^detections: no — PX4 SITL has no camera or detector/);
     expect(lines[native + 2]).toMatch(/^failure injection: SYSTEM_BATTERY — PX4 v1\.16 handles MAV_CMD_INJECT_FAILURE for sensors only in simulator_mavlink/);
     expect(lines).toContain('provides, as sim (built-in simulator):');
-    expect(lines).toContain('failure injection: SENSOR_GPS, SYSTEM_BATTERY, SYSTEM_MAVLINK_SIGNAL — the built-in simulator models GPS loss, battery failure and MAVLink signal loss only');
+    expect(lines).toContain('failure injection: SENSOR_GPS, SYSTEM_BATTERY, SYSTEM_MAVLINK_SIGNAL — the built-in simulator models GPS loss, battery failure and MAVLink signal loss only; GPS loss goes beyond PX4 SIH, which ignores it');
     expect(lines).toContain('provides: unknown here (hil: no rig: run with --rig FILE or --rack FILE (or set FLIGHT_RIG / FLIGHT_RACK))');
   }, 90_000);
 });
