@@ -52,7 +52,13 @@ describe('degraded link', () => {
     // A 10 × 10 grid 3 m apart at 10 m: enough items that 3 % loss each way loses some.
     const items: MissionPlanItem[] = [{ kind: 'takeoff', altitude: 10 }];
     for (let i = 0; i < 99; i++) items.push({ kind: 'waypoint', north: p.north + 3 * Math.floor(i / 10), east: p.east + 3 * (i % 10), altitude: 10 });
-    const up = await flight.phase('upload 100 items', () => v.pilot.uploadMission(items));
+    // About six of an upload's 200-odd frames are lost on average, but now and then none is: then
+    // the upload proves nothing about recovery, and it is flown again (at most three times).
+    let up = await flight.phase('upload 100 items', () => v.pilot.uploadMission(items));
+    for (let again = 1; again < 3 && up.rerequests + up.retransmits === 0; again++) {
+      expect(up.count).toBe(100);
+      up = await flight.phase('upload 100 items again (no frame of the last was lost)', () => v.pilot.uploadMission(items));
+    }
     expect(up.count).toBe(100);
     flight.record('mission_upload_ms', up.latencyMs, { clock: 'host', unit: 'ms', note: `${up.rerequests} items requested again, ${up.retransmits} client retransmissions` });
     const back = await flight.phase('download it again', () => v.pilot.downloadMission());
