@@ -80,7 +80,9 @@ export function px4Preset(opts: Px4PresetOptions): NativePreset {
     description: `PX4 SITL (${model}) from ${px4Dir}`,
     launch(ctx) {
       if (ctx.speed === 'max') throw new Px4PresetError('native (PX4): speed "max" is not possible: PX4_SIM_SPEED_FACTOR needs a number (SIH tops out near 9x on 2 cores)');
-      const rootfs = path.join(ctx.artifactsDir, `px4-${ctx.instance}`, 'rootfs');
+      // Absolute: PX4 runs in the rootfs and takes it as its data path too (a relative path would be
+      // resolved twice).
+      const rootfs = path.resolve(ctx.artifactsDir, `px4-${ctx.instance}`, 'rootfs');
       fs.rmSync(rootfs, { recursive: true, force: true });
       fs.mkdirSync(rootfs, { recursive: true });
       // PX4 makes this link itself when given the data path; made here too so the rootfs is complete before it starts.

@@ -84,7 +84,7 @@ export async function fidelityCommand(argv: string[]): Promise<number> {
   const cmp = await runFidelity({
     reference: a.reference, candidate: a.candidate, runs: a.runs, parallel: a.parallel ?? a.runs,
     referenceSpeed: parseSpeed(a['reference-speed'], 1), candidateSpeed: parseSpeed(a['candidate-speed'], 'max'), instance: a.instance,
-    threshold: a.threshold / 100, out: a.out, seed: a.seed,
+    threshold: a.threshold / 100, out: path.resolve(a.out), seed: a.seed,
     ...(a['known-gaps'] !== undefined && { knownGaps: readKnownGaps(a['known-gaps']) }),
     candidateParams: Object.fromEntries(a['candidate-param'].map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])])),
   });

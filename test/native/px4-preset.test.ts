@@ -53,6 +53,16 @@ describe('native target, PX4 preset: process handling (a stand-in bin/px4)', () 
     expect(() => px4Preset({ px4Dir: px4 }).launch({ instance: 0, speed: 'max', seed: 1, params: {}, artifactsDir: dir })).toThrow(/speed "max" is not possible/);
   });
 
+  it('gives PX4 an absolute rootfs when the artifacts directory is relative (PX4 runs in it and takes it as its data path)', () => {
+    const px4 = fakePx4Dir();
+    const rel = path.relative(process.cwd(), path.join(dir, 'relative-artifacts'));
+    const launch = px4Preset({ px4Dir: px4 }).launch({ instance: 7, speed: 1, seed: 1, params: {}, artifactsDir: rel });
+    const rootfs = launch.args[launch.args.indexOf('-w') + 1]!;
+    expect(path.isAbsolute(rootfs)).toBe(true);
+    expect(rootfs).toBe(path.join(dir, 'relative-artifacts', 'px4-7', 'rootfs'));
+    expect(launch.cwd).toBe(rootfs);
+  });
+
   it('an unusable PX4 dir makes the target unavailable before anything starts', async () => {
     await expect(createNativeTarget({ env: { FLIGHT_NATIVE: 'px4' } }).up({ vehicles: 1, speed: 1, seed: 1, instance: 0, params: {}, artifactsDir: dir, heartbeatTimeoutMs: 3000 })).rejects.toBeInstanceOf(TargetUnavailable);
   });
