@@ -52,6 +52,22 @@ function masked(v: number, bit: number, mask: { bits: number }): number {
 }
 
 const MASK = { bits: 0 };
+
+/** The velocity, acceleration and yaw fields both POSITION_TARGET_* messages carry, and the type mask (after the position bits). */
+function fillMotion(
+  p: { vx: number; vy: number; vz: number; afx: number; afy: number; afz: number; yaw: number; yawRate: number; typeMask: number },
+  sp: VehicleState['setpoint'],
+): void {
+  p.vx = masked(sp.velocity.x, IGNORE_VELOCITY[0], MASK);
+  p.vy = masked(sp.velocity.y, IGNORE_VELOCITY[1], MASK);
+  p.vz = masked(sp.velocity.z, IGNORE_VELOCITY[2], MASK);
+  p.afx = masked(sp.acceleration.x, IGNORE_ACCELERATION[0], MASK);
+  p.afy = masked(sp.acceleration.y, IGNORE_ACCELERATION[1], MASK);
+  p.afz = masked(sp.acceleration.z, IGNORE_ACCELERATION[2], MASK);
+  p.yaw = masked(sp.yaw, IGNORE_YAW, MASK);
+  p.yawRate = masked(sp.yawRate, IGNORE_YAW_RATE, MASK);
+  p.typeMask = MASK.bits;
+}
 const LL = { lat: 0, lon: 0 };
 let projection: MapProjection | null = null;
 
@@ -108,15 +124,7 @@ export const CONTROL_STREAMS: readonly StreamDef[] = [
       p.x = masked(sp.position.x, IGNORE_POSITION[0], MASK);
       p.y = masked(sp.position.y, IGNORE_POSITION[1], MASK);
       p.z = masked(sp.position.z, IGNORE_POSITION[2], MASK);
-      p.vx = masked(sp.velocity.x, IGNORE_VELOCITY[0], MASK);
-      p.vy = masked(sp.velocity.y, IGNORE_VELOCITY[1], MASK);
-      p.vz = masked(sp.velocity.z, IGNORE_VELOCITY[2], MASK);
-      p.afx = masked(sp.acceleration.x, IGNORE_ACCELERATION[0], MASK);
-      p.afy = masked(sp.acceleration.y, IGNORE_ACCELERATION[1], MASK);
-      p.afz = masked(sp.acceleration.z, IGNORE_ACCELERATION[2], MASK);
-      p.yaw = masked(sp.yaw, IGNORE_YAW, MASK);
-      p.yawRate = masked(sp.yawRate, IGNORE_YAW_RATE, MASK);
-      p.typeMask = MASK.bits as common.PositionTargetTypemask;
+      fillMotion(p, sp);
       return true;
     },
   },
@@ -136,15 +144,7 @@ export const CONTROL_STREAMS: readonly StreamDef[] = [
       p.latInt = deg1e7(t.lat);
       p.lonInt = deg1e7(t.lon);
       p.alt = s.home.alt - (sp.target.z - s.home.z);
-      p.vx = masked(sp.velocity.x, IGNORE_VELOCITY[0], MASK);
-      p.vy = masked(sp.velocity.y, IGNORE_VELOCITY[1], MASK);
-      p.vz = masked(sp.velocity.z, IGNORE_VELOCITY[2], MASK);
-      p.afx = masked(sp.acceleration.x, IGNORE_ACCELERATION[0], MASK);
-      p.afy = masked(sp.acceleration.y, IGNORE_ACCELERATION[1], MASK);
-      p.afz = masked(sp.acceleration.z, IGNORE_ACCELERATION[2], MASK);
-      p.yaw = masked(sp.yaw, IGNORE_YAW, MASK);
-      p.yawRate = masked(sp.yawRate, IGNORE_YAW_RATE, MASK);
-      p.typeMask = MASK.bits as common.PositionTargetTypemask;
+      fillMotion(p, sp);
       return true;
     },
   },
