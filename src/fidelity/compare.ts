@@ -1,5 +1,5 @@
 import type { MarkSource, PhaseWindow } from './manoeuvres.js';
-import type { TimedEvent, TraceSample } from './recorder.js';
+import type { RangeSample, TimedEvent, TraceSample } from './recorder.js';
 
 /** One flight of the manoeuvre set on one target, as recorded. */
 export interface FlightRun {
@@ -9,6 +9,8 @@ export interface FlightRun {
   samples: TraceSample[];
   modes: TimedEvent[];
   acks: TimedEvent[];
+  /** The downward rangefinder's readings (none where the vehicle has no rangefinder). */
+  ranges?: RangeSample[];
   /** Why the run did not fly every phase (its phases so far are kept). */
   error?: string;
 }
@@ -30,11 +32,11 @@ export const DEFAULT_THRESHOLDS: Thresholds = { durationShare: 0.15, minRuns: 5 
 
 /**
  * The finest a mark can be timed, by how it is observed: a mode change shows in the next HEARTBEAT
- * (1 Hz on PX4's links), a position in LOCAL_POSITION_NED (PX4 SITL: 30 Hz on the API link), the
- * landed state in EXTENDED_SYS_STATE (5 Hz). A difference within it is not a difference the
+ * (1 Hz on PX4's links), a position in LOCAL_POSITION_NED (PX4 SITL: 30 Hz on the API link), a
+ * rangefinder height in DISTANCE_SENSOR (10 Hz), the landed state in EXTENDED_SYS_STATE (5 Hz). A difference within it is not a difference the
  * harness can see, so a mark passes within max(share × reference, resolution).
  */
-export const MARK_RESOLUTION_S: Record<MarkSource, number> = { mode: 1, landed: 0.2, position: 0.05 };
+export const MARK_RESOLUTION_S: Record<MarkSource, number> = { mode: 1, landed: 0.2, position: 0.05, range: 0.1 };
 
 export interface MarkRow {
   phase: string;

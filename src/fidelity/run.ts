@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadTarget, type SpeedFactor } from '../targets/index.js';
 import type { FlightRun } from './compare.js';
-import { FIDELITY_PARAMS, flyManoeuvreSet, type PhaseName } from './manoeuvres.js';
+import { FIDELITY_PARAMS, FIDELITY_WORLD, flyManoeuvreSet, type PhaseName } from './manoeuvres.js';
 import { FlightRecorder } from './recorder.js';
 
 export interface FlyOptions {
@@ -17,7 +17,7 @@ export interface FlyOptions {
   artifactsDir: string;
   /** Parameters set on top of the manoeuvre set's own (FIDELITY_PARAMS), e.g. to try a calibration. */
   params?: Record<string, number>;
-  /** Simulator world/options a target validates (the fidelity run turns the sim's estimator drift on). */
+  /** Simulator world/options a target validates (default FIDELITY_WORLD). */
   world?: unknown;
   onProgress?: (run: number, what: PhaseName | 'up' | 'done' | 'failed') => void;
   signal?: AbortSignal;
@@ -52,7 +52,7 @@ async function flyOne(o: FlyOptions, target: Awaited<ReturnType<typeof loadTarge
   try {
     stack = await target.up({
       vehicles: 1, speed: o.speed, seed: o.seed + k, instance: o.instance + k, params: { ...FIDELITY_PARAMS, ...o.params },
-      artifactsDir, heartbeatTimeoutMs: 5000, ...(o.world !== undefined && { world: o.world }), ...(o.signal && { signal: o.signal }),
+      artifactsDir, heartbeatTimeoutMs: 5000, world: o.world ?? FIDELITY_WORLD, ...(o.signal && { signal: o.signal }),
     });
     const v = stack.vehicles[0]!;
     rec = new FlightRecorder(v);
@@ -67,6 +67,7 @@ async function flyOne(o: FlyOptions, target: Awaited<ReturnType<typeof loadTarge
       run.samples = rec.samples;
       run.modes = rec.modes;
       run.acks = rec.acks;
+      run.ranges = rec.ranges;
     }
     await stack?.down().catch(() => undefined);
   }
