@@ -7,6 +7,8 @@ const path = require('node:path');
 
 const base = fs.existsSync(path.join(__dirname, 'fixtures', 'use-flight.ts')) ? __dirname : path.join(__dirname, 'dist');
 const here = (p) => path.join(base, p);
+// The run's settings, as `flightcheck run` hands them to Jest (src/config/run-settings.ts).
+const { reporterSettings } = require(here('src/config/run-settings-reporters.cjs'));
 
 module.exports = {
   // allure-jest's Node environment records every test for the Allure report (steps, attachments,
@@ -15,7 +17,7 @@ module.exports = {
   // and zod load once per file again).
   testEnvironment: here('fixtures/jest-environment.cjs'),
   testEnvironmentOptions: {
-    resultsDir: path.resolve(process.env.FLIGHT_RESULTS_DIR || 'flight-results', 'allure-results'),
+    resultsDir: path.join(reporterSettings().resultsDir, 'allure-results'),
   },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {

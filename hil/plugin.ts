@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { FlightcheckPlugin, RunSelection } from '../src/plugins.js';
+import { runSettings } from '../src/config/run-settings.js';
 
 /** The rig and rack files a run names: --rig / --rack, or FLIGHT_RIG / FLIGHT_RACK on the hil target. */
 function rigFiles(o: RunSelection): { rig?: string; rack?: string } {
   const hil = o.target === 'hil';
-  const rig = o.rig ?? (hil ? process.env.FLIGHT_RIG : undefined);
-  const rack = o.rack ?? (hil ? process.env.FLIGHT_RACK : undefined);
+  const rig = o.rig ?? (hil ? runSettings().rig : undefined);
+  const rack = o.rack ?? (hil ? runSettings().rack : undefined);
   return { ...(rig ? { rig } : {}), ...(rack ? { rack } : {}) };
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCommand } from '../src/cli/args.js';
+import { runSettings } from '../src/config/run-settings.js';
 
 const Options = z.object({ rack: z.string().optional(), rig: z.array(z.string()).optional(), json: z.boolean().optional(), help: z.boolean().optional() });
 
@@ -25,7 +26,7 @@ export async function rigsCommand(argv: string[]): Promise<number> {
   try {
     if (o.rig?.length) rigs = o.rig.map((f) => loadRig(path.resolve(f)));
     else {
-      const rackFile = o.rack ?? process.env.FLIGHT_RACK ?? (fs.existsSync('rigs/rack.yaml') ? 'rigs/rack.yaml' : undefined);
+      const rackFile = o.rack ?? runSettings().rack ?? (fs.existsSync('rigs/rack.yaml') ? 'rigs/rack.yaml' : undefined);
       if (rackFile) {
         const rack = loadRack(path.resolve(rackFile));
         rigs = rack.rigs;

@@ -18,6 +18,7 @@ import { housekeepingPilot, landDisarmHold } from './reset.js';
 import { describeDevice, display, loadRack, loadRig, rigSigningKey, type RigConfig } from './rig-config.js';
 import { describeSafety, guardPilot, safetyPolicyOf } from './safety.js';
 import { RigStrategy, type RigTransition } from './strategy.js';
+import { runSettings } from '../src/config/run-settings.js';
 
 export interface HilTargetOptions {
   /** One rig file (`--rig`); default $FLIGHT_RIG. */
@@ -39,8 +40,8 @@ export function createHilTarget(options: HilTargetOptions = {}): Target {
     description: 'real Pi + Pixhawk rigs over serial (--rig FILE or --rack FILE)',
 
     async check(): Promise<Requirement[]> {
-      const rigFile = options.rigFile ?? env.FLIGHT_RIG;
-      const rackFile = options.rackFile ?? env.FLIGHT_RACK;
+      const rigFile = options.rigFile ?? runSettings(env).rig;
+      const rackFile = options.rackFile ?? runSettings(env).rack;
       const reqs: Requirement[] = [];
       reqs.push({ what: 'a rig or rack file', ok: Boolean(rigFile || rackFile), detail: rigFile ? `rig ${rigFile}` : rackFile ? `rack ${rackFile}` : 'none: pass --rig FILE or --rack FILE (FLIGHT_RIG / FLIGHT_RACK)' });
       try {
@@ -54,8 +55,8 @@ export function createHilTarget(options: HilTargetOptions = {}): Target {
     },
 
     async capabilities(): Promise<Capabilities> {
-      const rigFile = options.rigFile ?? env.FLIGHT_RIG;
-      const rackFile = options.rackFile ?? env.FLIGHT_RACK;
+      const rigFile = options.rigFile ?? runSettings(env).rig;
+      const rackFile = options.rackFile ?? runSettings(env).rack;
       let label: string;
       let vehicles: Capabilities['vehicles'];
       if (rigFile) {
@@ -85,8 +86,8 @@ export function createHilTarget(options: HilTargetOptions = {}): Target {
     },
 
     async up(opts: UpOptions): Promise<Stack> {
-      const rigFile = options.rigFile ?? env.FLIGHT_RIG;
-      const rackFile = options.rackFile ?? env.FLIGHT_RACK;
+      const rigFile = options.rigFile ?? runSettings(env).rig;
+      const rackFile = options.rackFile ?? runSettings(env).rack;
       let leases: Lease[];
       if (rigFile) {
         const rig = loadRig(path.resolve(rigFile));

@@ -20,7 +20,7 @@ const TESTS = {
 
 const flight = useFlight({
   // drone_core and ROS 2 where it runs (containers with FLIGHT_STACK=px4, or a hil rig); any other
-  // target skips this file with the reason. When FLIGHT_TARGET is unset: the containers target.
+  // target skips this file with the reason. When the run names no target: the containers target.
   target: 'containers',
   needs: { droneCore: true },
   // Failure injection makes PX4 deny the arm in the third test.

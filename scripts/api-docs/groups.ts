@@ -62,6 +62,11 @@ export const GROUPS: readonly ApiGroup[] = [
     files: ['src/budgets/schema.ts', 'src/budgets/evaluate.ts', 'src/budgets/measurements.ts'],
   },
   {
+    title: 'Run settings',
+    about: 'What the run a scenario flies in was asked for (target, speed, seed, results), as its workers read it.',
+    files: ['src/config/run-settings.ts'],
+  },
+  {
     title: 'Config',
     about: 'flightcheck.config.ts: the plugins and defaults of a project.',
     entry: 'src/config/project.ts',

@@ -8,10 +8,11 @@
  * synchronously: whatever happened before the process died is on disk.
  */
 const fs = require('node:fs');
+const { reporterSettings } = require('../config/run-settings-reporters.cjs');
 
 class JournalReporter {
   constructor(_globalConfig, options = {}) {
-    this.fd = fs.openSync(options.file ?? process.env.FLIGHT_JOURNAL, 'a');
+    this.fd = fs.openSync(options.file ?? reporterSettings().journal, 'a');
   }
 
   write(entry) {

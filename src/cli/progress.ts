@@ -1,26 +1,9 @@
 import dgram from 'node:dgram';
+import type { ProgressEvent } from '../report/progress.js';
 
-/**
- * Live progress from Jest workers to the `flightcheck run` process: small JSON datagrams on
- * loopback (FLIGHT_PROGRESS_PORT). Fire-and-forget: a lost update only delays the display.
- */
-export type ProgressEvent =
-  | { kind: 'phase'; file: string; test: string; phase: string }
-  | { kind: 'state'; file: string; test: string; altitude: number; mode: string; armed: boolean; vehicleTimeMs: number }
-  | { kind: 'budget'; file: string; test: string; metric: string; outcome: string; summary: string };
+export type { ProgressEvent };
 
-let socket: dgram.Socket | null = null;
-
-export function sendProgress(event: ProgressEvent): void {
-  const port = Number(process.env.FLIGHT_PROGRESS_PORT);
-  if (!port) return;
-  if (!socket) {
-    socket = dgram.createSocket('udp4');
-    socket.unref();
-  }
-  socket.send(JSON.stringify(event), port, '127.0.0.1');
-}
-
+/** The run's end of live progress: a loopback UDP port the workers send to (src/report/progress.ts). */
 export async function listenProgress(onEvent: (e: ProgressEvent) => void): Promise<{ port: number; close(): void }> {
   const server = dgram.createSocket('udp4');
   server.on('message', (msg) => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { runSettings } from '../config/run-settings.js';
 
 /** What a run's summary.json says about the run itself, beside its verdicts. */
 export interface RunMeta {
@@ -15,7 +16,7 @@ export interface RunMeta {
 
 /** The speed a scenario file flies at when it names none: --speed, else FLIGHT_SPEED, else the target's default (as useFlight decides). */
 export function effectiveSpeed(target: string, given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return given ?? env.FLIGHT_SPEED ?? (target === 'sim' ? 'max' : '1');
+  return given ?? runSettings(env).speed ?? (target === 'sim' ? 'max' : '1');
 }
 
 /** `git rev-parse HEAD` of the working directory, or why there is none. */

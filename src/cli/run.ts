@@ -14,6 +14,7 @@ import { recordUnfinished } from './unfinished-records.js';
 import { SIGNAL_EXIT, startJest, JOURNAL_REPORTER } from './supervise.js';
 import { finalizeRecordings, keepUnfinished } from '../report/unfinished.js';
 import { resultsDir } from '../report/results.js';
+import { encodeRunSettings, runSettings, withoutRunSettings } from '../config/run-settings.js';
 import { resetAllureResults } from '../report/allure-run.js';
 import { usedPlugins, type RunSelection } from '../plugins.js';
 import { projectConfig, type LoadedConfig } from '../config/project.js';
@@ -26,7 +27,7 @@ export const RUN_OPTIONS = {
 } as const;
 
 const Options = z.object({
-  target: z.string().default(process.env.FLIGHT_TARGET ?? 'sim'),
+  target: z.string().default(() => runSettings().target ?? 'sim'),
   speed: z
     .string()
     .refine((s) => s === 'max' || (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0), 'expected a positive number (1 = real time) or "max"')
@@ -112,21 +113,28 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
     ...(o.shard ? [`--shard=${o.shard}`] : []),
     ...(workers ? [`--maxWorkers=${workers}`] : []),
   ];
+  // Everything the workers and the reporter need of this run, as one checked value (the FLIGHT_*
+  // variables the user set are folded in here; the workers read only this).
+  const fromEnv = runSettings(withoutRunSettings(process.env));
+  const rig = o.rig ?? fromEnv.rig;
+  const rack = o.rack ?? fromEnv.rack;
   const env = {
-    ...process.env,
-    FLIGHT_TARGET: o.target,
-    FLIGHT_RESULTS_DIR: results,
-    FLIGHT_PROGRESS_PORT: String(progress.port),
-    FLIGHT_JOURNAL: journal,
-    // The workers read the same config (its plugins bring the project's own targets).
-    ...(project.file ? { FLIGHT_CONFIG: project.file } : {}),
-    ...(o.speed ? { FLIGHT_SPEED: o.speed } : {}),
-    ...(o.seed ? { FLIGHT_SEED: o.seed } : {}),
-    ...(o.rig ? { FLIGHT_RIG: path.resolve(o.rig) } : {}),
-    ...(o.rack ? { FLIGHT_RACK: path.resolve(o.rack) } : {}),
-    // Two shards on one machine must not share PX4 instances (ports, /tmp/px4_lock-N): each
-    // shard's block follows the blocks of the shards before it, after FLIGHT_INSTANCE_BASE.
-    ...(o.shard ? { FLIGHT_INSTANCE_BASE: String(Number(process.env.FLIGHT_INSTANCE_BASE ?? 0) + shardInstanceBase(o.shard, workers ?? os.availableParallelism())) } : {}),
+    ...withoutRunSettings(process.env),
+    ...encodeRunSettings({
+      target: o.target,
+      resultsDir: results,
+      progressPort: progress.port,
+      journal,
+      // The workers read the same config (its plugins bring the project's own targets).
+      ...(project.file ? { config: project.file } : {}),
+      ...(o.speed || fromEnv.speed ? { speed: o.speed ?? fromEnv.speed } : {}),
+      ...(o.seed !== undefined ? { seed: Number(o.seed) } : fromEnv.seed !== undefined ? { seed: fromEnv.seed } : {}),
+      ...(rig ? { rig: path.resolve(rig) } : {}),
+      ...(rack ? { rack: path.resolve(rack) } : {}),
+      // Two shards on one machine must not share PX4 instances (ports, /tmp/px4_lock-N): each
+      // shard's block follows the blocks of the shards before it, after FLIGHT_INSTANCE_BASE.
+      instanceBase: fromEnv.instanceBase + (o.shard ? shardInstanceBase(o.shard, workers ?? os.availableParallelism()) : 0),
+    }),
   };
   console.log(`flightcheck: running ${patterns.join(' ')} on target ${o.target}${o.speed ? ` at speed ${o.speed}` : ''}${o.shard ? ` (shard ${o.shard})` : ''}`);
 
@@ -216,8 +224,9 @@ export function jestWorkers(o: { target: string; cores: number; workers: number 
 export function withConfigDefaults(argv: string[], { file, config }: LoadedConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const has = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   const out = [...argv];
-  if (config.target && !has('--target') && !env.FLIGHT_TARGET) out.push('--target', config.target);
-  if (config.results && !has('--results') && !env.FLIGHT_RESULTS_DIR) out.push('--results', path.resolve(file ? path.dirname(file) : '.', config.results));
+  const given = runSettings(env);
+  if (config.target && !has('--target') && !given.target) out.push('--target', config.target);
+  if (config.results && !has('--results') && !given.resultsDir) out.push('--results', path.resolve(file ? path.dirname(file) : '.', config.results));
   return out;
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { RUN_SETTINGS_ENV, runSettings } from './run-settings.js';
 
 /** The names a project's config may have, in the order they are looked for. */
 export const CONFIG_FILES = ['flightcheck.config.ts', 'flightcheck.config.mts', 'flightcheck.config.js', 'flightcheck.config.mjs'];
@@ -14,9 +15,11 @@ export class ConfigError extends Error {
  * there is none. Kept apart from the config's schema so a start without one loads nothing more.
  */
 export function findConfigFile(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.FLIGHT_CONFIG) {
-    const file = path.resolve(dir, env.FLIGHT_CONFIG);
-    if (!fs.existsSync(file)) throw new ConfigError(`FLIGHT_CONFIG=${env.FLIGHT_CONFIG}: no such file`);
+  // A run's workers take the run's config; otherwise FLIGHT_CONFIG names one.
+  const named = runSettings(env).config;
+  if (named) {
+    const file = path.resolve(dir, named);
+    if (!fs.existsSync(file)) throw new ConfigError(`${env[RUN_SETTINGS_ENV] ? 'the run\'s config' : 'FLIGHT_CONFIG='}${named}: no such file`);
     return file;
   }
   for (const name of CONFIG_FILES) {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BudgetResult } from '../budgets/index.js';
+import { runSettings } from '../config/run-settings.js';
 
 /** Where a run keeps its machine-readable results (per-test records, recordings, logs). */
 export function resultsDir(): string {
-  // An empty FLIGHT_RESULTS_DIR is unset, not the current folder.
-  return path.resolve(process.env.FLIGHT_RESULTS_DIR || 'flight-results');
+  return runSettings().resultsDir ?? path.resolve('flight-results');
 }
 
 /** What the fixture writes for every scenario test; the summary, --json and the report read it. */

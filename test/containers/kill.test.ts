@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { containersTarget, LABEL, reapDeadRuns, WATCHDOG_LABEL } from '../../sitl/containers/index.js';
 import { listenProgress, type ProgressEvent } from '../../src/cli/progress.js';
+import { encodeRunSettings } from '../../src/config/run-settings.js';
 import { buildImages, containersWithLabel, dockerForTests, ROOT } from './docker-env.js';
 import { describeUnless } from '../support/skip.js';
 
@@ -22,8 +23,9 @@ function startFlight(run: string, results: string, instanceBase: number, progres
       cwd: ROOT,
       env: {
         ...process.env,
-        FLIGHT_TARGET: 'containers', FLIGHT_STACK: 'sim', FLIGHT_RUN_ID: run, FLIGHT_RESULTS_DIR: results,
-        FLIGHT_INSTANCE_BASE: String(instanceBase), FLIGHT_SPEED: '5', JEST_WORKER_ID: '1', FLIGHT_PROGRESS_PORT: String(progressPort),
+        FLIGHT_STACK: 'sim', FLIGHT_RUN_ID: run, JEST_WORKER_ID: '1',
+        // As `flightcheck run` hands a run's settings to its workers.
+        ...encodeRunSettings({ target: 'containers', resultsDir: results, instanceBase, speed: '5', progressPort }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -37,7 +37,7 @@ describeUnless(why)('stack budgets on PX4 + the XRCE agent in containers', () =>
       cwd: ROOT,
       env: {
         ...process.env, FLIGHT_TARGET: 'containers', FLIGHT_STACK: 'px4', FLIGHT_RUN_ID: run, FLIGHT_RESULTS_DIR: tmp,
-        FLIGHT_INSTANCE_BASE: '246', FLIGHT_SPEED: '1', JEST_WORKER_ID: '1', FLIGHT_PROGRESS_PORT: '',
+        FLIGHT_INSTANCE_BASE: '246', FLIGHT_SPEED: '1', JEST_WORKER_ID: '1',
       },
       encoding: 'utf8',
       timeout: 150_000,

@@ -65,7 +65,7 @@ describeDocker('the scenario suite on the containers target (sim image)', () => 
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/flightcheck.js'), 'run', '--target', 'containers', '--speed', process.env.FLIGHT_CONTAINERS_SPEED ?? '5', '--results', results, '--no-report'], {
       cwd: ROOT,
       // Instance blocks away from this Jest run's own workers, so both can fly at once.
-      env: { ...process.env, FLIGHT_STACK: 'sim', FLIGHT_RUN_ID: run, FLIGHT_INSTANCE_BASE: '120', FLIGHT_PROGRESS_PORT: '' },
+      env: { ...process.env, FLIGHT_STACK: 'sim', FLIGHT_RUN_ID: run, FLIGHT_INSTANCE_BASE: '120' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -33,7 +33,7 @@ describe('the scenario-writing guide', () => {
       const r = await run(
         process.execPath,
         ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--roots', '<rootDir>/docs/examples', '--testMatch', '**/*.test.ts', '--runInBand', '--json', `--outputFile=${out}`],
-        { FLIGHT_TARGET: 'sim', FLIGHT_RESULTS_DIR: results, FLIGHT_INSTANCE_BASE: '104', JEST_WORKER_ID: '1', FLIGHT_PROGRESS_PORT: '' },
+        { FLIGHT_TARGET: 'sim', FLIGHT_RESULTS_DIR: results, FLIGHT_INSTANCE_BASE: '104', JEST_WORKER_ID: '1' },
         240_000,
       );
       const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { numPassedTests: number; numTotalTests: number };

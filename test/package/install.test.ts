@@ -42,7 +42,7 @@ describe('the installed package', () => {
     npm(['install', '--prefer-offline', '--no-save', 'typescript@~6.0', '@types/node@^20.19', tarball], project);
     const bin = path.join(project, 'node_modules', '.bin');
     // npm test's FLIGHT_RESULTS_DIR is the framework's; the project's default is its own flight-results/.
-    const env = { JEST_WORKER_ID: '', NODE_OPTIONS: '', FLIGHT_RESULTS_DIR: '', FLIGHT_INSTANCE_BASE: '104', FLIGHT_PROGRESS_PORT: '' };
+    const env = { JEST_WORKER_ID: '', NODE_OPTIONS: '', FLIGHT_RESULTS_DIR: '', FLIGHT_INSTANCE_BASE: '104' };
     const inProject = (cmd: string, args: string[], timeoutMs: number) => run(path.join(bin, cmd), args, env, timeoutMs, project);
 
     const init = await inProject('flightcheck', ['init'], 60_000);

@@ -9,13 +9,14 @@ import path from 'node:path';
 import { describe, it } from '@jest/globals';
 import { droneCoreUnavailableReason, openDroneCore } from '../../src/ros/drone-core-stack.js';
 import { loadTarget } from '../../src/targets/index.js';
+import { runSettings } from '../../src/config/run-settings.js';
 import { useBuiltinPlugins } from '../../fixtures/plugins.js';
 
 useBuiltinPlugins();
 import { registerPilotContract } from './contract.js';
 import { DRONE_CORE_CONTRACT } from './drone-core-spec.js';
 
-const target = process.env.FLIGHT_TARGET ?? 'containers';
+const target = runSettings().target ?? 'containers';
 const NAME = `DroneCorePilot on drone_core (target ${target})`;
 const reason = droneCoreUnavailableReason({ target });
 

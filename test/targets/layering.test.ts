@@ -33,6 +33,20 @@ describe('layering', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the Jest layer does not talk to the CLI: it reports through the core (src/report)', () => {
+    const bad = sources('fixtures').flatMap((f) => importsOf(f).filter((t) => into(t, ['src/cli'])).map((t) => `${f} → ${t}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("a run's settings are read from the environment in one module only (and its CommonJS twin for Jest's reporters)", () => {
+    const names = /\bFLIGHT_(TARGET|SPEED|SEED|RESULTS_DIR|INSTANCE_BASE|CONFIG|RIG|RACK|PROGRESS_PORT|JOURNAL)\b|FLIGHTCHECK_RUN/;
+    const reads = new RegExp(`(process\\.)?env(\\.|\\[['"])(${names.source})`);
+    const bad = [...['src', 'fixtures', 'sitl', 'hil'].flatMap(sources), 'jest-preset.cjs', 'jest.config.ts', 'bin/flightcheck.js']
+      .filter((f) => f !== 'src/config/run-settings.ts' && f !== 'src/config/run-settings-reporters.cjs')
+      .filter((f) => reads.test(fs.readFileSync(path.join(ROOT, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')));
+    expect(bad).toEqual([]);
+  });
+
   it('targets import the core, not the Jest layer', () => {
     const bad = [...sources('sitl'), ...sources('hil')].flatMap((f) => importsOf(f).filter((t) => into(t, ['fixtures', 'scenarios'])).map((t) => `${f} → ${t}`));
     expect(bad).toEqual([]);

@@ -70,7 +70,7 @@ describe('flightcheck.config.ts', () => {
       'flightcheck.config.ts': 'export default { plugins: ["./team-target.ts"], target: "team-sim" };',
       'team-target.ts': TEAM_TARGET,
     });
-    const env = { FLIGHT_CONFIG: path.join(dir, 'flightcheck.config.ts'), FLIGHT_INSTANCE_BASE: '104', FLIGHT_PROGRESS_PORT: '' };
+    const env = { FLIGHT_CONFIG: path.join(dir, 'flightcheck.config.ts'), FLIGHT_INSTANCE_BASE: '104' };
     const listed = await run(process.execPath, [path.join(ROOT, 'bin/flightcheck.js'), 'targets'], env, 60_000);
     expect(listed.stdout).toMatch(/^team-sim\s+ready\s+our stack on the built-in simulator$/m);
     // No --target: the config's. The workers load the plugin from the same config.

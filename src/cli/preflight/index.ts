@@ -14,6 +14,7 @@ import { PreflightCache } from './cache.js';
 import { parseRunArgs } from './options.js';
 import { selectScenarioFiles } from './scenarios.js';
 import { typeCheck } from './types.js';
+import { runSettings } from '../../config/run-settings.js';
 
 /** What the checks read of `flightcheck run`'s options. */
 interface RunValues {
@@ -41,7 +42,7 @@ export async function preflightRun<S extends z.ZodType<RunValues>>(
   const { values, raw, positionals, errors } = parseRunArgs(argv, options, schema);
   if (values?.help) return { values, positionals, files: [] };
   // The checks below read the options as given, so a bad --speed does not hide a bad --target.
-  const given = { target: process.env.FLIGHT_TARGET ?? 'sim', ...raw } as Partial<Record<keyof RunValues, unknown>>;
+  const given = { target: runSettings().target ?? 'sim', ...raw } as Partial<Record<keyof RunValues, unknown>>;
   const str = (k: keyof RunValues) => (typeof given[k] === 'string' ? (given[k] as string) : undefined);
   const target = str('target') ?? 'sim';
   const known = targetNames().map((t) => t.name);
