@@ -5,7 +5,7 @@
  * wins, mode fallbacks, the COM_FAIL_ACT_T Hold delay, user takeover by mode switch, and the fallback
  * chain when an action's mode cannot run.
  */
-import { NavState } from './modes.js';
+import { NavState } from '../modes.js';
 
 export const enum Action {
   None = 0,
