@@ -39,7 +39,7 @@ const SPEED = 10;
 const KEEP_UP = 0.95;
 const FLEET_SIZES = [1, 2, 4, 8, 12, 16];
 /** Instances 100+ (API ports 14680+): clear of the tests' and scenarios' ranges. */
-const INSTANCE_BASE = 100;
+const INSTANCE_BASE = Number(process.env.FLIGHT_INSTANCE_BASE ?? 100);
 const STEP_M = 4;
 const ROUNDS = 6;
 const RESPONSE_SPEED = 0.3;

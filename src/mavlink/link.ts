@@ -126,6 +126,7 @@ export class Link {
   private readonly listeners = new Map<number, Set<Listener>>();
   private readonly anyListeners = new Set<Listener>();
   private readonly frameListeners = new Set<(frame: Frame, hostTimeMs: number) => void>();
+  private readonly receivedListeners = new Set<(frame: ReceivedFrame, hostTimeMs: number) => void>();
   private readonly lostListeners = new Set<(err: LinkLost) => void>();
   private readonly heartbeatListeners = new Set<(hostTimeMs: number) => void>();
   private readonly senders = new Map<number, { last: number; missing: Uint8Array }>();
@@ -228,8 +229,10 @@ export class Link {
     // far more than a client reads, and a CRC-valid frame of a known id always decodes.
     const specific = this.listeners.get(frame.msgid);
     if (frame.msgid !== HEARTBEAT_ID && !(specific && specific.size > 0) && this.anyListeners.size === 0) {
-      if (REGISTRY[frame.msgid]) this.counters.received++;
-      else this.counters.noDecoder++;
+      if (REGISTRY[frame.msgid]) {
+        this.counters.received++;
+        if (this.receivedListeners.size > 0) this.deliverReceived(frame, now);
+      } else this.counters.noDecoder++;
       return;
     }
     let data: MavLinkData | null;
@@ -250,7 +253,10 @@ export class Link {
       this.vehicleSource = (frame.sysid << 8) | frame.compid;
       for (const cb of this.heartbeatListeners) cb(now);
     }
-    if (!specific && this.anyListeners.size === 0) return;
+    if (!specific && this.anyListeners.size === 0) {
+      if (this.receivedListeners.size > 0) this.deliverReceived(frame, now);
+      return;
+    }
     const msg: Message = {
       msgid: frame.msgid,
       name: messageName(frame.msgid),
@@ -263,6 +269,19 @@ export class Link {
     };
     if (specific) for (const cb of specific) this.deliver(cb, msg);
     for (const cb of this.anyListeners) this.deliver(cb, msg);
+    if (this.receivedListeners.size > 0) this.deliverReceived(frame, now);
+  }
+
+  private deliverReceived(frame: ReceivedFrame, now: number): void {
+    for (const cb of this.receivedListeners) {
+      try {
+        cb(frame, now);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   /** A listener that throws must not abort framing of the rest of the chunk (that would lose the frames after it). */
@@ -349,6 +368,17 @@ export class Link {
   onRawFrame(cb: (frame: Frame, hostTimeMs: number) => void): () => void {
     this.frameListeners.add(cb);
     return () => this.frameListeners.delete(cb);
+  }
+
+  /**
+   * Every frame the link receives (counted in `received`: checked, of a known message id), after
+   * the message listeners saw it, whether or not anyone decoded it: for recorders that keep every
+   * message without making the link decode it (`payloadJson`). The frame's buffers are valid only
+   * during the call.
+   */
+  onReceivedFrame(cb: (frame: ReceivedFrame, hostTimeMs: number) => void): () => void {
+    this.receivedListeners.add(cb);
+    return () => this.receivedListeners.delete(cb);
   }
 
   /** The next message of a class matching a predicate; rejects on timeout (host clock) or with LinkLost if the link is lost first. */

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { McapChunkBuilder, McapRecordBuilder, Opcode, type ChunkIndex } from '@mcap/core';
+import { McapRecordBuilder, Opcode, type ChunkIndex, type MessageIndex } from '@mcap/core';
 import type { BudgetResult, Sample } from '../budgets/index.js';
 import { hostNowMs } from '../clock/host.js';
 import { onCleanup } from '../lifecycle/cleanup.js';
@@ -80,7 +80,7 @@ export class McapRecording {
   private position = 0n;
   private dataCrc = 0;
   private readonly top = new McapRecordBuilder();
-  private readonly chunk = new McapChunkBuilder({ useMessageIndex: true });
+  private readonly chunk = new MessageChunk();
   private readonly chunkIndexes: ChunkIndex[] = [];
   private readonly schemas = new Map<string, number>();
   private readonly schemaRecords: { id: number; name: string; encoding: string; data: Uint8Array }[] = [];
@@ -95,6 +95,7 @@ export class McapRecording {
   private readonly encoder = new TextEncoder();
   private readonly logNs = new NsCache();
   private readonly publishNs = new NsCache();
+  private readonly mavlinkChannels = new Map<string, ChannelInfo>();
 
   constructor(file: string, opts: McapRecordingOptions = {}) {
     this.file = file;
@@ -119,6 +120,20 @@ export class McapRecording {
   /** A MAVLink message as decoded (camelCase fields) on `/mavlink/<name>`. */
   mavlink(name: string, data: unknown, t: McapTime): void {
     this.write(`/mavlink/${name}`, name, data, t, () => mavlinkJsonSchema(name));
+  }
+
+  /**
+   * A MAVLink message already as JSON text (src/mavlink/json.ts: what mavlink() would write for
+   * its decoded form) on `/mavlink/<name>`: the recorder's path for every frame a link receives.
+   */
+  mavlinkJson(name: string, json: string, t: McapTime): void {
+    if (this.fd === null) return;
+    let channel = this.mavlinkChannels.get(name);
+    if (!channel) {
+      channel = this.channel(`/mavlink/${name}`, name, () => mavlinkJsonSchema(name));
+      this.mavlinkChannels.set(name, channel);
+    }
+    this.add(channel, json, t);
   }
 
   /** One camera frame's detections on `/detections`, shaped like visualization_msgs/MarkerArray. */
@@ -159,15 +174,13 @@ export class McapRecording {
   write(topic: string, schemaName: string, data: unknown, t: McapTime, schema: () => object = () => ({ type: 'object' })): void {
     if (this.fd === null) return;
     const channel = this.channel(topic, schemaName, schema);
+    this.add(channel, this.json(channel, data), t);
+  }
+
+  private add(channel: ChannelInfo, json: string, t: McapTime): void {
     const logTime = this.logNs.of(t.hostMs);
     const publishTime = t.vehicleMs != null && Number.isFinite(t.vehicleMs) ? this.publishNs.of(t.vehicleMs) : logTime;
-    this.chunk.addMessage({
-      channelId: channel.id,
-      sequence: channel.sequence++ >>> 0,
-      logTime,
-      publishTime,
-      data: Buffer.from(this.json(channel, data), 'utf8'),
-    });
+    this.chunk.addMessage(channel.id, channel.sequence++ >>> 0, logTime, publishTime, json);
     channel.count++;
     if (this.messageCount_ === 0n || logTime < this.startTime) this.startTime = logTime;
     if (this.messageCount_ === 0n || logTime > this.endTime) this.endTime = logTime;
@@ -306,6 +319,80 @@ export class McapRecording {
     if (dataSection) this.dataCrc = zlib.crc32(bytes, this.dataCrc);
     this.position += BigInt(bytes.byteLength);
     this.top.reset();
+  }
+}
+
+/**
+ * The open chunk's records: what @mcap/core's ChunkBuilder (with message indexes) writes, byte for
+ * byte, for Message records only, but written in place: the JSON text is encoded straight into the
+ * chunk's buffer (no Buffer per message) and the index keeps plain numbers until the chunk closes.
+ */
+class MessageChunk {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  private used = 0;
+  private count = 0;
+  messageStartTime = 0n;
+  messageEndTime = 0n;
+  /** Per channel, in order of its first message in the chunk: log times and record offsets. */
+  private readonly index = new Map<number, { times: bigint[]; offsets: number[] }>();
+
+  get numMessages(): number {
+    return this.count;
+  }
+
+  get byteLength(): number {
+    return this.used;
+  }
+
+  get buffer(): Uint8Array {
+    return this.buf.subarray(0, this.used);
+  }
+
+  get indices(): MessageIndex[] {
+    return [...this.index].map(([channelId, e]) => ({ channelId, records: e.times.map((t, i) => [t, BigInt(e.offsets[i]!)] as [bigint, bigint]) }));
+  }
+
+  addMessage(channelId: number, sequence: number, logTime: bigint, publishTime: bigint, json: string): void {
+    if (this.count === 0 || logTime < this.messageStartTime) this.messageStartTime = logTime;
+    if (this.count === 0 || logTime > this.messageEndTime) this.messageEndTime = logTime;
+    let e = this.index.get(channelId);
+    if (!e) this.index.set(channelId, (e = { times: [], offsets: [] }));
+    const at = this.used;
+    e.times.push(logTime);
+    e.offsets.push(at);
+    this.count++;
+    // opcode (1), record length (8), channel (2), sequence (4), log and publish time (8 + 8), data
+    const need = at + 31 + json.length * 3;
+    if (need > this.buf.length) this.grow(need);
+    const buf = this.buf, view = this.view;
+    const n = buf.write(json, at + 31, 'utf8');
+    buf[at] = Opcode.MESSAGE;
+    const len = 22 + n;
+    view.setUint32(at + 1, len, true);
+    view.setUint32(at + 5, 0, true);
+    view.setUint16(at + 9, channelId, true);
+    view.setUint32(at + 11, sequence, true);
+    view.setBigUint64(at + 15, logTime, true);
+    view.setBigUint64(at + 23, publishTime, true);
+    this.used = at + 31 + n;
+  }
+
+  reset(): void {
+    this.used = 0;
+    this.count = 0;
+    this.messageStartTime = 0n;
+    this.messageEndTime = 0n;
+    this.index.clear();
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 }
 

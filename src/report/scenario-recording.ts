@@ -7,7 +7,9 @@ import { toDetectionFrame, type DetectionSource } from '../vehicle/detections.js
 import { attachBudgets, attachChart, attachFile, attachLogs } from './allure.js';
 import { onCleanup } from '../lifecycle/cleanup.js';
 import { TelemetryCsvStream, telemetryRowsFrom } from './csv.js';
-import { McapRecording } from './mcap.js';
+import { McapRecording, type McapTime } from './mcap.js';
+import { payloadJson } from '../mavlink/json.js';
+import { messageName } from '../mavlink/registry.js';
 import { altitudeChart, resourceChart, startTimelineChart, trackChart, type PhaseSpan, type ResourcePoint, type StartStage } from './plots.js';
 import { parseStackMetric } from '../budgets/stack-metrics.js';
 import { budgetHistogramChart } from './scenario-plots.js';
@@ -69,7 +71,18 @@ export class ScenarioRecording {
       const csv = new TelemetryCsvStream(path.join(this.dir, `${this.baseName}--${v.name}.csv`), v.telemetry);
       this.csvs.set(v, csv);
       this.stops.push(onCleanup(`telemetry CSV ${csv.file}`, () => csv.close(), { sync: () => csv.flush() }));
-      this.stops.push(v.link.on('*', (m) => rec.mavlink(m.name, m.data, { hostMs: m.hostTimeMs, vehicleMs: v.telemetry.vehicleTimeMs })));
+      // Every frame the link receives, as JSON straight from its bytes: the link decodes only what
+      // a listener asks for (the telemetry's dozen messages), not the hundreds a second PX4 streams.
+      const time: McapTime = { hostMs: 0, vehicleMs: null };
+      this.stops.push(
+        v.link.onReceivedFrame((f, hostMs) => {
+          const json = payloadJson(f.msgid, f.buf, f.payloadStart, f.payloadLength);
+          if (json === null) return;
+          time.hostMs = hostMs;
+          time.vehicleMs = v.telemetry.vehicleTimeMs;
+          rec.mavlinkJson(messageName(f.msgid), json, time);
+        }),
+      );
       const detections = v.detections as DetectionSource | undefined;
       if (detections?.onDetections) {
         this.stops.push(

@@ -27,7 +27,7 @@ function fakeVehicle(name: string) {
     const r = pos.beginRow(telemetry.vehicleTimeMs, hostNowMs());
     [north, 0, -alt, 0, 0, 0].forEach((v, i) => pos.set(i, r, v));
   };
-  const vehicle = { name, telemetry, link: { on: () => () => {} } } as unknown as Vehicle;
+  const vehicle = { name, telemetry, link: { on: () => () => {}, onReceivedFrame: () => () => {} } } as unknown as Vehicle;
   return { vehicle, fly };
 }
 
