@@ -1,46 +1,82 @@
 import path from 'node:path';
-import { z } from 'zod';
 
 /**
  * What a run hands to the processes that fly its scenarios (Jest's workers and reporters): one
  * typed value, written once by `flightcheck run` into RUN_SETTINGS_ENV and read here, checked
- * against one schema. Nothing else reads the run's settings from the environment.
+ * field by field. Nothing else reads the run's settings from the environment.
  *
  * Without `flightcheck run` (Jest started directly, as `npm test` does) the same settings come from
  * the documented FLIGHT_* variables instead, read here too.
  */
-export const RunSettings = z
-  .object({
-    /** The target's name (a built-in one or a config's plugin); absent: each file's own, else sim. */
-    target: z.string().min(1).optional(),
-    /** Speed factor as given (`1`, `10`, `max`); absent: each file's own, else the target's default. */
-    speed: z.string().regex(/^(max|\d+(\.\d+)?)$/, 'a number or max').optional(),
-    /** The simulator's seed; absent: each file's own, else 1. */
-    seed: z.number().int().optional(),
-    /** Where the run's results go (absolute); absent: flight-results in the current folder. */
-    resultsDir: z.string().min(1).optional(),
-    /** The first instance index of the run's worker blocks (shards and FLIGHT_INSTANCE_BASE). */
-    instanceBase: z.number().int().min(0).default(0),
-    /** The project's config file, for its plugins. */
-    config: z.string().min(1).optional(),
-    /** The hil target's rig file (absolute). */
-    rig: z.string().min(1).optional(),
-    /** The hil target's rack file (absolute): each stack leases free rigs from it. */
-    rack: z.string().min(1).optional(),
-    /** Where the workers send live progress (a loopback UDP port of the run's display). */
-    progressPort: z.number().int().min(1).max(65535).optional(),
-    /** The journal the run's Jest reporter appends each finished test to. */
-    journal: z.string().min(1).optional(),
-  })
-  .strict();
-export type RunSettings = z.infer<typeof RunSettings>;
+export interface RunSettings {
+  /** The target's name (a built-in one or a config's plugin); absent: each file's own, else sim. */
+  target?: string;
+  /** Speed factor as given (`1`, `10`, `max`); absent: each file's own, else the target's default. */
+  speed?: string;
+  /** The simulator's seed; absent: each file's own, else 1. */
+  seed?: number;
+  /** Where the run's results go (absolute); absent: flight-results in the current folder. */
+  resultsDir?: string;
+  /** The first instance index of the run's worker blocks (shards and FLIGHT_INSTANCE_BASE). */
+  instanceBase: number;
+  /** The project's config file, for its plugins. */
+  config?: string;
+  /** The hil target's rig file (absolute). */
+  rig?: string;
+  /** The hil target's rack file (absolute): each stack leases free rigs from it. */
+  rack?: string;
+  /** Where the workers send live progress (a loopback UDP port of the run's display). */
+  progressPort?: number;
+  /** The journal the run's Jest reporter appends each finished test to. */
+  journal?: string;
+}
+
+/**
+ * Each field's check, by hand rather than with zod: this module is on the CLI's start-up path
+ * (the config lookup), which loads no schema library before it needs one.
+ */
+const FIELDS: Record<keyof RunSettings, (v: unknown) => string | null> = {
+  target: text,
+  speed: (v) => (typeof v === 'string' && /^(max|\d+(\.\d+)?)$/.test(v) ? null : 'a number or max'),
+  seed: (v) => (Number.isInteger(v) ? null : 'an integer'),
+  resultsDir: text,
+  instanceBase: (v) => (Number.isInteger(v) && (v as number) >= 0 ? null : 'a whole number, 0 or more'),
+  config: text,
+  rig: text,
+  rack: text,
+  progressPort: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? null : 'a port, 1 to 65535'),
+  journal: text,
+};
+
+function text(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? null : 'a non-empty string';
+}
+
+/** The settings checked field by field (unknown fields are errors); absent fields stay absent. */
+function check(raw: unknown, name: (field: string) => string = (f) => f): RunSettings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
+  const problems: string[] = [];
+  const out: Record<string, unknown> = { instanceBase: 0 };
+  for (const [key, value] of Object.entries(raw)) {
+    const check = FIELDS[key as keyof RunSettings];
+    if (!check) problems.push(`unknown field "${key}"`);
+    else if (value === undefined) continue;
+    else {
+      const problem = check(value);
+      if (problem) problems.push(`${name(key)}: expected ${problem}, got ${JSON.stringify(value)}`);
+      else out[key] = value;
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return out as unknown as RunSettings;
+}
 
 /** The one environment variable that carries a run's settings to its workers (JSON). */
 export const RUN_SETTINGS_ENV = 'FLIGHTCHECK_RUN';
 
 /** A run's settings as the environment entry for its workers; checked before Jest starts. */
-export function encodeRunSettings(settings: z.input<typeof RunSettings>): Record<string, string> {
-  return { [RUN_SETTINGS_ENV]: JSON.stringify(RunSettings.parse(settings)) };
+export function encodeRunSettings(settings: Omit<RunSettings, 'instanceBase'> & { instanceBase?: number }): Record<string, string> {
+  return { [RUN_SETTINGS_ENV]: JSON.stringify(check(settings)) };
 }
 
 /** An environment without a run's settings: what a run reads its own from (never an outer run's). */
@@ -71,9 +107,11 @@ function decode(encoded: string): RunSettings {
   } catch {
     throw new Error(`${RUN_SETTINGS_ENV}: not JSON: ${encoded.slice(0, 80)}`);
   }
-  const parsed = RunSettings.safeParse(raw);
-  if (!parsed.success) throw new Error(`${RUN_SETTINGS_ENV}: ${issues(parsed.error)}`);
-  return parsed.data;
+  try {
+    return check(raw);
+  } catch (err) {
+    throw new Error(`${RUN_SETTINGS_ENV}: ${(err as Error).message}`);
+  }
 }
 
 const FROM_ENV = ['FLIGHT_TARGET', 'FLIGHT_SPEED', 'FLIGHT_SEED', 'FLIGHT_RESULTS_DIR', 'FLIGHT_INSTANCE_BASE', 'FLIGHT_CONFIG', 'FLIGHT_RIG', 'FLIGHT_RACK'] as const;
@@ -81,9 +119,10 @@ const FROM_ENV = ['FLIGHT_TARGET', 'FLIGHT_SPEED', 'FLIGHT_SEED', 'FLIGHT_RESULT
 /** The settings of a process Jest started without `flightcheck run`: the FLIGHT_* variables. */
 function fromVariables(env: NodeJS.ProcessEnv): RunSettings {
   const given = (name: (typeof FROM_ENV)[number]) => (env[name] === '' ? undefined : env[name]);
+  // Not a number: the text itself, so the error shows what was given.
   const number = (name: (typeof FROM_ENV)[number]) => {
     const v = given(name);
-    return v === undefined ? undefined : Number(v);
+    return v === undefined || Number.isNaN(Number(v)) ? v : Number(v);
   };
   const raw = {
     target: given('FLIGHT_TARGET'),
@@ -96,16 +135,10 @@ function fromVariables(env: NodeJS.ProcessEnv): RunSettings {
     rig: given('FLIGHT_RIG'),
     rack: given('FLIGHT_RACK'),
   };
-  const parsed = RunSettings.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) throw new Error(issues(parsed.error, (field) => VARIABLE[field] ?? field));
-  return parsed.data;
+  return check(raw, (field) => VARIABLE[field] ?? field);
 }
 
 const VARIABLE: Record<string, string> = {
   target: 'FLIGHT_TARGET', speed: 'FLIGHT_SPEED', seed: 'FLIGHT_SEED', resultsDir: 'FLIGHT_RESULTS_DIR',
   instanceBase: 'FLIGHT_INSTANCE_BASE', config: 'FLIGHT_CONFIG', rig: 'FLIGHT_RIG', rack: 'FLIGHT_RACK',
 };
-
-function issues(error: z.ZodError, name: (field: string) => string = (f) => f): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? `${name(String(i.path[0]))}: ` : ''}${i.message}`).join('; ');
-}

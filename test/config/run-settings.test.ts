@@ -37,12 +37,13 @@ describe('run settings', () => {
   });
 
   it('name what is malformed, before anything flies', () => {
-    expect(() => runSettings({ FLIGHT_SEED: 'abc' })).toThrow(/^FLIGHT_SEED: /);
+    expect(() => runSettings({ FLIGHT_SEED: 'abc' })).toThrow(/^FLIGHT_SEED: expected an integer, got "abc"$/);
     expect(() => runSettings({ FLIGHT_INSTANCE_BASE: '-8' })).toThrow(/^FLIGHT_INSTANCE_BASE: /);
-    expect(() => runSettings({ FLIGHT_SPEED: 'fast' })).toThrow(/^FLIGHT_SPEED: a number or max/);
+    expect(() => runSettings({ FLIGHT_SPEED: 'fast' })).toThrow(/^FLIGHT_SPEED: expected a number or max, got "fast"$/);
     expect(() => runSettings({ [RUN_SETTINGS_ENV]: '{"target":' })).toThrow(/^FLIGHTCHECK_RUN: not JSON/);
     expect(() => runSettings({ [RUN_SETTINGS_ENV]: '{"target":"sim","progressPort":70000}' })).toThrow(/^FLIGHTCHECK_RUN: progressPort: /);
-    expect(() => runSettings({ [RUN_SETTINGS_ENV]: '{"target":"sim","colour":"red"}' })).toThrow(/^FLIGHTCHECK_RUN: .*colour/);
+    expect(() => runSettings({ [RUN_SETTINGS_ENV]: '{"target":"sim","colour":"red"}' })).toThrow(/^FLIGHTCHECK_RUN: unknown field "colour"$/);
+    expect(() => runSettings({ [RUN_SETTINGS_ENV]: '[1]' })).toThrow(/^FLIGHTCHECK_RUN: expected an object$/);
     expect(() => encodeRunSettings({ target: '', resultsDir: '/tmp' })).toThrow();
   });
 });
