@@ -118,6 +118,7 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
   const fromEnv = runSettings(withoutRunSettings(process.env));
   const rig = o.rig ?? fromEnv.rig;
   const rack = o.rack ?? fromEnv.rack;
+  // An absent setting stays absent (the check drops undefined fields).
   const env = {
     ...withoutRunSettings(process.env),
     ...encodeRunSettings({
@@ -126,11 +127,11 @@ async function runChecked(argv: string[], earlySignal: () => NodeJS.Signals | nu
       progressPort: progress.port,
       journal,
       // The workers read the same config (its plugins bring the project's own targets).
-      ...(project.file ? { config: project.file } : {}),
-      ...(o.speed || fromEnv.speed ? { speed: o.speed ?? fromEnv.speed } : {}),
-      ...(o.seed !== undefined ? { seed: Number(o.seed) } : fromEnv.seed !== undefined ? { seed: fromEnv.seed } : {}),
-      ...(rig ? { rig: path.resolve(rig) } : {}),
-      ...(rack ? { rack: path.resolve(rack) } : {}),
+      config: project.file ?? undefined,
+      speed: o.speed ?? fromEnv.speed,
+      seed: o.seed !== undefined ? Number(o.seed) : fromEnv.seed,
+      rig: rig && path.resolve(rig),
+      rack: rack && path.resolve(rack),
       // Two shards on one machine must not share PX4 instances (ports, /tmp/px4_lock-N): each
       // shard's block follows the blocks of the shards before it, after FLIGHT_INSTANCE_BASE.
       instanceBase: fromEnv.instanceBase + (o.shard ? shardInstanceBase(o.shard, workers ?? os.availableParallelism()) : 0),

@@ -114,7 +114,12 @@ function decode(encoded: string): RunSettings {
   }
 }
 
-const FROM_ENV = ['FLIGHT_TARGET', 'FLIGHT_SPEED', 'FLIGHT_SEED', 'FLIGHT_RESULTS_DIR', 'FLIGHT_INSTANCE_BASE', 'FLIGHT_CONFIG', 'FLIGHT_RIG', 'FLIGHT_RACK'] as const;
+/** The variable each setting comes from when Jest was started without `flightcheck run`. */
+const VARIABLE = {
+  target: 'FLIGHT_TARGET', speed: 'FLIGHT_SPEED', seed: 'FLIGHT_SEED', resultsDir: 'FLIGHT_RESULTS_DIR',
+  instanceBase: 'FLIGHT_INSTANCE_BASE', config: 'FLIGHT_CONFIG', rig: 'FLIGHT_RIG', rack: 'FLIGHT_RACK',
+} as const satisfies Partial<Record<keyof RunSettings, string>>;
+const FROM_ENV = Object.values(VARIABLE);
 
 /** The settings of a process Jest started without `flightcheck run`: the FLIGHT_* variables. */
 function fromVariables(env: NodeJS.ProcessEnv): RunSettings {
@@ -135,10 +140,5 @@ function fromVariables(env: NodeJS.ProcessEnv): RunSettings {
     rig: given('FLIGHT_RIG'),
     rack: given('FLIGHT_RACK'),
   };
-  return check(raw, (field) => VARIABLE[field] ?? field);
+  return check(raw, (field) => VARIABLE[field as keyof typeof VARIABLE] ?? field);
 }
-
-const VARIABLE: Record<string, string> = {
-  target: 'FLIGHT_TARGET', speed: 'FLIGHT_SPEED', seed: 'FLIGHT_SEED', resultsDir: 'FLIGHT_RESULTS_DIR',
-  instanceBase: 'FLIGHT_INSTANCE_BASE', config: 'FLIGHT_CONFIG', rig: 'FLIGHT_RIG', rack: 'FLIGHT_RACK',
-};
